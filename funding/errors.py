@@ -1,0 +1,9 @@
+"""Errors the program reports to its users, separate from programming errors."""
+
+
+class FundingError(Exception):
+    """Base for errors shown to users."""
+
+
+class NormalizationError(FundingError, ValueError):
+    """A source value that cannot be read as the type asked for; str(e) is the user-facing reason."""

@@ -1,0 +1,151 @@
+"""SQLModel tables: opportunities with their provenance and life cycle, change history, sources and runs."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, String, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC (SQLite drops time zones) and hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(default=None, sa_column=Column(JSON, **kw))
+
+
+def _text() -> Any:
+    return Field(default=None, sa_column=Column(Text))
+
+
+class Opportunity(SQLModel, table=True):
+    """One call for proposals or financing tool: the contract's fields plus provenance and life cycle."""
+
+    __tablename__ = "opportunity"
+    __table_args__ = (
+        Index("ix_opportunity_deadline_last", "deadline_last"),
+        Index("ix_opportunity_last_changed_at", "last_changed_at"),
+    )
+
+    id: str = Field(sa_column=Column(String(255), primary_key=True))
+    source: str | None = Field(default=None, sa_column=Column(String(100), index=True))
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    summary: str | None = _text()
+    summary_plain: str | None = _text()
+    eligibility_text: str | None = _text()
+    eligibility_plain: str | None = _text()
+    funder: str | None = _text()
+    programme: str | None = _text()
+    language: str | None = Field(default=None, max_length=8)
+    instrument: str | None = Field(default=None, max_length=40, index=True)
+    instrument_raw: str | None = _text()
+    source_status: str | None = Field(default=None, max_length=20)
+    source_status_raw: str | None = _text()
+    opens_on: date | None = None
+    deadlines: list[str] | None = _json()
+    deadline_first: date | None = None
+    deadline_last: date | None = None
+    recurrence: str | None = Field(default=None, max_length=20)
+    recurrence_raw: str | None = _text()
+    currency: str | None = Field(default=None, max_length=3)
+    amount_min: float | None = None
+    amount_max: float | None = None
+    total_budget: float | None = None
+    cofinancing_rate_max: float | None = None
+    applicant_types: list[str] | None = _json()
+    applicant_types_raw: list[str] | None = _json()
+    applicant_countries: list[str] | None = _json()
+    intervention_zones: list[str] | None = _json()
+    themes: list[str] | None = _json()
+    partnership_required: bool | None = None
+    min_partners: int | None = None
+    extra: dict[str, Any] | None = _json()
+
+    first_seen_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_seen_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_changed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    content_hash: str = Field(max_length=64)
+    raw_hash: str | None = Field(default=None, max_length=64)
+    edited_fields: list[str] | None = _json()
+
+
+class OpportunitySource(SQLModel, table=True):
+    """A source an opportunity was seen at; several after deduplication."""
+
+    __tablename__ = "opportunity_source"
+    __table_args__ = (UniqueConstraint("opportunity_id", "source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    opportunity_id: str = Field(
+        sa_column=Column(String(255), nullable=False, index=True)
+    )
+    source: str = Field(max_length=100)
+    source_url: str | None = _text()
+    first_seen_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_seen_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class FieldChange(SQLModel, table=True):
+    """One field of one opportunity changed: what it was, what it became, when and through which run."""
+
+    __tablename__ = "field_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    opportunity_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    field: str = Field(max_length=64)
+    old_value: Any = _json()
+    new_value: Any = _json()
+    changed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    changed_by: str = Field(max_length=100)
+    source_run_id: int | None = Field(default=None, index=True)
+
+
+class Source(SQLModel, table=True):
+    """A place opportunities are harvested from (a spider, a feed, a file)."""
+
+    __tablename__ = "source"
+
+    name: str = Field(sa_column=Column(String(100), primary_key=True))
+    kind: str | None = Field(default=None, max_length=40)
+    url: str | None = _text()
+    enabled: bool = True
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class SourceRun(SQLModel, table=True):
+    """One harvest or import of one source, with its counts, for source health."""
+
+    __tablename__ = "source_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=100, index=True)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    status: str = Field(default="running", max_length=20)
+    items_seen: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    message: str | None = _text()
+

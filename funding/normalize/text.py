@@ -1,0 +1,144 @@
+"""Text cleaning shared by every source: HTML to plain text, lookup keys, multi-valued fields."""
+
+import re
+import unicodedata
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import Declaration, Doctype, ProcessingInstruction
+
+_HTML = re.compile(
+    r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]+\d*|#\d+|#x[0-9a-fA-F]+);"
+)
+_DROPPED = {"script", "style", "noscript", "template", "head"}
+_PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre"}
+_LINES = {"div", "tr", "section", "article", "header", "footer", "dl", "dt", "dd", "address"}
+_SKIPPED_NODES = (Comment, Declaration, Doctype, ProcessingInstruction)
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_CUT_ATTRIBUTE = re.compile(r"^\s*[\"']?>")
+_FOLD_PUNCTUATION = re.compile(r"[\W_]+")
+_FOLD_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+_SEPARATORS = frozenset(";|\n\r")
+_PLAIN_LABEL_WORDS = 4
+
+
+def looks_like_html(value: str) -> bool:
+    """Tell markup from plain text, so plain text skips the HTML parser."""
+    return bool(_HTML.search(value))
+
+
+def _tidy(value: str) -> str:
+    """Collapse spaces, strip lines and keep at most one blank line."""
+    lines = [_SPACES.sub(" ", line).strip() for line in value.splitlines()]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _append_text(node: Tag, out: list[str | int]) -> None:
+    """Write a node's text; ints mark line (1) or paragraph (2) breaks, as a browser renders blocks."""
+    for child in node.children:
+        if isinstance(child, _SKIPPED_NODES):
+            continue
+        if isinstance(child, NavigableString):
+            out.append(_SPACES.sub(" ", child.replace("\n", " ")))
+        elif child.name in _DROPPED:
+            continue
+        elif child.name == "br":
+            out.append("\n")
+        elif child.name == "li":
+            out.extend((1, "- "))
+            _append_text(child, out)
+            out.append(1)
+        elif child.name in ("td", "th"):
+            out.append(" ")
+            _append_text(child, out)
+            out.append(" ")
+        else:
+            block = 2 if child.name in _PARAGRAPHS else 1 if child.name in _LINES else 0
+            out.append(block)
+            _append_text(child, out)
+            out.append(block)
+
+
+def _join(out: list[str | int]) -> str:
+    """Join text pieces, merging adjacent break marks into the widest one."""
+    text, pending = [], 0
+    for piece in out:
+        if isinstance(piece, int):
+            pending = max(pending, piece)
+        elif piece.strip() or (text and text[-1] != "- " and not pending):
+            if pending and text and text[-1] != "- ":
+                text.append("\n" * pending)
+            text.append(piece)
+            pending = 0
+    return "".join(text)
+
+
+def html_to_text(value: str | None) -> str | None:
+    """Turn a funder's HTML into readable plain text with its paragraphs and list items kept."""
+    if value is None:
+        return None
+    value = _CUT_ATTRIBUTE.sub("", value)
+    if not looks_like_html(value):
+        return _tidy(value)
+    out: list[str | int] = []
+    _append_text(BeautifulSoup(value, "html.parser"), out)
+    return _tidy(_join(out))
+
+
+def fold(value: str) -> str:
+    """Build the key words are looked up by, so case, accents and punctuation do not matter."""
+    decomposed = unicodedata.normalize("NFKD", value.lower().translate(_FOLD_LIGATURES))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_FOLD_PUNCTUATION.sub(" ", bare).split())
+
+
+def _is_slash_separator(value: str, i: int) -> bool:
+    """A ' / ' separates two labels unless a lowercase word follows ('Juridique / administrative')."""
+    return value[i - 1 : i + 2] == " / " and not value[i + 2 : i + 3].islower()
+
+
+def _split_outside_parentheses(value: str) -> list[str]:
+    """Split on ; | newlines and ' / ', never inside parentheses ('Établissements (écoles, …)')."""
+    parts, start, depth = [], 0, 0
+    for i, char in enumerate(value):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif depth:
+            continue
+        elif char in _SEPARATORS or _is_slash_separator(value, i):
+            parts.append(value[start:i])
+            start = i + 1
+    parts.append(value[start:])
+    return parts
+
+
+def _split_label_list(value: str) -> list[str]:
+    """Split 'A, B, C' only when every piece reads as a label, not as a clause of a sentence."""
+    if ", " not in value:
+        return [value]
+    pieces, start, depth = [], 0, 0
+    for i, char in enumerate(value):
+        depth += (char == "(") - (char == ")") if char in "()" else 0
+        if depth == 0 and value.startswith(", ", i):
+            pieces.append(value[start:i])
+            start = i + 2
+    pieces.append(value[start:])
+    is_label = [p.strip()[:1].isupper() or len(p.split()) <= _PLAIN_LABEL_WORDS for p in pieces]
+    return pieces if all(is_label) else [value]
+
+
+def split_words(value: str | list[str] | None) -> list[str]:
+    """Split a multi-valued source field into its words, keeping order and dropping repeats."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else value
+    words: list[str] = []
+    for item in items:
+        for part in _split_outside_parentheses(item):
+            for piece in _split_label_list(part):
+                word = " ".join(piece.split())
+                if word and word not in words:
+                    words.append(word)
+    return words

@@ -1,0 +1,57 @@
+"""What lists of opportunities show people: display values in their language, computed in the domain."""
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from funding.i18n import t
+from funding.models import Opportunity
+from funding.normalize import format_amount, format_date
+from funding.status import compute_status, next_deadline
+from funding.store import list_opportunities, search
+
+
+def opportunity_status(opportunity: Opportunity, as_of: date) -> str:
+    return compute_status(
+        opens_on=opportunity.opens_on,
+        deadline_last=opportunity.deadline_last,
+        recurrence=opportunity.recurrence,
+        as_of=as_of,
+        source_status=opportunity.source_status,
+    )
+
+
+def display_row(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> dict[str, Any]:
+    """One line of a list: plain text only (funder text is shown as text, never as HTML)."""
+    deadline = next_deadline(opportunity.deadlines, as_of)
+    if deadline is not None:
+        when = format_date(deadline, lang)
+    elif opportunity.recurrence == "permanent":
+        when = t("permanent", lang)
+    else:
+        when = ""
+    return {
+        "title": opportunity.title,
+        "funder": opportunity.funder or "",
+        "status": t(opportunity_status(opportunity, as_of), lang),
+        "next_deadline": when,
+        "amount_max": format_amount(opportunity.amount_max, opportunity.currency or "EUR", lang),
+        "source": opportunity.source or "",
+        "link": opportunity.url,
+    }
+
+
+def find_opportunities(
+    session: Session, *, query: str = "", status: str | None = None, as_of: date, lang: str = "fr",
+    limit: int = 200,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The public list: full-text search when there is a query, else by nearest deadline."""
+    if query.strip():
+        found = search(session, query, limit=limit * 4 if status else limit)
+        if status:
+            found = [o for o in found if opportunity_status(o, as_of) == status]
+        found = found[:limit]
+    else:
+        found = list_opportunities(session, as_of=as_of, status=status, limit=limit)
+    return [display_row(o, as_of=as_of, lang=lang) for o in found]

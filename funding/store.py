@@ -1,0 +1,395 @@
+"""The one write path for opportunities (insert / update / noop with history) and the queries on them."""
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import bindparam, func, insert, text, update
+from sqlmodel import Session, col, select
+
+from funding.models import FieldChange, Opportunity, OpportunitySource, Source, SourceRun, utcnow
+from funding.records import CONTENT_COLUMNS, OpportunityRecord, to_row, validate_record
+from funding.status import status_expression
+
+Outcome = Literal["insert", "update", "noop"]
+
+# Columns derived from another one: they follow it, and are not history of their own.
+DERIVED = {
+    "summary": ("summary_plain",),
+    "eligibility_text": ("eligibility_plain",),
+    "deadlines": ("deadline_first", "deadline_last"),
+    "instrument": ("instrument_raw",),
+    "source_status": ("source_status_raw",),
+    "recurrence": ("recurrence_raw",),
+    "applicant_types": ("applicant_types_raw",),
+}
+HISTORY_COLUMNS = tuple(
+    c for c in CONTENT_COLUMNS if not any(c in derived for derived in DERIVED.values())
+)
+# Contract field names staff use, for the columns stored under another name.
+EDITABLE = {"status": "source_status"}
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def known_hashes(session: Session, ids: Sequence[str]) -> dict[str, tuple[str | None, str]]:
+    """id -> (raw hash, content hash) for the ids already stored: the cheap check before any work."""
+    if not ids:
+        return {}
+    query = select(Opportunity.id, Opportunity.raw_hash, Opportunity.content_hash).where(
+        col(Opportunity.id).in_(ids)
+    )
+    return {row[0]: (row[1], row[2]) for row in session.exec(query)}
+
+
+def upsert(
+    session: Session,
+    row: dict[str, Any],
+    *,
+    raw_hash: str | None = None,
+    changed_by: str = "import",
+    source_run_id: int | None = None,
+    seen_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Store one normalised row (see records.to_row); say whether it was new, changed or the same."""
+    return upsert_many(
+        session,
+        [row],
+        raw_hashes=[raw_hash],
+        changed_by=changed_by,
+        source_run_id=source_run_id,
+        seen_at=seen_at,
+        now=now,
+    )[0]
+
+
+def upsert_many(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    *,
+    raw_hashes: Sequence[str | None] | None = None,
+    changed_by: str = "import",
+    source_run_id: int | None = None,
+    seen_at: datetime | None = None,
+    now: datetime | None = None,
+) -> list[Outcome]:
+    """Store normalised rows with distinct ids in one go; staff edits are never overwritten.
+
+    seen_at (a crawl's time) moves last_seen_at of unchanged rows too; an import leaves it alone.
+    """
+    now = now or utcnow()
+    raw_hashes = raw_hashes or [None] * len(rows)
+    ids = [row["id"] for row in rows]
+    if len(set(ids)) != len(ids):
+        raise ValueError("upsert_many needs distinct ids; split the batch on repeated ids")
+    existing = {
+        o.id: o for o in session.exec(select(Opportunity).where(col(Opportunity.id).in_(ids)))
+    }
+    outcomes: list[Outcome] = []
+    inserts, touches, changes = [], [], []
+    for row, raw in zip(rows, raw_hashes, strict=True):
+        current = existing.get(row["id"])
+        if current is None:
+            first = seen_at or now
+            inserts.append(
+                {**row, "raw_hash": raw, "first_seen_at": first, "last_seen_at": first,
+                 "last_changed_at": now, "edited_fields": None}
+            )  # fmt: skip
+            outcomes.append("insert")
+            continue
+        changed = _apply(current, row, now=now, changed_by=changed_by, run=source_run_id)
+        current.raw_hash, current.content_hash = raw, row["content_hash"]
+        if seen_at is not None:
+            current.last_seen_at = max(current.last_seen_at, seen_at)
+        if changed:
+            current.last_changed_at = now
+            changes.extend(changed)
+            outcomes.append("update")
+        else:
+            outcomes.append("noop")
+        touches.append(current)
+    if inserts:
+        session.execute(insert(Opportunity), inserts)
+    session.add_all(touches)
+    session.add_all(changes)
+    _record_sources(session, rows, seen_at or now)
+    session.flush()
+    return outcomes
+
+
+def _apply(
+    current: Opportunity, row: dict[str, Any], *, now: datetime, changed_by: str, run: int | None
+) -> list[FieldChange]:
+    if current.content_hash == row["content_hash"]:
+        return []
+    protected = set(current.edited_fields or ())
+    changes = []
+    for column in HISTORY_COLUMNS:
+        if column in protected:
+            continue
+        old, new = getattr(current, column), row.get(column)
+        if old == new:
+            continue
+        changes.append(
+            FieldChange(
+                opportunity_id=current.id, field=column, old_value=_jsonable(old),
+                new_value=_jsonable(new), changed_at=now, changed_by=changed_by,
+                source_run_id=run,
+            )
+        )  # fmt: skip
+        setattr(current, column, new)
+    for column, derived_columns in DERIVED.items():
+        if column not in protected:
+            for derived in derived_columns:
+                setattr(current, derived, row.get(derived))
+    return changes
+
+
+def _record_sources(session: Session, rows: Sequence[dict[str, Any]], seen_at: datetime) -> None:
+    """Keep one OpportunitySource per (opportunity, source) with its first and last sighting."""
+    pairs = {(row["id"], row["source"]): row["url"] for row in rows if row.get("source")}
+    if not pairs:
+        return
+    known = set(
+        session.exec(
+            select(OpportunitySource.opportunity_id, OpportunitySource.source).where(
+                col(OpportunitySource.opportunity_id).in_([p[0] for p in pairs])
+            )
+        ).all()
+    )
+    new = [
+        {"opportunity_id": oid, "source": source, "source_url": url,
+         "first_seen_at": seen_at, "last_seen_at": seen_at}
+        for (oid, source), url in pairs.items() if (oid, source) not in known
+    ]  # fmt: skip
+    if new:
+        session.execute(insert(OpportunitySource), new)
+    seen = [{"b_oid": oid, "b_source": source, "b_seen": seen_at} for oid, source in known]
+    if seen:
+        table = OpportunitySource.__table__
+        session.execute(
+            update(table)
+            .where(table.c.opportunity_id == bindparam("b_oid"))
+            .where(table.c.source == bindparam("b_source"))
+            .where(table.c.last_seen_at < bindparam("b_seen"))
+            .values(last_seen_at=bindparam("b_seen")),
+            seen,
+        )
+
+
+def edit_opportunity(
+    session: Session, opportunity_id: str, changes: dict[str, Any], *, by: str,
+    now: datetime | None = None,
+) -> list[str]:  # fmt: skip
+    """A staff edit, in contract field names: recorded in history and protected from later crawls."""
+    from funding.records import to_contract
+
+    current = session.get(Opportunity, opportunity_id)
+    if current is None:
+        raise KeyError(f"no opportunity {opportunity_id!r}")
+    row = to_row(validate_record({**to_contract(current), **changes}))
+    columns = [EDITABLE.get(field, field) for field in changes]
+    unknown = [c for c in columns if c not in HISTORY_COLUMNS]
+    if unknown:
+        raise ValueError(f"not an editable field: {', '.join(unknown)}")
+    now = now or utcnow()
+    for column in columns:
+        old, new = getattr(current, column), row.get(column)
+        if old != new:
+            session.add(
+                FieldChange(
+                    opportunity_id=current.id, field=column, old_value=_jsonable(old),
+                    new_value=_jsonable(new), changed_at=now, changed_by=f"staff:{by}",
+                )
+            )  # fmt: skip
+            setattr(current, column, new)
+            for derived in DERIVED.get(column, ()):
+                setattr(current, derived, row.get(derived))
+    current.edited_fields = sorted(set(current.edited_fields or ()) | set(columns))
+    current.last_changed_at = now
+    session.add(current)
+    session.flush()
+    return columns
+
+
+def release_edit(session: Session, opportunity_id: str, field: str) -> None:
+    """Let the sources update a field staff had edited (the next harvest overwrites it)."""
+    current = session.get(Opportunity, opportunity_id)
+    if current is None:
+        raise KeyError(f"no opportunity {opportunity_id!r}")
+    column = EDITABLE.get(field, field)
+    current.edited_fields = [f for f in current.edited_fields or () if f != column] or None
+    current.content_hash = ""  # the next sighting compares field by field again
+    current.raw_hash = None
+    session.add(current)
+    session.flush()
+
+
+def store_record(session: Session, data: dict[str, Any], **kwargs: Any) -> Outcome:
+    """Validate, normalise and upsert one record in the contract format (raises RecordError)."""
+    record: OpportunityRecord = validate_record(data)
+    return upsert(session, to_row(record), **kwargs)
+
+
+# Queries ------------------------------------------------------------------------------------
+
+
+def get_opportunity(session: Session, opportunity_id: str) -> Opportunity | None:
+    return session.get(Opportunity, opportunity_id)
+
+
+def opportunities_by_source(session: Session, source: str) -> list[Opportunity]:
+    """Every opportunity seen at a source, including those merged under another id."""
+    query = (
+        select(Opportunity)
+        .join(OpportunitySource, col(OpportunitySource.opportunity_id) == col(Opportunity.id))
+        .where(OpportunitySource.source == source)
+        .order_by(Opportunity.id)
+    )
+    return list(session.exec(query))
+
+
+def changed_since(session: Session, since: datetime) -> list[Opportunity]:
+    query = (
+        select(Opportunity)
+        .where(Opportunity.last_changed_at >= since)
+        .order_by(col(Opportunity.last_changed_at).desc(), Opportunity.id)
+    )
+    return list(session.exec(query))
+
+
+def iter_opportunities(
+    session: Session, *, changed_since: datetime | None = None, batch: int = 1000
+) -> Iterator[Opportunity]:
+    """All opportunities in id order, streamed."""
+    query = select(Opportunity).order_by(Opportunity.id)
+    if changed_since is not None:
+        query = query.where(Opportunity.last_changed_at >= changed_since)
+    yield from session.exec(query.execution_options(yield_per=batch))
+
+
+def field_history(session: Session, opportunity_id: str) -> list[FieldChange]:
+    query = (
+        select(FieldChange)
+        .where(FieldChange.opportunity_id == opportunity_id)
+        .order_by(FieldChange.changed_at, FieldChange.id)
+    )
+    return list(session.exec(query))
+
+
+def sources_of(session: Session, opportunity_id: str) -> list[OpportunitySource]:
+    query = select(OpportunitySource).where(OpportunitySource.opportunity_id == opportunity_id)
+    return list(session.exec(query.order_by(OpportunitySource.first_seen_at)))
+
+
+PG_DOCUMENT = (
+    "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(summary_plain, '') || ' ' "
+    "|| coalesce(eligibility_plain, ''))"
+)
+
+
+def _terms(query: str) -> list[str]:
+    return re.findall(r"\w+", query.lower())
+
+
+def search_ids(session: Session, query: str, *, limit: int = 50) -> list[str]:
+    """Ids of the opportunities whose title, summary or eligibility match every word, best first."""
+    terms = _terms(query)
+    if not terms:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        statement = text(
+            f"SELECT id FROM opportunity WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :q) "
+            f"ORDER BY ts_rank({PG_DOCUMENT}, to_tsquery('simple', :q)) DESC, id LIMIT :n"
+        )
+        params = {"q": " & ".join(f"{t}:*" for t in terms), "n": limit}
+    else:
+        statement = text(
+            "SELECT o.id FROM opportunity_fts JOIN opportunity o ON o.rowid = opportunity_fts.rowid "
+            "WHERE opportunity_fts MATCH :q "
+            "ORDER BY bm25(opportunity_fts, 10.0, 2.0, 1.0), o.id LIMIT :n"
+        )
+        params = {"q": " ".join(f'"{t}"*' for t in terms), "n": limit}
+    return [row[0] for row in session.execute(statement, params)]
+
+
+def search(session: Session, query: str, *, limit: int = 50) -> list[Opportunity]:
+    ids = search_ids(session, query, limit=limit)
+    found = {o.id: o for o in session.exec(select(Opportunity).where(col(Opportunity.id).in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def list_opportunities(
+    session: Session, *, as_of: date, status: str | None = None, limit: int = 100, offset: int = 0
+) -> list[Opportunity]:
+    """Opportunities by nearest last deadline, optionally of one status as of a day."""
+    query = select(Opportunity)
+    if status:
+        query = query.where(status_expression(Opportunity, as_of) == status)
+    query = query.order_by(col(Opportunity.deadline_last).is_(None), Opportunity.deadline_last, Opportunity.id)
+    return list(session.exec(query.offset(offset).limit(limit)))
+
+
+def count_opportunities(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Opportunity)).one()
+
+
+def stats(session: Session, *, as_of: date) -> dict[str, Counter]:
+    """Counts by source, by status as of a day, and by instrument."""
+    result = {}
+    for name, expression in (
+        ("source", Opportunity.source),
+        ("status", status_expression(Opportunity, as_of)),
+        ("instrument", Opportunity.instrument),
+    ):
+        rows = session.exec(select(expression, func.count()).group_by(expression))
+        result[name] = Counter({key or "unknown": count for key, count in rows})
+    return result
+
+
+# Sources and runs ---------------------------------------------------------------------------
+
+
+def ensure_source(session: Session, name: str, *, kind: str | None = None, url: str | None = None) -> Source:
+    source = session.get(Source, name)
+    if source is None:
+        source = Source(name=name, kind=kind, url=url, created_at=utcnow())
+        session.add(source)
+        session.flush()
+    return source
+
+
+def start_run(session: Session, source: str, *, kind: str | None = None) -> SourceRun:
+    ensure_source(session, source, kind=kind)
+    run = SourceRun(source=source, started_at=utcnow())
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(
+    session: Session, run: SourceRun, *, counts: dict[str, int], status: str = "ok",
+    message: str | None = None,
+) -> SourceRun:  # fmt: skip
+    run.finished_at = utcnow()
+    run.status = status
+    run.message = message
+    for key in ("items_seen", "inserted", "updated", "unchanged", "rejected"):
+        setattr(run, key, counts.get(key, 0))
+    session.add(run)
+    session.flush()
+    return run
+
+
+def latest_runs(session: Session) -> list[SourceRun]:
+    """The most recent run of every source."""
+    last = select(SourceRun.source, func.max(SourceRun.id).label("id")).group_by(SourceRun.source)
+    ids = [row[1] for row in session.exec(last)]
+    return list(session.exec(select(SourceRun).where(col(SourceRun.id).in_(ids)).order_by(SourceRun.source)))
+
+

@@ -1,0 +1,90 @@
+"""Shared fixtures: a migrated database on SQLite, and on PostgreSQL when FUNDING_TEST_DATABASE_URL is set."""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+from sqlmodel import Session, func, select
+
+from funding.db import make_engine, upgrade
+from funding.settings import get_settings
+
+FILES = Path(__file__).parent / "files"
+POSTGRES_URL = os.environ.get("FUNDING_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path, monkeypatch):
+    """No test reads the developer's database or .env: everything lives in the test's folder."""
+    for name in list(os.environ):
+        if name.startswith("FUNDING_") and name != "FUNDING_TEST_DATABASE_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FUNDING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _postgres_engine():
+    """A fresh schema of its own in the test database, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = make_engine(POSTGRES_URL)
+    @event.listens_for(engine, "connect")
+    def _search_path(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET search_path TO {schema}")
+        cursor.close()
+        dbapi_connection.commit()
+
+    return engine, admin, schema
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path):
+    """A migrated, empty database."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    engine, admin, schema = _postgres_engine()
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def database_url(request, tmp_path, monkeypatch):
+    """A database URL for commands run as a user would, set as FUNDING_DATABASE_URL."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("FUNDING_DATABASE_URL", url)
+    get_settings.cache_clear()
+    from funding.db import get_engine
+
+    get_engine.cache_clear()
+    yield url
+    get_engine().dispose()
+    get_engine.cache_clear()
+
+
+
+def rows(session: Session, model) -> int:
+    """How many rows a table holds."""
+    return session.exec(select(func.count()).select_from(model)).one()

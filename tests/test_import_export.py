@@ -1,0 +1,135 @@
+"""`funding import` and `funding export`: validation with file/line/field, summaries, round trips."""
+
+import csv
+import io
+import json
+import shutil
+
+from sqlmodel import Session
+
+from funding.exporter import export
+from funding.importer import import_file
+from funding.models import FieldChange, Opportunity
+from funding.store import get_opportunity
+from tests.conftest import FILES, rows
+
+
+def _export(engine, fmt="jsonl"):
+    out = io.StringIO()
+    with Session(engine) as session:
+        export(session, out, fmt=fmt)
+    return out.getvalue()
+
+
+def test_import_stores_every_good_record(engine):
+    report = import_file(engine, FILES / "opportunities_good.jsonl")
+    assert (report.inserted, report.updated, report.unchanged, report.rejected) == (5, 0, 0, 0)
+    with Session(engine) as session:
+        at = get_opportunity(session, "aides_territoires:05cd-accompagnement-des-politiques-foncieres-en-es")
+        assert at.language == "fr" and at.recurrence == "permanent"
+        assert "ngo" in at.applicant_types or "local_authority" in at.applicant_types
+
+
+def test_importing_the_same_file_twice_changes_nothing(engine):
+    import_file(engine, FILES / "opportunities_good.jsonl")
+    before = _export(engine)
+    with Session(engine) as session:
+        changes = rows(session, FieldChange)
+    report = import_file(engine, FILES / "opportunities_good.jsonl")
+    assert (report.inserted, report.updated, report.unchanged) == (0, 0, 5)
+    assert _export(engine) == before
+    with Session(engine) as session:
+        assert rows(session, FieldChange) == changes
+
+
+def test_bad_records_are_reported_with_line_and_field(engine):
+    report = import_file(engine, FILES / "opportunities_bad.jsonl")
+    assert (report.inserted, report.rejected) == (2, 6)
+    messages = [str(r) for r in report.rejections]
+    assert messages[0].startswith("opportunities_bad.jsonl: line 2: not valid JSON")
+    assert messages[1:] == [
+        "opportunities_bad.jsonl: line 3: title: is required",
+        "opportunities_bad.jsonl: line 4: deadlines[1]: '31/02/2026' is not a date",
+        "opportunities_bad.jsonl: line 6: amount_max: 'beaucoup' is not an amount",
+        "opportunities_bad.jsonl: line 7: url: 'not a url' is not an absolute http(s) URL",
+        "opportunities_bad.jsonl: line 9: expected an object with id, title and url, got list",
+    ]
+    with Session(engine) as session:
+        french = get_opportunity(session, "x:french")
+        assert french.deadlines == ["2026-03-31"]
+        assert french.amount_max == 1_500_000
+        assert french.recurrence == "one_off" and french.recurrence_raw == "Ponctuelle"
+        assert get_opportunity(session, "x:bad-date") is None
+
+
+def test_a_rejected_record_leaves_the_stored_one_untouched(engine, tmp_path):
+    import_file(engine, FILES / "opportunities_good.jsonl")
+    first = json.loads((FILES / "opportunities_good.jsonl").read_text().splitlines()[0])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({**first, "deadlines": ["soon"], "title": "Changed"}) + "\n")
+    report = import_file(engine, bad)
+    assert report.rejected == 1
+    with Session(engine) as session:
+        assert get_opportunity(session, first["id"]).title == first["title"]
+
+
+def test_export_round_trip_is_all_noop(engine, tmp_path):
+    import_file(engine, FILES / "opportunities_good.jsonl")
+    import_file(engine, FILES / "opportunities_bad.jsonl")
+    for fmt in ("jsonl", "csv"):
+        path = tmp_path / f"export.{fmt}"
+        path.write_text(_export(engine, fmt), encoding="utf-8")
+        report = import_file(engine, path)
+        assert (report.inserted, report.updated, report.rejected) == (0, 0, 0), fmt
+        assert report.unchanged == 7
+
+
+def test_export_is_in_the_contract_format(engine):
+    import jsonschema
+
+    schema = json.loads((FILES.parent.parent / "funding/contracts/opportunity.schema.json").read_text())
+    import_file(engine, FILES / "opportunities_good.jsonl")
+    records = [json.loads(line) for line in _export(engine).splitlines()]
+    assert len(records) == 5
+    for record in records:
+        jsonschema.validate(record, schema)
+
+
+def test_csv_import_with_contract_columns(engine, tmp_path):
+    path = tmp_path / "calls.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "title", "url", "deadlines", "amount_max", "applicant_types", "instrument"])
+        writer.writerow(["manual:1", "Fonds eau", "https://example.org/1", "15/04/2026", "EUR 2 million",
+                         "Associations;Entreprises privées", "Prêt"])  # fmt: skip
+        writer.writerow(["manual:2", "Prix", "https://example.org/2", "April 3, 2026", "50 k€", "ONG", "Prix"])
+        writer.writerow(["manual:3", "", "https://example.org/3", "", "", "", ""])
+    report = import_file(engine, path)
+    assert (report.inserted, report.rejected) == (2, 1)
+    assert str(report.rejections[0]) == "calls.csv: line 4: title: is required"
+    with Session(engine) as session:
+        one = get_opportunity(session, "manual:1")
+        assert one.deadlines == ["2026-04-15"] and one.amount_max == 2_000_000
+        assert one.applicant_types == ["ngo", "company"] and one.instrument == "loan"
+        two = get_opportunity(session, "manual:2")
+        assert two.deadlines == ["2026-04-03"] and two.amount_max == 50_000 and two.instrument == "prize"
+
+
+def test_repeated_id_in_one_file_is_an_update(engine, tmp_path):
+    first = json.loads((FILES / "opportunities_good.jsonl").read_text().splitlines()[0])
+    path = tmp_path / "twice.jsonl"
+    path.write_text(json.dumps(first) + "\n" + json.dumps({**first, "title": "Second"}) + "\n")
+    report = import_file(engine, path)
+    assert (report.inserted, report.updated) == (1, 1)
+    with Session(engine) as session:
+        assert get_opportunity(session, first["id"]).title == "Second"
+        assert rows(session, Opportunity) == 1
+
+
+def test_gzipped_snapshot_imports(engine, tmp_path):
+    snapshot = FILES.parent.parent / "funding/data/snapshot.jsonl.gz"
+    copy = tmp_path / "snapshot.jsonl.gz"
+    shutil.copy(snapshot, copy)
+    report = import_file(engine, copy)
+    assert report.rejected == 0, [str(r) for r in report.rejections[:5]]
+    assert report.inserted > 300

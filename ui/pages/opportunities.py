@@ -1,0 +1,33 @@
+"""Public list of calls: a search box, a status filter, a table."""
+
+from datetime import date
+
+import streamlit as st
+
+from funding.i18n import language, t
+from funding.status import STATUSES
+from ui import resources
+
+lang = language(st.query_params.get("lang"))
+st.title(t("opportunities", lang))
+
+query = st.text_input(t("search", lang), key="query")
+choices = [None, *STATUSES]
+status = st.selectbox(
+    t("status", lang), choices, key="status", format_func=lambda s: t(s or "all", lang)
+)
+rows = resources.opportunities(query, status, date.today(), lang)
+st.caption(t("found", lang, count=len(rows), total=resources.total()))
+if rows:
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            key: st.column_config.TextColumn(t(key, lang))
+            for key in ("title", "funder", "status", "next_deadline", "amount_max", "source")
+        }
+        | {"link": st.column_config.LinkColumn(t("link", lang))},
+    )
+else:
+    st.info(t("empty", lang))
