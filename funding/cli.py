@@ -149,5 +149,35 @@ def snapshot_load() -> None:
     engine = get_engine()
     upgrade(engine)
     click.echo(load_snapshot(engine).summary())
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Crawl every source of crawlers/spiders/.")
+@click.option("--base-url", help="Crawl this address instead (a mirror, a test server).")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop each crawl after this many items.")
+def crawl(sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int | None) -> None:
+    """Harvest sources, each crawl in its own process; exit status 1 if any crawl failed."""
+    from funding.harvest import crawl as run_crawl
+    from funding.harvest import spider_names
+
+    known = spider_names()
+    unknown = [name for name in sources if name not in known]
+    if unknown or not (sources or all_):
+        problem = f"unknown source: {', '.join(unknown)}." if unknown else "name a source or --all."
+        raise click.UsageError(f"{problem} Sources: {', '.join(known)}")
+    engine = get_engine()
+    upgrade(engine)
+    failed = []
+    for name in known if all_ else dict.fromkeys(sources):
+        outcome = run_crawl(engine, name, base_url=base_url, limit=limit)
+        click.echo(outcome.summary())
+        if not outcome.ok:
+            failed.append(name)
+    if failed:
+        click.echo(f"failed: {', '.join(failed)}", err=True)
+    sys.exit(1 if failed else 0)
+
+
 if __name__ == '__main__':
     main()

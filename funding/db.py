@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -16,9 +17,13 @@ from funding.settings import get_settings
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
 def normalize_url(url: str) -> str:
     """Accept plain postgresql:// URLs and pick the psycopg 3 driver for them."""
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 
@@ -28,10 +33,10 @@ def make_engine(url: str | None = None) -> Engine:
     url = normalize_url(url or get_settings().resolved_database_url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, json_serializer=_json)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    engine = create_engine(url, connect_args={"check_same_thread": False}, json_serializer=_json)
     busy_ms = get_settings().sqlite_busy_timeout_ms
 
     @event.listens_for(engine, "connect")

@@ -6,4 +6,4 @@ class FundingError(Exception):
 
 
 class NormalizationError(FundingError, ValueError):
-    """A source value that cannot be read as the type asked for; str(e) is the user-facing reason."""
+    """A source value that cannot be read as the type asked; str(e) is the user-facing reason."""

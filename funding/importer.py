@@ -4,11 +4,17 @@ import csv
 import gzip
 import io
 import json
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -49,6 +55,10 @@ class ImportReport:
         name = {"insert": "inserted", "update": "updated", "noop": "unchanged"}[outcome]
         setattr(self, name, getattr(self, name) + 1)
 
+    def reject(self, file: str, line: int, reason: str) -> None:
+        self.rejected += 1
+        self.rejections.append(Rejection(file, line, reason))
+
     def summary(self) -> str:
         return (
             f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, "
@@ -77,13 +87,16 @@ def read_records(path: Path) -> Iterator[tuple[int, Any]]:
     if _format_of(path) == "csv":
         yield from _read_csv(path)
         return
-    with _open(path) as handle:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
         for number, line in enumerate(handle, start=1):
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
             if not line.strip():
                 continue
             try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
+                yield number, orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
                 yield number, RecordError([("", f"not valid JSON ({exc.msg} at column {exc.colno})")])
 
 
@@ -112,44 +125,96 @@ def _read_csv(path: Path) -> Iterator[tuple[int, Any]]:
             line = reader.line_num + 1
 
 
+Item = tuple[int, Any, str]  # (line, record as read, digest of the record as read)
+
+# Files larger than this are normalised in a worker process while the main one writes.
+PARALLEL_FROM_BYTES = 2_000_000
+
+
+def _batches(path: Path, size: int, report: ImportReport) -> Iterator[list[Item]]:
+    """Batches of readable records, cut early so that no batch holds the same id twice."""
+    batch: list[Item] = []
+    ids: set[str] = set()
+    for line, record in read_records(path):
+        if isinstance(record, RecordError):
+            report.reject(path.name, line, str(record))
+            continue
+        record_id = record.get("id") if isinstance(record, dict) else None
+        if isinstance(record_id, str):
+            if record_id in ids:
+                yield batch
+                batch, ids = [], set()
+            ids.add(record_id)
+        batch.append((line, record, raw_hash(record)))
+        if len(batch) >= size:
+            yield batch
+            batch, ids = [], set()
+    if batch:
+        yield batch
+
+
+def normalise_items(items: list[Item]) -> list[tuple[int, dict | str, str]]:
+    """Validate and normalise records: (line, row or the reason it was rejected, digest)."""
+    out: list[tuple[int, dict | str, str]] = []
+    for line, record, digest in items:
+        try:
+            out.append((line, to_row(validate_record(record)), digest))
+        except RecordError as exc:
+            out.append((line, str(exc), digest))
+    return out
+
+
+class _Done:
+    """The result of work done in this process, shaped like a Future."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
 def import_file(
     engine: Engine,
     path: Path,
     *,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
 ) -> ImportReport:
-    """Import one file; good records are stored, bad ones reported with their line and field."""
+    """Import one file; good records are stored, bad ones reported with their line and field.
+
+    Unchanged records (same digest as stored) are counted and skipped before any work; the others
+    are normalised (in a worker process for large files, while the previous batch is written) and
+    stored in one short transaction per batch.
+    """
     report = ImportReport()
-    with Session(engine, expire_on_commit=False) as session:
+    if parallel is None:
+        parallel = (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_FROM_BYTES
+    with Session(engine, expire_on_commit=False) as session, (
+        ProcessPoolExecutor(1, mp_context=get_context("forkserver")) if parallel else nullcontext()
+    ) as pool:
         run = start_run(session, "import", kind="file")
         session.commit()
-        run_id, changed_by = run.id, f"import:{path.name}"
-        batch: list[tuple[int, dict, str]] = []
-        batch_ids: set[Any] = set()
+        changed_by = f"import:{path.name}"
+        pending: deque = deque()
 
-        def flush() -> None:
-            _store_batch(session, batch, report, path.name, run_id, changed_by)
+        def write() -> None:
+            future, size = pending.popleft()
+            _store(session, future.result(), report, path.name, run.id, changed_by)
             session.commit()
             if progress:
-                progress(len(batch))
-            batch.clear()
-            batch_ids.clear()
+                progress(size)
 
-        for line, record in read_records(path):
-            if isinstance(record, RecordError):
-                report.rejected += 1
-                report.rejections.append(Rejection(path.name, line, str(record)))
-                continue
-            record_id = record.get("id") if isinstance(record, dict) else None
-            if isinstance(record_id, str) and record_id in batch_ids:
-                flush()
-            batch_ids.add(record_id if isinstance(record_id, str) else None)
-            batch.append((line, record, raw_hash(record)))
-            if len(batch) >= batch_size:
-                flush()
-        if batch:
-            flush()
+        for batch in _batches(path, batch_size, report):
+            todo = _unknown(session, batch, report)
+            pending.append(
+                (pool.submit(normalise_items, todo) if pool else _Done(normalise_items(todo)), len(batch))
+            )
+            if len(pending) > 1:
+                write()
+        while pending:
+            write()
         counts = {"items_seen": report.total, "inserted": report.inserted, "updated": report.updated,
                   "unchanged": report.unchanged, "rejected": report.rejected}  # fmt: skip
         finish_run(session, run, counts=counts, message=str(path))
@@ -157,28 +222,36 @@ def import_file(
     return report
 
 
-def _store_batch(
+def _unknown(session: Session, batch: list[Item], report: ImportReport) -> list[Item]:
+    """The records of a batch that differ from what is stored, as received; the rest count as unchanged."""
+    ids = [r.get("id") for _, r, _ in batch if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    known = known_hashes(session, ids)
+    todo = []
+    for item in batch:
+        record, digest = item[1], item[2]
+        stored = known.get(record.get("id")) if isinstance(record, dict) else None
+        if stored is not None and stored[0] == digest:
+            report.unchanged += 1
+        else:
+            todo.append(item)
+    return todo
+
+
+def _store(
     session: Session,
-    batch: list[tuple[int, Any, str]],
+    results: list[tuple[int, dict | str, str]],
     report: ImportReport,
     file: str,
     run_id: int | None,
     changed_by: str,
 ) -> None:
-    ids = [r.get("id") for _, r, _ in batch if isinstance(r, dict) and isinstance(r.get("id"), str)]
-    known = known_hashes(session, ids)
     rows, hashes = [], []
-    for line, record, digest in batch:
-        stored = known.get(record.get("id")) if isinstance(record, dict) else None
-        if stored is not None and stored[0] == digest:
-            report.unchanged += 1
-            continue
-        try:
-            rows.append(to_row(validate_record(record)))
+    for line, row, digest in results:
+        if isinstance(row, str):
+            report.reject(file, line, row)
+        else:
+            rows.append(row)
             hashes.append(digest)
-        except RecordError as exc:
-            report.rejected += 1
-            report.rejections.append(Rejection(file, line, str(exc)))
     for outcome in upsert_many(
         session, rows, raw_hashes=hashes, changed_by=changed_by, source_run_id=run_id
     ):

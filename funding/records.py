@@ -1,11 +1,11 @@
 """The opportunity contract: validating an incoming record and turning it into a stored row."""
 
 import hashlib
-import json
 import re
 from datetime import date
 from typing import Annotated, Any
 
+import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -337,19 +337,15 @@ def _has_amount(record: OpportunityRecord) -> bool:
     return any(v is not None for v in (record.amount_min, record.amount_max, record.total_budget))
 
 
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 def content_hash(row: dict[str, Any]) -> str:
     """A digest of what the source states, so an unchanged record costs one comparison."""
-    content = {column: _jsonable(row.get(column)) for column in CONTENT_COLUMNS}
-    return raw_hash(content)
+    encoded = orjson.dumps([row.get(column) for column in CONTENT_COLUMNS], option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(encoded, digest_size=20).hexdigest()
 
 
 def raw_hash(data: Any) -> str:
     """A digest of a record exactly as received."""
-    encoded = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+    encoded = orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
     return hashlib.blake2b(encoded, digest_size=20).hexdigest()
 
 

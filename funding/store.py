@@ -114,7 +114,7 @@ def upsert_many(
             outcomes.append("noop")
         touches.append(current)
     if inserts:
-        session.execute(insert(Opportunity), inserts)
+        session.execute(insert(Opportunity.__table__), inserts)
     session.add_all(touches)
     session.add_all(changes)
     _record_sources(session, rows, seen_at or now)
@@ -168,7 +168,7 @@ def _record_sources(session: Session, rows: Sequence[dict[str, Any]], seen_at: d
         for (oid, source), url in pairs.items() if (oid, source) not in known
     ]  # fmt: skip
     if new:
-        session.execute(insert(OpportunitySource), new)
+        session.execute(insert(OpportunitySource.__table__), new)
     seen = [{"b_oid": oid, "b_source": source, "b_seen": seen_at} for oid, source in known]
     if seen:
         table = OpportunitySource.__table__

@@ -133,3 +133,18 @@ def test_gzipped_snapshot_imports(engine, tmp_path):
     report = import_file(engine, copy)
     assert report.rejected == 0, [str(r) for r in report.rejections[:5]]
     assert report.inserted > 300
+
+
+def test_large_files_are_normalised_in_a_worker_process(engine, tmp_path):
+    lines = (FILES / "opportunities_good.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    path = tmp_path / "many.jsonl"
+    with path.open("w") as handle:
+        for i in range(1200):
+            handle.write(json.dumps({**records[i % 5], "id": f"{records[i % 5]['id']}~{i}"}) + "\n")
+        handle.write(json.dumps({**records[0], "id": "x:late-bad", "deadlines": ["31/02/2026"]}) + "\n")
+    parallel = import_file(engine, path, batch_size=100, parallel=True)
+    assert (parallel.inserted, parallel.rejected) == (1200, 1)
+    assert str(parallel.rejections[0]) == "many.jsonl: line 1201: deadlines[0]: '31/02/2026' is not a date"
+    again = import_file(engine, path, batch_size=100, parallel=True)
+    assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 1200, 1)

@@ -4,8 +4,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.conftest import rows
-
 from funding.models import FieldChange, Opportunity
 from funding.records import to_row, validate_record
 from funding.store import (
@@ -21,6 +19,7 @@ from funding.store import (
     store_record,
     upsert,
 )
+from tests.conftest import rows
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=7)

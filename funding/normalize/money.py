@@ -44,7 +44,8 @@ _MAX_WORDS = re.compile(
     re.IGNORECASE,
 )
 _MIN_WORDS = re.compile(
-    r"à partir de|a partir de|au moins|at least|minimum|\bmin\b|plancher|\bfloor\b|\bfrom\b|\bdès\b",
+    r"à partir de|a partir de|au moins|at least|minimum|\bmin\b|plancher|\bfloor\b"
+    r"|\bfrom\b|\bdès\b",
     re.IGNORECASE,
 )
 _RANGE_JOIN = re.compile(r" ?(?:HT |TTC )?(?:à|a|-|–|—|to|et|and|jusqu['’] ?à) ?", re.IGNORECASE)
@@ -77,7 +78,7 @@ def _currency(word: str | None) -> str | None:
 
 
 def _tokens(text: str) -> list[_Token]:
-    """Find every amount in a text, skipping percentages and uppercase words that are no currency."""
+    """Find every amount in a text, skipping percentages."""
     tokens = []
     for match in _AMOUNT.finditer(text):
         if match["percent"]:
@@ -166,7 +167,7 @@ def parse_amount_range(
 
 
 def _is_range(text: str, low: _Token, high: _Token, priced: bool) -> bool:
-    """Two neighbouring amounts form a range, unless both are bare numbers in a priced text (years)."""
+    """Tell a range from two neighbouring numbers; bare numbers in a priced text are years."""
     if priced and not (low.currency or low.multiplier or high.currency or high.multiplier):
         return False
     return bool(_RANGE_JOIN.fullmatch(text[low.end : high.start]))
@@ -182,7 +183,7 @@ def _cue(text: str, start: int) -> str | None:
 
 
 def parse_rate(value: str | float | None) -> float | None:
-    """Read a co-financing ceiling as a share of 1; numbers above 1 are percents, the largest wins."""
+    """Read a co-financing ceiling as a share of 1; numbers above 1 are percents, largest wins."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import Declaration, Doctype, ProcessingInstruction
@@ -34,7 +35,7 @@ def _tidy(value: str) -> str:
 
 
 def _append_text(node: Tag, out: list[str | int]) -> None:
-    """Write a node's text; ints mark line (1) or paragraph (2) breaks, as a browser renders blocks."""
+    """Write a node's text; ints mark line (1) or paragraph (2) breaks, as browsers show blocks."""
     for child in node.children:
         if isinstance(child, _SKIPPED_NODES):
             continue
@@ -93,7 +94,7 @@ def fold(value: str) -> str:
 
 
 def _is_slash_separator(value: str, i: int) -> bool:
-    """A ' / ' separates two labels unless a lowercase word follows ('Juridique / administrative')."""
+    """A ' / ' separates labels unless a lowercase word follows ('Juridique / administrative')."""
     return value[i - 1 : i + 2] == " / " and not value[i + 2 : i + 3].islower()
 
 
@@ -136,9 +137,19 @@ def split_words(value: str | list[str] | None) -> list[str]:
     items = [value] if isinstance(value, str) else value
     words: list[str] = []
     for item in items:
-        for part in _split_outside_parentheses(item):
-            for piece in _split_label_list(part):
-                word = " ".join(piece.split())
-                if word and word not in words:
-                    words.append(word)
+        for word in _split_item(item):
+            if word not in words:
+                words.append(word)
     return words
+
+
+@lru_cache(maxsize=65_536)
+def _split_item(item: str) -> tuple[str, ...]:
+    """One source value's words; cached because sources repeat the same labels on every record."""
+    words = []
+    for part in _split_outside_parentheses(item):
+        for piece in _split_label_list(part):
+            word = " ".join(piece.split())
+            if word:
+                words.append(word)
+    return tuple(words)

@@ -1,4 +1,4 @@
-"""Source words mapped onto the program's canonical values, from CSV files staff edit without code."""
+"""Source words mapped onto the program's canonical values, from CSV files staff can edit."""
 
 import csv
 import os
@@ -20,7 +20,7 @@ OVERRIDE_DIR = "FUNDING_VOCABULARY_DIR"
 
 
 def _singular(key: str) -> str:
-    """Drop a plural 's' from every word of a folded key ('entreprises privees' -> 'entreprise privee')."""
+    """Drop plural 's' from a folded key ('entreprises privees' -> 'entreprise privee')."""
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in key.split())
 
 
@@ -76,15 +76,24 @@ class Vocabulary:
     def add(self, word: str, canonical: str) -> None:
         """Index a word under its folded and singular forms; a later word wins."""
         key = fold(word)
+        self.memo.clear()
         self.words[key] = canonical
         self.singulars[_singular(key)] = canonical
 
+    memo: dict[str, str | None] = field(default_factory=dict)
+
     def lookup(self, word: str) -> str | None:
         """Return the canonical value for a word, or None when the word is not listed."""
+        if word in self.memo:
+            return self.memo[word]
         if word.strip() in self.canonicals:
-            return word.strip()
-        key = fold(word)
-        return self.words.get(key) or self.singulars.get(_singular(key))
+            found: str | None = word.strip()
+        else:
+            key = fold(word)
+            found = self.words.get(key) or self.singulars.get(_singular(key))
+        if len(self.memo) < 100_000:
+            self.memo[word] = found
+        return found
 
 
 @cache
@@ -104,7 +113,7 @@ def vocabulary(kind: str) -> Vocabulary:
 
 
 def map_terms(kind: str, words: str | list[str] | None) -> tuple[list[str], list[str]]:
-    """Map a multi-valued source field to (canonical values, raw words); unknown words stay raw only."""
+    """Map a multi-valued source field to (canonical values, raw words); unknown stay raw."""
     raw = split_words(words)
     found = vocabulary(kind)
     canonical: list[str] = []

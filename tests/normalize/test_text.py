@@ -2,6 +2,13 @@ import pytest
 
 from funding.normalize import fold, html_to_text, looks_like_html, split_words
 
+NONPROFIT_501C3 = (
+    "Nonprofits having a 501(c)(3) status with the IRS, other than institutions of higher education"
+)
+GRANTS_GOV_LOCAL = (
+    "Local (includes State-designated Indian Tribes, excludes institutions of higher education"
+)
+
 
 @pytest.mark.parametrize(
     ("value", "expected"),
@@ -111,18 +118,8 @@ def test_fold(value, expected):
             ["Associations", "Entreprises privées", "Particuliers"],
         ),
         ("ngo, sme", ["ngo", "sme"]),
-        (
-            "Nonprofits having a 501(c)(3) status with the IRS, other than institutions of higher education",
-            [
-                "Nonprofits having a 501(c)(3) status with the IRS, other than institutions of higher education"
-            ],
-        ),
-        (
-            "Local (includes State-designated Indian Tribes, excludes institutions of higher education",
-            [
-                "Local (includes State-designated Indian Tribes, excludes institutions of higher education"
-            ],
-        ),
+        (NONPROFIT_501C3, [NONPROFIT_501C3]),
+        (GRANTS_GOV_LOCAL, [GRANTS_GOV_LOCAL]),
         (
             "Collectivité ou institution - Autre (GIP, copropriété, EPA...)",
             ["Collectivité ou institution - Autre (GIP, copropriété, EPA...)"],

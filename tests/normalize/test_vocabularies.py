@@ -14,6 +14,9 @@ from funding.normalize import (
 )
 
 FILES = Path(__file__).parent.parent / "files"
+NONPROFIT_501C3 = (
+    "Nonprofits having a 501(c)(3) status with the IRS, other than institutions of higher education"
+)
 INSTRUMENTS = [
     "grant",
     "loan",
@@ -86,10 +89,7 @@ def test_canonical_values(kind, expected):
         ("Start-up", "startup"),
         ("Startups", "startup"),
         ("Nonprofit 501(c)(3)", "ngo"),
-        (
-            "Nonprofits having a 501(c)(3) status with the IRS, other than institutions of higher education",
-            "ngo",
-        ),
+        (NONPROFIT_501C3, "ngo"),
         ("For-profit organizations", "company"),
         ("For-profit organizations other than small businesses", "company"),
         ("Small businesses", "sme"),

@@ -1,0 +1,1 @@
+"""The harvest: one Scrapy spider per funder source, storing through funding/ (spiders/base.py)."""

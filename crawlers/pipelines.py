@@ -1,0 +1,97 @@
+"""StorePipeline: items validated, normalised and stored by funding/, one SourceRun per crawl.
+
+Thin on purpose: the contract (funding.records) and the write path (funding.store) live in the
+domain, so a spider and `funding import` store a record exactly the same way.
+"""
+
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+from sqlmodel import Session
+
+from crawlers.spiders.base import crawl_problems
+from funding.db import get_engine, upgrade
+from funding.models import SourceRun, utcnow
+from funding.records import RecordError, raw_hash, to_row, validate_record
+from funding.store import finish_run, start_run, upsert
+
+COUNTED = {"insert": "inserted", "update": "updated", "noop": "unchanged"}
+
+
+class StorePipeline:
+    """Open a SourceRun at start, upsert each valid item in its own transaction, close the run."""
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+        self.session: Session | None = None
+        self.run_id: int | None = None
+        self.seen_at = utcnow()
+        self.counts = dict.fromkeys(
+            ("items_seen", "inserted", "updated", "unchanged", "rejected"), 0
+        )
+        # A bound method: Scrapy keeps signal receivers as weak references, a lambda would vanish.
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "StorePipeline":
+        return cls(crawler)
+
+    @property
+    def name(self) -> str:
+        return self.crawler.spider.name
+
+    def open_spider(self, spider: Any = None) -> None:
+        engine = get_engine()
+        upgrade(engine)
+        self.session = Session(engine, expire_on_commit=False)
+        self.seen_at = utcnow()
+        run = start_run(self.session, self.name, kind="spider")
+        self.session.commit()
+        self.run_id = run.id
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        assert self.session is not None
+        self.counts["items_seen"] += 1
+        try:
+            row = to_row(validate_record(item))
+        except RecordError as exc:
+            self.counts["rejected"] += 1
+            where = item.get("url") if isinstance(item, dict) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            raise DropItem(f"{self.name}: rejected {ident or 'an item'} ({where}): {exc}") from None
+        try:
+            outcome = upsert(
+                self.session, row, raw_hash=raw_hash(item), changed_by=self.name,
+                source_run_id=self.run_id, seen_at=self.seen_at,
+            )  # fmt: skip
+            self.session.commit()
+        except Exception:
+            self.session.rollback()
+            raise
+        self.counts[COUNTED[outcome]] += 1
+        return item
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Record the run as 'ok', or 'failed' with what went wrong (see base.crawl_problems)."""
+        if self.session is None or self.run_id is None:
+            return
+        problems = getattr(spider, "problems", None)
+        if problems is None:
+            problems = crawl_problems(
+                self.crawler.stats, reason, allow_empty=getattr(spider, "allow_empty", False)
+            )
+        try:
+            run = self.session.get(SourceRun, self.run_id)
+            finish_run(
+                self.session, run, counts=self.counts, status="failed" if problems else "ok",
+                message="; ".join(problems) or None,
+            )  # fmt: skip
+            self.session.commit()
+        finally:
+            self.session.close()
+        spider.logger.info("%s run %s: %s", self.name, run.status, _summary(self.counts))
+
+
+def _summary(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in counts)

@@ -1,0 +1,66 @@
+"""Polite defaults for every crawl, each one an operator can change through a FUNDING_... variable.
+
+The values come from funding.settings (FUNDING_CRAWL_DELAY, FUNDING_CRAWL_CONTACT,
+FUNDING_HTTPCACHE_ENABLED...); `-s NAME=value` on the scrapy command line still wins, which is
+how tests switch the delays off.
+"""
+
+from importlib import metadata
+
+from funding import __version__
+from funding.settings import get_settings
+
+_settings = get_settings()
+
+
+def _contact() -> str | None:
+    """Where a site's operator can reach us: FUNDING_CRAWL_CONTACT, else the project's home page."""
+    if _settings.crawl_contact:
+        return _settings.crawl_contact
+    try:
+        meta = metadata.metadata("funding-radar")
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in meta.get_all("Project-URL") or ():
+        return entry.split(",", 1)[-1].strip()
+    return meta.get("Home-page")
+
+
+BOT_NAME = "funding_radar"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+_contact_url = _contact()
+USER_AGENT = f"FundingRadar/{__version__}" + (f" (+{_contact_url})" if _contact_url else "")
+ROBOTSTXT_OBEY = True
+
+DOWNLOAD_DELAY = _settings.crawl_delay
+CONCURRENT_REQUESTS_PER_DOMAIN = _settings.crawl_concurrency_per_domain
+DOWNLOAD_TIMEOUT = _settings.crawl_timeout
+AUTOTHROTTLE_ENABLED = _settings.crawl_autothrottle
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = _settings.crawl_retry_times
+CLOSESPIDER_ERRORCOUNT = _settings.crawl_close_on_errors
+
+# Conditional requests: a stored response is revalidated with If-None-Match / If-Modified-Since.
+HTTPCACHE_ENABLED = _settings.httpcache_enabled
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_DIR = str(_settings.httpcache_dir or _settings.data_dir / "httpcache")
+HTTPCACHE_GZIP = True
+
+TELNETCONSOLE_ENABLED = False  # no control port on a crawl machine
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's HTTP control port, likewise
+LOG_LEVEL = _settings.crawl_log_level
+LOG_FORMATTER = "crawlers.logformatter.FundingLogFormatter"
+FEED_EXPORT_ENCODING = "utf-8"
+
+SPIDER_MIDDLEWARES = {"crawlers.middlewares.ItemLimitMiddleware": 950}
+ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 500}
+
+# FUNDING_CRAWL_BASE_URLS='{"eu_sedia": "http://mirror"}' sets EU_SEDIA_BASE_URL (spiders/base.py).
+for _name, _url in _settings.crawl_base_urls.items():
+    globals()[f"{_name.upper()}_BASE_URL"] = _url

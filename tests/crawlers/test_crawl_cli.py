@@ -1,0 +1,70 @@
+"""`funding crawl`: a process per source, failures reported, exit status 1 if any failed."""
+
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from funding import harvest
+from funding.cli import main
+from funding.harvest import CrawlOutcome, crawl_command, crawl_environment
+
+FAST_ENV = {
+    "FUNDING_CRAWL_DELAY": "0",
+    "FUNDING_CRAWL_AUTOTHROTTLE": "false",
+    "FUNDING_HTTPCACHE_ENABLED": "false",
+}
+
+
+def run_funding(*args):
+    command = [sys.executable, "-m", "funding.cli", *args]
+    env = {**os.environ, **FAST_ENV}
+    return subprocess.run(
+        command, check=False, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_crawl_command_reports_each_source(sedia_server, database_url):
+    ok = run_funding("crawl", "eu_sedia", "--base-url", sedia_server.url)
+    assert ok.returncode == 0, ok.stderr[-3000:]
+    assert "eu_sedia: ok, 12 items: 12 inserted, 0 updated, 0 unchanged, 0 rejected" in ok.stdout
+    sedia_server.fail = True
+    failed = run_funding("crawl", "eu_sedia", "--base-url", sedia_server.url, "--limit", "5")
+    assert failed.returncode == 1
+    assert "eu_sedia: failed, 0 items" in failed.stdout and "no items returned" in failed.stdout
+    assert "failed: eu_sedia" in failed.stderr
+
+
+def test_a_failing_crawl_does_not_stop_the_others(monkeypatch, database_url):
+    ran = []
+
+    def fake_crawl(engine, name, *, base_url=None, limit=None):
+        ran.append((name, base_url, limit))
+        return CrawlOutcome(name, "failed" if name == "alpha" else "ok", "boom")
+
+    monkeypatch.setattr(harvest, "spider_names", lambda: ["alpha", "beta"])
+    monkeypatch.setattr(harvest, "crawl", fake_crawl)
+    result = CliRunner().invoke(
+        main, ["crawl", "--all", "--base-url", "http://mirror", "--limit", "2"]
+    )
+    assert result.exit_code == 1
+    assert ran == [("alpha", "http://mirror", 2), ("beta", "http://mirror", 2)]
+    assert "alpha: failed (boom)" in result.output and "beta: ok" in result.output
+    assert "failed: alpha" in result.output
+
+
+def test_unknown_or_missing_source_is_a_usage_error(database_url):
+    unknown = CliRunner().invoke(main, ["crawl", "nope"])
+    assert unknown.exit_code == 2 and "unknown source: nope" in unknown.output
+    assert "eu_sedia" in unknown.output
+    assert CliRunner().invoke(main, ["crawl"]).exit_code == 2
+
+
+def test_crawl_command_and_environment(database_url, tmp_path):
+    assert crawl_command("eu_sedia", base_url="http://x", limit=3)[1:] == [
+        "-m", "scrapy", "crawl", "eu_sedia", "-a", "base_url=http://x", "-a", "limit=3"
+    ]  # fmt: skip
+    env = crawl_environment()
+    assert env["FUNDING_DATABASE_URL"] == database_url
+    assert env["FUNDING_DATA_DIR"] == str(tmp_path / "data")
