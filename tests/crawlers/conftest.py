@@ -112,3 +112,13 @@ def scrapy_crawl(database_url):
         )
 
     return run
+
+
+@pytest.fixture
+def mirror():
+    """A started loopback mirror (tests/crawlers/mirror.py); register routes, then crawl its url."""
+    from tests.crawlers.mirror import Mirror
+
+    server = Mirror().start()
+    yield server
+    server.stop()
