@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from crawlers.spiders.base import crawl_problems
 from funding.db import get_engine, upgrade
+from funding.enrich import enrich
 from funding.models import SourceRun, utcnow
 from funding.records import RecordError, raw_hash, to_row, validate_record
 from funding.store import finish_run, start_run, upsert
@@ -27,6 +28,7 @@ class StorePipeline:
         self.session: Session | None = None
         self.run_id: int | None = None
         self.seen_at = utcnow()
+        self.changed: list[str] = []
         self.counts = dict.fromkeys(
             ("items_seen", "inserted", "updated", "unchanged", "rejected"), 0
         )
@@ -70,6 +72,8 @@ class StorePipeline:
             self.session.rollback()
             raise
         self.counts[COUNTED[outcome]] += 1
+        if outcome != "noop":
+            self.changed.append(row["id"])
         return item
 
     def spider_closed(self, spider: Any, reason: str) -> None:
@@ -82,6 +86,9 @@ class StorePipeline:
                 self.crawler.stats, reason, allow_empty=getattr(spider, "allow_empty", False)
             )
         try:
+            if self.changed:
+                report = enrich(self.session, self.changed, by=self.name)
+                spider.logger.info("%s: %s", self.name, report.summary())
             run = self.session.get(SourceRun, self.run_id)
             finish_run(
                 self.session, run, counts=self.counts, status="failed" if problems else "ok",

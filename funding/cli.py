@@ -12,6 +12,7 @@ from funding.db import current_revision, get_engine, upgrade
 from funding.errors import NormalizationError
 from funding.normalize import parse_date
 from funding.settings import get_settings
+from funding.store import count_opportunities
 
 MAX_SHOWN_REJECTIONS = 50
 
@@ -45,11 +46,19 @@ def db_upgrade(revision: str) -> None:
 
 
 @main.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--batch-size", default=500, show_default=True, help="Records per transaction.")
-def import_(files: tuple[Path, ...], batch_size: int) -> None:
+@click.option(
+    "--no-enrich",
+    is_flag=True,
+    help="Skip reading missing fields from the text and merging duplicates.",
+)
+def import_(files: tuple[Path, ...], batch_size: int, no_enrich: bool) -> None:
     """Import JSON Lines or CSV files in the opportunity contract format.
 
+    New and changed records are then enriched (see `funding enrich`) unless --no-enrich.
     Exit status 0 when every record was stored, 1 when some were rejected.
     """
     from funding.importer import ImportReport, count_records, import_file
@@ -67,15 +76,44 @@ def import_(files: tuple[Path, ...], batch_size: int) -> None:
         click.echo(f"{path}: {report.summary()}")
         for name in ("inserted", "updated", "unchanged", "rejected"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
+        total.changed_ids.extend(report.changed_ids)
     if len(files) > 1:
         click.echo(f"total: {total.summary()}")
+    if total.changed_ids and not no_enrich:
+        _enrich(engine, total.changed_ids)
     sys.exit(1 if total.rejected else 0)
 
 
+def _enrich(engine, ids: list[str] | None) -> None:
+    from funding.enrich import enrich
+
+    with Session(engine, expire_on_commit=False) as session:
+        total = len(ids) if ids is not None else count_opportunities(session)
+        with click.progressbar(length=total, label="enriching", file=sys.stderr) as bar:
+            report = enrich(session, ids, progress=bar.update)
+    click.echo(f"enriched: {report.summary()}")
+
+
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+def enrich() -> None:
+    """Read missing fields (applicants, partners, co-financing, amounts, deadlines, countries) from
+    every opportunity's own text, with the snippet as evidence, then merge cross-source duplicates."""
+    engine = get_engine()
+    upgrade(engine)
+    _enrich(engine, None)
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
 @click.option("--changed-since", help="Only opportunities changed on or after this date.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Default: standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Default: standard output.",
+)
 def export(fmt: str, changed_since: str | None, output: Path | None) -> None:
     """Export opportunities in the contract format (importing the file again changes nothing)."""
     from funding.exporter import export as write
@@ -97,14 +135,15 @@ def export(fmt: str, changed_since: str | None, output: Path | None) -> None:
 @click.option("--as-of", help="Compute statuses as of this day (default: today).")
 def stats(as_of: str | None) -> None:
     """Counts by source, status and instrument."""
-    from funding.store import count_opportunities
     from funding.store import stats as compute
 
     day = _day(as_of) or date.today()
     engine = get_engine()
     upgrade(engine)
     with Session(engine) as session:
-        click.echo(f"{count_opportunities(session)} opportunities (statuses as of {day.isoformat()})")
+        click.echo(
+            f"{count_opportunities(session)} opportunities (statuses as of {day.isoformat()})"
+        )
         for name, counts in compute(session, as_of=day).items():
             click.echo(f"\nby {name}:")
             for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
@@ -114,7 +153,9 @@ def stats(as_of: str | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Default: FUNDING_HOST (127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Default: FUNDING_PORT (8501).")
-@click.option("--no-snapshot", is_flag=True, help="Do not load the bundled snapshot into an empty database.")
+@click.option(
+    "--no-snapshot", is_flag=True, help="Do not load the bundled snapshot into an empty database."
+)
 def serve(host: str | None, port: int | None, no_snapshot: bool) -> None:
     """Prepare the database (schema, bundled snapshot on first run) and start the web app."""
     from funding.snapshot import prepare_database
@@ -179,5 +220,5 @@ def crawl(sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int
     sys.exit(1 if failed else 0)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

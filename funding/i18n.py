@@ -5,7 +5,10 @@ from funding.settings import get_settings
 MESSAGES: dict[str, dict[str, str]] = {
     "app_title": {"fr": "Funding Radar", "en": "Funding Radar"},
     "opportunities": {"fr": "Appels et financements", "en": "Calls and funding"},
-    "search": {"fr": "Rechercher (titre, résumé, éligibilité)", "en": "Search (title, summary, eligibility)"},
+    "search": {
+        "fr": "Rechercher (titre, résumé, éligibilité)",
+        "en": "Search (title, summary, eligibility)",
+    },
     "status": {"fr": "Statut", "en": "Status"},
     "all": {"fr": "Tous", "en": "All"},
     "title": {"fr": "Titre", "en": "Title"},
@@ -14,7 +17,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "amount_max": {"fr": "Montant max.", "en": "Max. amount"},
     "source": {"fr": "Source", "en": "Source"},
     "link": {"fr": "Lien", "en": "Link"},
-    "found": {"fr": "{count} résultat(s) sur {total} appels", "en": "{count} result(s) out of {total} calls"},
+    "found": {
+        "fr": "{count} résultat(s) sur {total} appels",
+        "en": "{count} result(s) out of {total} calls",
+    },
     "empty": {"fr": "Aucun appel ne correspond.", "en": "No call matches."},
     "forthcoming": {"fr": "à venir", "en": "forthcoming"},
     "open": {"fr": "ouvert", "en": "open"},

@@ -21,7 +21,13 @@ from sqlmodel import Session
 from funding.records import RecordError, raw_hash, to_row, validate_record
 from funding.store import finish_run, known_hashes, start_run, upsert_many
 
-LIST_FIELDS = {"deadlines", "applicant_types", "applicant_countries", "intervention_zones", "themes"}
+LIST_FIELDS = {
+    "deadlines",
+    "applicant_types",
+    "applicant_countries",
+    "intervention_zones",
+    "themes",
+}
 CONTRACT_TEXT = {
     "id", "source", "url", "title", "summary", "eligibility_text", "funder", "programme",
     "language", "instrument", "status", "opens_on", "recurrence", "currency", "amount_min",
@@ -46,6 +52,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -97,7 +104,10 @@ def read_records(path: Path) -> Iterator[tuple[int, Any]]:
             try:
                 yield number, orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                yield number, RecordError([("", f"not valid JSON ({exc.msg} at column {exc.colno})")])
+                yield (
+                    number,
+                    RecordError([("", f"not valid JSON ({exc.msg} at column {exc.colno})")]),
+                )
 
 
 def _cell(name: str, value: str | None) -> Any:
@@ -121,7 +131,10 @@ def _read_csv(path: Path) -> Iterator[tuple[int, Any]]:
             if None in row:
                 yield line, RecordError([("", f"{len(row[None])} more cells than column names")])
             else:
-                yield line, {k: v for k, v in ((k, _cell(k, v)) for k, v in row.items()) if v is not None}
+                yield (
+                    line,
+                    {k: v for k, v in ((k, _cell(k, v)) for k, v in row.items()) if v is not None},
+                )
             line = reader.line_num + 1
 
 
@@ -191,9 +204,14 @@ def import_file(
     report = ImportReport()
     if parallel is None:
         parallel = (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_FROM_BYTES
-    with Session(engine, expire_on_commit=False) as session, (
-        ProcessPoolExecutor(1, mp_context=get_context("forkserver")) if parallel else nullcontext()
-    ) as pool:
+    with (
+        Session(engine, expire_on_commit=False) as session,
+        (
+            ProcessPoolExecutor(1, mp_context=get_context("forkserver"))
+            if parallel
+            else nullcontext()
+        ) as pool,
+    ):
         run = start_run(session, "import", kind="file")
         session.commit()
         changed_by = f"import:{path.name}"
@@ -209,7 +227,10 @@ def import_file(
         for batch in _batches(path, batch_size, report):
             todo = _unknown(session, batch, report)
             pending.append(
-                (pool.submit(normalise_items, todo) if pool else _Done(normalise_items(todo)), len(batch))
+                (
+                    pool.submit(normalise_items, todo) if pool else _Done(normalise_items(todo)),
+                    len(batch),
+                )
             )
             if len(pending) > 1:
                 write()
@@ -252,10 +273,13 @@ def _store(
         else:
             rows.append(row)
             hashes.append(digest)
-    for outcome in upsert_many(
+    outcomes = upsert_many(
         session, rows, raw_hashes=hashes, changed_by=changed_by, source_run_id=run_id
-    ):
+    )
+    for row, outcome in zip(rows, outcomes, strict=True):
         report.count(outcome)
+        if outcome != "noop":
+            report.changed_ids.append(row["id"])
 
 
 def count_records(path: Path) -> int:

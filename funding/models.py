@@ -87,6 +87,10 @@ class Opportunity(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     raw_hash: str | None = Field(default=None, max_length=64)
     edited_fields: list[str] | None = _json()
+    merged_into: str | None = Field(default=None, sa_column=Column(String(255), index=True))
+    # Fields filled by extraction or a merge, not stated by the source: a source stating nothing
+    # leaves them, a source stating a value replaces them.
+    inferred_fields: list[str] | None = _json()
 
 
 class OpportunitySource(SQLModel, table=True):
@@ -96,9 +100,7 @@ class OpportunitySource(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("opportunity_id", "source"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    opportunity_id: str = Field(
-        sa_column=Column(String(255), nullable=False, index=True)
-    )
+    opportunity_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
     source: str = Field(max_length=100)
     source_url: str | None = _text()
     first_seen_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
@@ -149,3 +151,41 @@ class SourceRun(SQLModel, table=True):
     rejected: int = 0
     message: str | None = _text()
 
+
+class Extraction(SQLModel, table=True):
+    """A value read from an opportunity's own text, with the sentence it came from, for review."""
+
+    __tablename__ = "extraction"
+    __table_args__ = (Index("ix_extraction_status_confidence", "status", "confidence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    opportunity_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    field: str = Field(max_length=64)
+    value: Any = _json()
+    snippet: str = Field(sa_column=Column(Text, nullable=False))
+    confidence: float
+    method: str = Field(max_length=100)
+    extracted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    status: str = Field(default="proposed", max_length=20)  # proposed | accepted | rejected
+    applied: bool = False
+
+
+class Merge(SQLModel, table=True):
+    """Two listings of one call: suggested, merged (with what moved, so it can be undone) or undone."""
+
+    __tablename__ = "merge"
+    __table_args__ = (Index("ix_merge_status", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    keep_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    duplicate_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    status: str = Field(max_length=20)  # suggested | merged | unmerged | dismissed
+    score: float | None = None
+    reasons: list[str] | None = _json()
+    moved_sources: list[int] | None = _json()
+    filled_fields: dict[str, Any] | None = _json()
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    merged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    merged_by: str | None = Field(default=None, max_length=100)
+    undone_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    undone_by: str | None = Field(default=None, max_length=100)

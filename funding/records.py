@@ -214,7 +214,9 @@ class OpportunityRecord(BaseModel):
     instrument: Text = None
     status: Text = None
     opens_on: Date = None
-    deadlines: Annotated[list[Annotated[date, BeforeValidator(_date)]] | None, BeforeValidator(_dates)] = None
+    deadlines: Annotated[
+        list[Annotated[date, BeforeValidator(_date)]] | None, BeforeValidator(_dates)
+    ] = None
     recurrence: Text = None
     currency: Annotated[str | None, BeforeValidator(_currency)] = None
     amount_min: Amount = None
@@ -269,7 +271,9 @@ def _where(location: tuple) -> str:
 def validate_record(data: Any) -> OpportunityRecord:
     """Check one incoming record; raise RecordError naming every bad field and why."""
     if not isinstance(data, dict):
-        raise RecordError([("", f"expected an object with id, title and url, got {type(data).__name__}")])
+        raise RecordError(
+            [("", f"expected an object with id, title and url, got {type(data).__name__}")]
+        )
     try:
         return OpportunityRecord.model_validate(data)
     except ValidationError as exc:
@@ -339,7 +343,9 @@ def _has_amount(record: OpportunityRecord) -> bool:
 
 def content_hash(row: dict[str, Any]) -> str:
     """A digest of what the source states, so an unchanged record costs one comparison."""
-    encoded = orjson.dumps([row.get(column) for column in CONTENT_COLUMNS], option=orjson.OPT_SORT_KEYS)
+    encoded = orjson.dumps(
+        [row.get(column) for column in CONTENT_COLUMNS], option=orjson.OPT_SORT_KEYS
+    )
     return hashlib.blake2b(encoded, digest_size=20).hexdigest()
 
 

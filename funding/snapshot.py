@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from funding.db import upgrade
+from funding.enrich import enrich
 from funding.importer import ImportReport, import_file
 from funding.store import count_opportunities
 
@@ -19,8 +20,12 @@ def load_snapshot(engine: Engine) -> ImportReport:
 
 
 def prepare_database(engine: Engine, *, load: bool = True) -> ImportReport | None:
-    """Bring the schema up to date and, on an empty database, load the snapshot."""
+    """Bring the schema up to date and, on an empty database, load the snapshot and enrich it."""
     upgrade(engine)
     with Session(engine) as session:
-        empty = count_opportunities(session) == 0
-    return load_snapshot(engine) if load and empty else None
+        if not load or count_opportunities(session) > 0:
+            return None
+    report = load_snapshot(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        enrich(session, report.changed_ids)
+    return report

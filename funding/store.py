@@ -28,6 +28,8 @@ DERIVED = {
 HISTORY_COLUMNS = tuple(
     c for c in CONTENT_COLUMNS if not any(c in derived for derived in DERIVED.values())
 )
+# Columns that say which listing a row is: a merged-away listing never fills them in the kept one.
+FILL_NEVER = {"source", "url", "title", "extra"}
 # Contract field names staff use, for the columns stored under another name.
 EDITABLE = {"status": "source_status"}
 
@@ -91,7 +93,7 @@ def upsert_many(
         o.id: o for o in session.exec(select(Opportunity).where(col(Opportunity.id).in_(ids)))
     }
     outcomes: list[Outcome] = []
-    inserts, touches, changes = [], [], []
+    inserts, touches, changes, merged = [], [], [], []
     for row, raw in zip(rows, raw_hashes, strict=True):
         current = existing.get(row["id"])
         if current is None:
@@ -110,14 +112,21 @@ def upsert_many(
             current.last_changed_at = now
             changes.extend(changed)
             outcomes.append("update")
+            if current.merged_into:
+                merged.append(current)
         else:
             outcomes.append("noop")
         touches.append(current)
     if inserts:
         session.execute(insert(Opportunity.__table__), inserts)
+    if merged:
+        changes.extend(
+            _fill_kept(session, merged, now=now, changed_by=changed_by, run=source_run_id)
+        )
     session.add_all(touches)
     session.add_all(changes)
-    _record_sources(session, rows, seen_at or now)
+    kept_ids = {o.id: o.merged_into for o in existing.values() if o.merged_into}
+    _record_sources(session, rows, seen_at or now, kept_ids)
     session.flush()
     return outcomes
 
@@ -128,31 +137,75 @@ def _apply(
     if current.content_hash == row["content_hash"]:
         return []
     protected = set(current.edited_fields or ())
+    inferred = set(current.inferred_fields or ())
     changes = []
     for column in HISTORY_COLUMNS:
-        if column in protected:
-            continue
         old, new = getattr(current, column), row.get(column)
-        if old == new:
+        if column in protected or old == new or (new is None and column in inferred):
             continue
-        changes.append(
-            FieldChange(
-                opportunity_id=current.id, field=column, old_value=_jsonable(old),
-                new_value=_jsonable(new), changed_at=now, changed_by=changed_by,
-                source_run_id=run,
-            )
-        )  # fmt: skip
+        inferred.discard(column)
+        changes.append(_change(current.id, column, old, new, now, changed_by, run))
         setattr(current, column, new)
-    for column, derived_columns in DERIVED.items():
-        if column not in protected:
-            for derived in derived_columns:
-                setattr(current, derived, row.get(derived))
+        for derived in DERIVED.get(column, ()):
+            setattr(current, derived, row.get(derived))
+    current.inferred_fields = sorted(inferred) or None
     return changes
 
 
-def _record_sources(session: Session, rows: Sequence[dict[str, Any]], seen_at: datetime) -> None:
-    """Keep one OpportunitySource per (opportunity, source) with its first and last sighting."""
-    pairs = {(row["id"], row["source"]): row["url"] for row in rows if row.get("source")}
+def _change(
+    opportunity_id: str, column: str, old: Any, new: Any, now: datetime, by: str, run: int | None
+) -> FieldChange:
+    return FieldChange(
+        opportunity_id=opportunity_id, field=column, old_value=_jsonable(old),
+        new_value=_jsonable(new), changed_at=now, changed_by=by, source_run_id=run,
+    )  # fmt: skip
+
+
+def _fill_kept(
+    session: Session, merged: list[Opportunity], *, now: datetime, changed_by: str, run: int | None
+) -> list[FieldChange]:
+    """A merged-away listing that changed fills what its kept opportunity still lacks."""
+    kept = {o.id: o for o in session.exec(
+        select(Opportunity).where(col(Opportunity.id).in_({m.merged_into for m in merged})))}  # fmt: skip
+    changes = []
+    for duplicate in merged:
+        target = kept.get(duplicate.merged_into)
+        if target is None:
+            continue
+        protected = set(target.edited_fields or ())
+        inferred = set(target.inferred_fields or ())
+        for column in HISTORY_COLUMNS:
+            new = getattr(duplicate, column)
+            if (
+                column in FILL_NEVER
+                or column in protected
+                or getattr(target, column) is not None
+                or new is None
+            ):
+                continue
+            changes.append(_change(target.id, column, None, new, now, f"merge:{changed_by}", run))
+            setattr(target, column, new)
+            for derived in DERIVED.get(column, ()):
+                setattr(target, derived, getattr(duplicate, derived))
+            inferred.add(column)
+        if changes:
+            target.inferred_fields = sorted(inferred)
+            target.last_changed_at = now
+            session.add(target)
+    return changes
+
+
+def _record_sources(
+    session: Session, rows: Sequence[dict[str, Any]], seen_at: datetime, kept_ids: dict[str, str]
+) -> None:
+    """Keep one OpportunitySource per (opportunity, source) with its first and last sighting.
+
+    A listing merged into another opportunity is a sighting of that one (kept_ids: id -> kept id).
+    """
+    pairs = {
+        (kept_ids.get(row["id"], row["id"]), row["source"]): row["url"]
+        for row in rows if row.get("source")
+    }  # fmt: skip
     if not pairs:
         return
     known = set(
@@ -201,12 +254,7 @@ def edit_opportunity(
     for column in columns:
         old, new = getattr(current, column), row.get(column)
         if old != new:
-            session.add(
-                FieldChange(
-                    opportunity_id=current.id, field=column, old_value=_jsonable(old),
-                    new_value=_jsonable(new), changed_at=now, changed_by=f"staff:{by}",
-                )
-            )  # fmt: skip
+            session.add(_change(current.id, column, old, new, now, f"staff:{by}", None))
             setattr(current, column, new)
             for derived in DERIVED.get(column, ()):
                 setattr(current, derived, row.get(derived))
@@ -305,13 +353,14 @@ def search_ids(session: Session, query: str, *, limit: int = 50) -> list[str]:
     if session.get_bind().dialect.name == "postgresql":
         statement = text(
             f"SELECT id FROM opportunity WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :q) "
+            "AND merged_into IS NULL "
             f"ORDER BY ts_rank({PG_DOCUMENT}, to_tsquery('simple', :q)) DESC, id LIMIT :n"
         )
         params = {"q": " & ".join(f"{t}:*" for t in terms), "n": limit}
     else:
         statement = text(
             "SELECT o.id FROM opportunity_fts JOIN opportunity o ON o.rowid = opportunity_fts.rowid "
-            "WHERE opportunity_fts MATCH :q "
+            "WHERE opportunity_fts MATCH :q AND o.merged_into IS NULL "
             "ORDER BY bm25(opportunity_fts, 10.0, 2.0, 1.0), o.id LIMIT :n"
         )
         params = {"q": " ".join(f'"{t}"*' for t in terms), "n": limit}
@@ -328,10 +377,12 @@ def list_opportunities(
     session: Session, *, as_of: date, status: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[Opportunity]:
     """Opportunities by nearest last deadline, optionally of one status as of a day."""
-    query = select(Opportunity)
+    query = select(Opportunity).where(col(Opportunity.merged_into).is_(None))
     if status:
         query = query.where(status_expression(Opportunity, as_of) == status)
-    query = query.order_by(col(Opportunity.deadline_last).is_(None), Opportunity.deadline_last, Opportunity.id)
+    query = query.order_by(
+        col(Opportunity.deadline_last).is_(None), Opportunity.deadline_last, Opportunity.id
+    )
     return list(session.exec(query.offset(offset).limit(limit)))
 
 
@@ -355,7 +406,9 @@ def stats(session: Session, *, as_of: date) -> dict[str, Counter]:
 # Sources and runs ---------------------------------------------------------------------------
 
 
-def ensure_source(session: Session, name: str, *, kind: str | None = None, url: str | None = None) -> Source:
+def ensure_source(
+    session: Session, name: str, *, kind: str | None = None, url: str | None = None
+) -> Source:
     source = session.get(Source, name)
     if source is None:
         source = Source(name=name, kind=kind, url=url, created_at=utcnow())
@@ -390,6 +443,6 @@ def latest_runs(session: Session) -> list[SourceRun]:
     """The most recent run of every source."""
     last = select(SourceRun.source, func.max(SourceRun.id).label("id")).group_by(SourceRun.source)
     ids = [row[1] for row in session.exec(last)]
-    return list(session.exec(select(SourceRun).where(col(SourceRun.id).in_(ids)).order_by(SourceRun.source)))
-
-
+    return list(
+        session.exec(select(SourceRun).where(col(SourceRun.id).in_(ids)).order_by(SourceRun.source))
+    )

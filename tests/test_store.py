@@ -74,7 +74,10 @@ def test_update_records_each_changed_field(session):
     stored = get_opportunity(session, LIFE["id"])
     assert stored.deadline_last == date(2026, 10, 1)
     assert stored.last_changed_at == T1 and stored.first_seen_at == T0
-    assert all(c.changed_by == "eu_sedia" and c.changed_at == T1 for c in field_history(session, LIFE["id"]))
+    assert all(
+        c.changed_by == "eu_sedia" and c.changed_at == T1
+        for c in field_history(session, LIFE["id"])
+    )
 
 
 def test_staff_edit_survives_later_updates(session):
@@ -136,9 +139,15 @@ def test_times_come_back_in_utc(session):
 
 def test_queries_by_source_and_change_date(session):
     upsert(session, row(), now=T0)
-    upsert(session, row(id="aides_territoires:eau", source="aides_territoires", title="Eau potable"), now=T1)
+    upsert(
+        session,
+        row(id="aides_territoires:eau", source="aides_territoires", title="Eau potable"),
+        now=T1,
+    )
     session.commit()
-    assert [o.id for o in opportunities_by_source(session, "aides_territoires")] == ["aides_territoires:eau"]
+    assert [o.id for o in opportunities_by_source(session, "aides_territoires")] == [
+        "aides_territoires:eau"
+    ]
     assert [o.id for o in changed_since(session, T1)] == ["aides_territoires:eau"]
     assert len(changed_since(session, T0)) == 2
 
@@ -147,7 +156,11 @@ def test_full_text_search_over_title_summary_and_eligibility(session):
     upsert(session, row(), now=T0)
     upsert(session, row(id="x:2", title="Assainissement en Afrique de l'Ouest", summary="Accès à l'eau",
                         eligibility_text="Associations françaises"), now=T0)  # fmt: skip
-    upsert(session, row(id="x:3", title="Prix de l'innovation", summary=None, eligibility_text=None), now=T0)
+    upsert(
+        session,
+        row(id="x:3", title="Prix de l'innovation", summary=None, eligibility_text=None),
+        now=T0,
+    )
     session.commit()
     assert search_ids(session, "waste") == [LIFE["id"]]
     assert search_ids(session, "SMEs") == [LIFE["id"]]
@@ -184,3 +197,20 @@ def test_store_record_validates(session):
         store_record(session, {**LIFE, "deadlines": ["31/02/2026"]})
     assert session.get(Opportunity, LIFE["id"]) is None
     assert rows(session, FieldChange) == 0
+
+
+def test_inferred_field_stays_when_the_source_states_nothing(session):
+    from funding.extract import Extraction, apply_extractions
+
+    upsert(session, row(amount_max=None), now=T0)
+    stored = get_opportunity(session, LIFE["id"])
+    evidence = Extraction("cofinancing_rate_max", 0.6, "up to 60 % of eligible costs", 0.9, "test")
+    apply_extractions(session, stored, [evidence], now=T1)
+    assert stored.cofinancing_rate_max == 0.6 and stored.inferred_fields == ["cofinancing_rate_max"]
+    upsert(session, row(amount_max=None, title="Circular Economy"), now=T2)
+    assert get_opportunity(session, LIFE["id"]).cofinancing_rate_max == 0.6
+    upsert(
+        session, row(amount_max=None, title="Circular Economy", cofinancing_rate_max="50 %"), now=T2
+    )
+    stored = get_opportunity(session, LIFE["id"])
+    assert stored.cofinancing_rate_max == 0.5 and stored.inferred_fields is None

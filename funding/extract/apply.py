@@ -1,0 +1,112 @@
+"""Extractions into the store: every proposal recorded for review, confident ones fill empty fields."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from funding.models import Extraction as ExtractionRow
+from funding.models import FieldChange, Opportunity, utcnow
+
+CHANGED_BY = "extract"
+# Fields an extraction may fill, and the columns that follow them.
+FILLABLE = {
+    "applicant_types": ("applicant_types_raw",),
+    "partnership_required": (),
+    "min_partners": (),
+    "cofinancing_rate_max": (),
+    "amount_min": (),
+    "amount_max": (),
+    "total_budget": (),
+    "currency": (),
+    "deadlines": ("deadline_first", "deadline_last"),
+    "applicant_countries": (),
+    "intervention_zones": (),
+}
+
+
+def _derived(field: str, value: Any) -> dict[str, Any]:
+    if field == "deadlines":
+        return {
+            "deadline_first": date.fromisoformat(value[0]),
+            "deadline_last": date.fromisoformat(value[-1]),
+        }
+    if field == "applicant_types":
+        return {"applicant_types_raw": list(value)}
+    return {}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == ""
+
+
+def apply_extractions(
+    session: Session,
+    opportunity: Opportunity | str,
+    extractions: Sequence[Any],
+    *,
+    min_confidence: float = 0.7,
+    now: datetime | None = None,
+) -> list[ExtractionRow]:
+    """Record extractions (once each) and fill the opportunity's empty fields with confident ones.
+
+    A filled field is history (changed_by "extract"); fields staff edited are never filled, and a
+    value the source states later simply replaces it on the next upsert. Values staff rejected
+    before are not filled again. Returns the rows recorded by this call.
+    """
+    if isinstance(opportunity, str):
+        found = session.get(Opportunity, opportunity)
+        if found is None:
+            raise KeyError(f"no opportunity {opportunity!r}")
+        opportunity = found
+    now = now or utcnow()
+    known = session.exec(
+        select(ExtractionRow).where(ExtractionRow.opportunity_id == opportunity.id)
+    ).all()
+    seen = {(row.field, repr(row.value)) for row in known}
+    rejected = {(row.field, repr(row.value)) for row in known if row.status == "rejected"}
+    rows = []
+    for extraction in extractions:
+        key = (extraction.field, repr(extraction.value))
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            ExtractionRow(
+                opportunity_id=opportunity.id, field=extraction.field, value=extraction.value,
+                snippet=extraction.snippet, confidence=extraction.confidence,
+                method=extraction.method, extracted_at=now, status="proposed",
+            )
+        )  # fmt: skip
+    protected = set(opportunity.edited_fields or ())
+    best: dict[str, ExtractionRow] = {}
+    for row in rows:
+        if (
+            row.field in FILLABLE
+            and row.confidence >= min_confidence
+            and (row.field, repr(row.value)) not in rejected
+            and (row.field not in best or row.confidence > best[row.field].confidence)
+        ):
+            best[row.field] = row
+    filled = False
+    for field, row in best.items():
+        if field in protected or not _empty(getattr(opportunity, field)):
+            continue
+        session.add(
+            FieldChange(
+                opportunity_id=opportunity.id, field=field, old_value=getattr(opportunity, field),
+                new_value=row.value, changed_at=now, changed_by=CHANGED_BY,
+            )
+        )  # fmt: skip
+        setattr(opportunity, field, row.value)
+        for column, value in _derived(field, row.value).items():
+            setattr(opportunity, column, value)
+        row.status, row.applied, filled = "accepted", True, True
+        opportunity.inferred_fields = sorted(set(opportunity.inferred_fields or ()) | {field})
+    if filled:
+        opportunity.last_changed_at = now
+        session.add(opportunity)
+    session.add_all(rows)
+    session.flush()
+    return rows
