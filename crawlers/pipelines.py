@@ -13,9 +13,10 @@ from sqlmodel import Session
 from crawlers.spiders.base import crawl_problems
 from funding.db import get_engine, upgrade
 from funding.enrich import enrich
+from funding.health import FillCounter
 from funding.models import SourceRun, utcnow
 from funding.records import RecordError, raw_hash, to_row, validate_record
-from funding.store import finish_run, start_run, upsert
+from funding.store import finish_run, start_run, sync_fulltext, upsert
 
 COUNTED = {"insert": "inserted", "update": "updated", "noop": "unchanged"}
 
@@ -32,6 +33,7 @@ class StorePipeline:
         self.counts = dict.fromkeys(
             ("items_seen", "inserted", "updated", "unchanged", "rejected"), 0
         )
+        self.fill = FillCounter()
         # A bound method: Scrapy keeps signal receivers as weak references, a lambda would vanish.
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -41,14 +43,17 @@ class StorePipeline:
 
     @property
     def name(self) -> str:
-        return self.crawler.spider.name
+        """The source a run is recorded under: the spider's `source_name` if any, else its name."""
+        spider = self.crawler.spider
+        return getattr(spider, "source_name", None) or spider.name
 
     def open_spider(self, spider: Any = None) -> None:
         engine = get_engine()
         upgrade(engine)
         self.session = Session(engine, expire_on_commit=False)
         self.seen_at = utcnow()
-        run = start_run(self.session, self.name, kind="spider")
+        kind = getattr(self.crawler.spider, "source_kind", "spider")
+        run = start_run(self.session, self.name, kind=kind)
         self.session.commit()
         self.run_id = run.id
 
@@ -72,6 +77,7 @@ class StorePipeline:
             self.session.rollback()
             raise
         self.counts[COUNTED[outcome]] += 1
+        self.fill.add(row)
         if outcome != "noop":
             self.changed.append(row["id"])
         return item
@@ -86,18 +92,30 @@ class StorePipeline:
                 self.crawler.stats, reason, allow_empty=getattr(spider, "allow_empty", False)
             )
         try:
+            sync_fulltext(self.session)
             if self.changed:
                 report = enrich(self.session, self.changed, by=self.name)
                 spider.logger.info("%s: %s", self.name, report.summary())
             run = self.session.get(SourceRun, self.run_id)
             finish_run(
                 self.session, run, counts=self.counts, status="failed" if problems else "ok",
-                message="; ".join(problems) or None,
+                message="; ".join(problems) or None, errors=crawl_errors(self.crawler.stats),
+                fill_rates=self.fill.rates(),
             )  # fmt: skip
             self.session.commit()
         finally:
             self.session.close()
         spider.logger.info("%s run %s: %s", self.name, run.status, _summary(self.counts))
+
+
+def crawl_errors(stats: Any) -> int:
+    """Requests that failed (HTTP errors, retries exhausted) and exceptions raised while parsing."""
+    value = stats.get_stats()
+    return (
+        value.get("httperror/response_ignored_count", 0)
+        + value.get("retry/max_reached", 0)
+        + sum(v for k, v in value.items() if k.startswith("spider_exceptions/"))
+    )
 
 
 def _summary(counts: dict[str, int]) -> str:

@@ -44,11 +44,18 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 RETRY_ENABLED = True
 RETRY_TIMES = _settings.crawl_retry_times
+# 429 and 5xx are retried after the funder's Retry-After (at most RETRY_AFTER_MAX seconds), else
+# after RETRY_BACKOFF_BASE * 2^(attempt-1) seconds (at most RETRY_BACKOFF_MAX); the site waits meanwhile.
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_AFTER_MAX = _settings.crawl_max_retry_after
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # the spider logs the failure itself, in words (middlewares.py)
 CLOSESPIDER_ERRORCOUNT = _settings.crawl_close_on_errors
 
 # Conditional requests: a stored response is revalidated with If-None-Match / If-Modified-Since.
 HTTPCACHE_ENABLED = _settings.httpcache_enabled
-HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_POLICY = "crawlers.middlewares.RevalidatingCachePolicy"  # always asks, never stale
 HTTPCACHE_DIR = str(_settings.httpcache_dir or _settings.data_dir / "httpcache")
 HTTPCACHE_GZIP = True
 
@@ -59,6 +66,10 @@ LOG_FORMATTER = "crawlers.logformatter.FundingLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
 
 SPIDER_MIDDLEWARES = {"crawlers.middlewares.ItemLimitMiddleware": 950}
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.PoliteRetryMiddleware": 550,
+}
 ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 500}
 
 # FUNDING_CRAWL_BASE_URLS='{"eu_sedia": "http://mirror"}' sets EU_SEDIA_BASE_URL (spiders/base.py).

@@ -194,30 +194,163 @@ def snapshot_load() -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="Crawl every source of crawlers/spiders/.")
+@click.option("--all", "all_", is_flag=True, help="Crawl every declared source, enabled or not.")
 @click.option("--base-url", help="Crawl this address instead (a mirror, a test server).")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop each crawl after this many items.")
 def crawl(sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int | None) -> None:
-    """Harvest sources, each crawl in its own process; exit status 1 if any crawl failed."""
-    from funding.harvest import crawl as run_crawl
-    from funding.harvest import spider_names
+    """Harvest sources (default: every enabled source of crawlers/sources.toml), each crawl in its
+    own process; exit status 1 if any crawl failed."""
+    from funding import harvest
 
-    known = spider_names()
+    known = _declared_sources()
     unknown = [name for name in sources if name not in known]
-    if unknown or not (sources or all_):
-        problem = f"unknown source: {', '.join(unknown)}." if unknown else "name a source or --all."
-        raise click.UsageError(f"{problem} Sources: {', '.join(known)}")
+    if unknown:
+        raise click.UsageError(f"unknown source: {', '.join(unknown)}. Sources: {', '.join(known)}")
+    if all_:
+        names = list(known)
+    elif sources:
+        names = list(dict.fromkeys(sources))
+    else:
+        names = [name for name, source in known.items() if source.enabled]
     engine = get_engine()
     upgrade(engine)
     failed = []
-    for name in known if all_ else dict.fromkeys(sources):
-        outcome = run_crawl(engine, name, base_url=base_url, limit=limit)
+    for name in names:
+        outcome = harvest.crawl(engine, name, base_url=base_url, limit=limit)
         click.echo(outcome.summary())
+        for flag in (outcome.run.flags if outcome.run is not None else None) or ():
+            click.echo(f"  ! {flag}")
         if not outcome.ok:
             failed.append(name)
     if failed:
         click.echo(f"failed: {', '.join(failed)}", err=True)
     sys.exit(1 if failed else 0)
+
+
+def _declared_sources() -> dict:
+    from funding import harvest
+    from funding.sources import SourcesError
+
+    try:
+        return harvest.available_sources()
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def sources(ctx: click.Context) -> None:
+    """Every source (crawlers/sources.toml) with its last run and health flags."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from funding.health import source_table
+
+    declared = _declared_sources()
+    engine = get_engine()
+    upgrade(engine)
+    with Session(engine) as session:
+        for line in source_table(session, declared):
+            click.echo(line)
+
+
+@sources.command("check")
+@click.argument("name")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(min=1))
+@click.option("--base-url", help="Crawl this address instead (a mirror, a test server).")
+def sources_check(name: str, limit: int, base_url: str | None) -> None:
+    """Crawl one source with a small limit into a throw-away database (never the real one) and
+    report, field by field, what it found; exit status 1 if it found nothing."""
+    import tempfile
+
+    from funding import harvest
+    from funding.db import make_engine
+    from funding.health import field_report
+
+    known = _declared_sources()
+    if name not in known:
+        raise click.UsageError(f"unknown source: {name}. Sources: {', '.join(known)}")
+    with tempfile.TemporaryDirectory(prefix="funding-check-") as folder:
+        url = f"sqlite:///{Path(folder) / 'check.db'}"
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            env = {"FUNDING_DATABASE_URL": url, "FUNDING_HTTPCACHE_ENABLED": "false",
+                   "FUNDING_CRAWL_LOG_LEVEL": "WARNING"}  # fmt: skip
+            outcome = harvest.crawl(engine, name, base_url=base_url, limit=limit, env=env)
+            click.echo(outcome.summary())
+            with Session(engine) as session:
+                found, lines = field_report(session, name, limit=limit)
+        finally:
+            engine.dispose()
+    for line in lines:
+        click.echo(line)
+    sys.exit(0 if found else 1)
+
+
+
+@main.command("match")
+@click.option(
+    "--profile", "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A partnership profile (JSON, profile.schema.json).",
+)
+@click.option("--like", "like_id", help="Instead of a profile: the opportunities most like this one.")
+@click.option("--as-of", help="Take this day as today (default: the real date).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--include-ineligible", is_flag=True, help="Also show calls failing a criterion.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None, help="Default: FUNDING_LANGUAGE or fr.")
+def match_command(
+    profile_path: Path | None, like_id: str | None, as_of: str | None, limit: int,
+    include_ineligible: bool, fmt: str, lang: str | None,
+) -> None:  # fmt: skip
+    """The calls that fit a partnership profile, best first, with why (or --like ID)."""
+    import json
+
+    from funding.i18n import language
+    from funding.matching import ProfileError, load_profile, match, more_like_this
+
+    if (profile_path is None) == (like_id is None):
+        raise click.UsageError("give either --profile FILE or --like ID")
+    day = _day(as_of) or date.today()
+    lang = language(lang)
+    engine = get_engine()
+    upgrade(engine)
+    with Session(engine) as session:
+        if like_id is not None:
+            try:
+                similar = more_like_this(session, like_id, limit=limit)
+            except KeyError as exc:
+                raise click.ClickException(str(exc).strip("'\"")) from None
+            if fmt == "json":
+                click.echo(json.dumps([s.to_dict() for s in similar], ensure_ascii=False, indent=2))
+                return
+            for s in similar:
+                mark = " (même appel)" if s.same_call and lang == "fr" else " (same call)" if s.same_call else ""
+                click.echo(f"{s.score:5.1f}  {s.opportunity.id:<48}  {s.opportunity.title[:70]}{mark}")
+            return
+        try:
+            profile = load_profile(profile_path)
+        except ProfileError as exc:
+            raise click.ClickException(f"{profile_path}: {exc}") from None
+        found = match(
+            session, profile, as_of=day, limit=limit, include_ineligible=include_ineligible, lang=lang
+        )
+        if fmt == "json":
+            click.echo(json.dumps([m.to_dict() for m in found], ensure_ascii=False, indent=2))
+            return
+        for rank, m in enumerate(found, 1):
+            when = m.next_deadline.isoformat() if m.next_deadline else "-"
+            click.echo(
+                f"{rank:>3}. {m.score:5.1f}  {m.verdict:<10} {m.status:<11} {when:<10}  "
+                f"{m.opportunity.title[:70]}  [{m.opportunity.id}]"
+            )
+            for c in m.criteria:
+                if c.result != "pass":
+                    click.echo(f"       {c.result:<7} {c.criterion}: {c.explanation}")
+        if not found:
+            click.echo("Aucun appel ne correspond." if lang == "fr" else "No call matches.")
 
 
 if __name__ == "__main__":

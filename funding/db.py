@@ -46,6 +46,7 @@ def make_engine(url: str | None = None) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MB of page cache: large imports and indexes
         cursor.close()
 
     return engine

@@ -127,9 +127,12 @@ def _title_words(title: str) -> list[str]:
 
 def _text_block(session: Session, title: str) -> list[str]:
     """Ids whose indexed text shares the title's distinctive words (FTS5 or PostgreSQL GIN)."""
+    from funding.store import sync_fulltext
+
     words = _title_words(title)
     if not words:
         return []
+    sync_fulltext(session)
     if session.get_bind().dialect.name == "postgresql":
         from funding.store import PG_DOCUMENT
 

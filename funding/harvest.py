@@ -13,20 +13,38 @@ from sqlmodel import Session, select
 
 from funding.models import SourceRun
 from funding.settings import Settings, get_settings
+from funding.sources import CONFIGURED_SPIDER, SourceDeclaration, load_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where scrapy.cfg lives
 SPIDERS = PROJECT_ROOT / "crawlers" / "spiders"
 
 
 def spider_names(folder: Path = SPIDERS) -> list[str]:
-    """Every spider by file stem, crawlers/spiders/<name>.py (modules starting with _ are helpers)."""
+    """Every source spider by file stem, crawlers/spiders/<name>.py (modules starting with _ are
+    helpers; `configured` crawls the sources declared in crawlers/sources.toml, it is no source)."""
     return sorted(
-        p.stem for p in folder.glob("*.py") if not p.stem.startswith("_") and p.stem != "base"
+        p.stem
+        for p in folder.glob("*.py")
+        if not p.stem.startswith("_") and p.stem not in ("base", CONFIGURED_SPIDER)
     )
 
 
+def available_sources() -> dict[str, SourceDeclaration]:
+    """Every source: those declared in sources.toml, then any spider file not declared (enabled)."""
+    sources = load_sources()
+    for name in spider_names():
+        sources.setdefault(name, SourceDeclaration(name=name, kind="spider"))
+    return sources
+
+
 def crawl_command(name: str, *, base_url: str | None = None, limit: int | None = None) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", name]
+    """`scrapy crawl NAME`, or `scrapy crawl configured -a source=NAME` for a configured source."""
+    declared = load_sources().get(name) if name not in spider_names() else None
+    if declared is not None and declared.configured:
+        command = [sys.executable, "-m", "scrapy", "crawl", CONFIGURED_SPIDER]
+        command += ["-a", f"source={name}"]
+    else:
+        command = [sys.executable, "-m", "scrapy", "crawl", name]
     if base_url:
         command += ["-a", f"base_url={base_url}"]
     if limit:
@@ -84,15 +102,26 @@ def _last_run_id(engine: Engine, source: str) -> int:
 
 
 def crawl(
-    engine: Engine, name: str, *, base_url: str | None = None, limit: int | None = None
+    engine: Engine,
+    name: str,
+    *,
+    base_url: str | None = None,
+    limit: int | None = None,
+    env: dict[str, str] | None = None,
+    quiet: bool = False,
 ) -> CrawlOutcome:
-    """Run one spider to the end; its SourceRun, stored by the crawl itself, says how it went."""
+    """Run one spider to the end; its SourceRun, stored by the crawl itself, says how it went.
+
+    `env` overrides the crawl's environment (`funding sources check` points it at a throw-away
+    database); `quiet` keeps Scrapy's log out of the terminal.
+    """
     before = _last_run_id(engine, name)
     process = subprocess.run(
         crawl_command(name, base_url=base_url, limit=limit),
         cwd=PROJECT_ROOT,
-        env=crawl_environment(),
+        env={**crawl_environment(), **(env or {})},
         check=False,
+        capture_output=quiet,
     )
     with Session(engine, expire_on_commit=False) as session:
         run = session.exec(
@@ -104,7 +133,22 @@ def crawl(
         return CrawlOutcome(name, "not started", f"scrapy exited with status {process.returncode}")
     if run.status not in ("ok", "failed"):
         message = f"the crawl stopped before recording its end (exit status {process.returncode})"
-        return CrawlOutcome(name, "failed", message, run)
+        return CrawlOutcome(name, "failed", message, _record_failure(engine, run.id, message))
     if process.returncode != 0 and run.status == "ok":
         return CrawlOutcome(name, "failed", f"scrapy exited with status {process.returncode}", run)
     return CrawlOutcome(name, run.status, run.message, run)
+
+
+def _record_failure(engine: Engine, run_id: int | None, message: str) -> SourceRun | None:
+    """A run its process never finished is recorded as failed, with its health flags."""
+    from funding.store import finish_run
+
+    with Session(engine, expire_on_commit=False) as session:
+        run = session.get(SourceRun, run_id)
+        if run is None or run.status in ("ok", "failed"):
+            return run
+        counted = ("items_seen", "inserted", "updated", "unchanged", "rejected")
+        counts = {key: getattr(run, key) for key in counted}
+        finish_run(session, run, counts=counts, status="failed", message=message)
+        session.commit()
+        return run

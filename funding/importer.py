@@ -8,7 +8,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from funding.records import RecordError, raw_hash, to_row, validate_record
-from funding.store import finish_run, known_hashes, start_run, upsert_many
+from funding.store import finish_run, known_hashes, start_run, sync_fulltext, upsert_many
 
 LIST_FIELDS = {
     "deadlines",
@@ -142,6 +142,8 @@ Item = tuple[int, Any, str]  # (line, record as read, digest of the record as re
 
 # Files larger than this are normalised in a worker process while the main one writes.
 PARALLEL_FROM_BYTES = 2_000_000
+# Full-text indexing runs in bulk every this many records (and at the end).
+INDEX_EVERY = 5_000
 
 
 def _batches(path: Path, size: int, report: ImportReport) -> Iterator[list[Item]]:
@@ -187,6 +189,38 @@ class _Done:
         return self.value
 
 
+class _Normaliser:
+    """Normalises batches in one worker process (started on first need), or here when not parallel."""
+
+    def __init__(self, parallel: bool):
+        self.parallel = parallel
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, items: list[Item]) -> Any:
+        if not items or not self.parallel:
+            return _Done(normalise_items(items))
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(1, mp_context=get_context("forkserver"))
+        return _Job(self, self.pool.submit(normalise_items, items), items)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+class _Job:
+    def __init__(self, owner: _Normaliser, future: Any, items: list[Item]):
+        self.owner, self.future, self.items = owner, future, items
+
+    def result(self) -> Any:
+        try:
+            return self.future.result()
+        except BrokenProcessPool:
+            # The worker could not run (e.g. a script without a __main__ guard): work here instead.
+            self.owner.parallel = False
+            return normalise_items(self.items)
+
+
 def import_file(
     engine: Engine,
     path: Path,
@@ -199,43 +233,40 @@ def import_file(
 
     Unchanged records (same digest as stored) are counted and skipped before any work; the others
     are normalised (in a worker process for large files, while the previous batch is written) and
-    stored in one short transaction per batch.
+    stored in one short transaction per batch; full-text indexing runs in bulk every INDEX_EVERY.
     """
     report = ImportReport()
     if parallel is None:
         parallel = (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_FROM_BYTES
-    with (
-        Session(engine, expire_on_commit=False) as session,
-        (
-            ProcessPoolExecutor(1, mp_context=get_context("forkserver"))
-            if parallel
-            else nullcontext()
-        ) as pool,
-    ):
+    normaliser = _Normaliser(parallel)
+    with Session(engine, expire_on_commit=False) as session:
         run = start_run(session, "import", kind="file")
         session.commit()
         changed_by = f"import:{path.name}"
         pending: deque = deque()
+        unindexed = 0
 
         def write() -> None:
-            future, size = pending.popleft()
-            _store(session, future.result(), report, path.name, run.id, changed_by)
+            nonlocal unindexed
+            job, size = pending.popleft()
+            _store(session, job.result(), report, path.name, run.id, changed_by)
+            unindexed += size
+            if unindexed >= INDEX_EVERY or not pending:
+                sync_fulltext(session)
+                unindexed = 0
             session.commit()
             if progress:
                 progress(size)
 
-        for batch in _batches(path, batch_size, report):
-            todo = _unknown(session, batch, report)
-            pending.append(
-                (
-                    pool.submit(normalise_items, todo) if pool else _Done(normalise_items(todo)),
-                    len(batch),
-                )
-            )
-            if len(pending) > 1:
+        try:
+            for batch in _batches(path, batch_size, report):
+                pending.append((normaliser.submit(_unknown(session, batch, report)), len(batch)))
+                if len(pending) > 1:
+                    write()
+            while pending:
                 write()
-        while pending:
-            write()
+        finally:
+            normaliser.close()
         counts = {"items_seen": report.total, "inserted": report.inserted, "updated": report.updated,
                   "unchanged": report.unchanged, "rejected": report.rejected}  # fmt: skip
         finish_run(session, run, counts=counts, message=str(path))

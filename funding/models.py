@@ -150,6 +150,11 @@ class SourceRun(SQLModel, table=True):
     unchanged: int = 0
     rejected: int = 0
     message: str | None = _text()
+    # Source health (funding/health.py): computed when the run finishes.
+    duration_seconds: float | None = None
+    errors: int = 0
+    fill_rates: dict[str, float] | None = _json()  # {"deadlines": 0.93, "applicant_types": 0.4, ...}
+    flags: list[str] | None = _json()  # what looks wrong, in words, e.g. "items fell from 240 to 90 ..."
 
 
 class Extraction(SQLModel, table=True):

@@ -32,11 +32,14 @@ class Settings(BaseSettings):
     crawl_concurrency_per_domain: int = 2
     crawl_timeout: int = 120  # seconds; heavy EU searches take up to 90 s
     crawl_retry_times: int = 2
+    crawl_max_retry_after: float = 300.0  # seconds; a longer Retry-After is cut to this
     crawl_close_on_errors: int = 10  # close a crawl after this many errors
     crawl_log_level: str = "INFO"
     crawl_base_urls: dict[str, str] = Field(default_factory=dict)  # {"eu_sedia": "http://mirror"}
     httpcache_enabled: bool = True  # revalidates with ETag / Last-Modified between crawls
     httpcache_dir: Path | None = None  # default: <data_dir>/httpcache
+    sources_file: Path | None = None  # default: crawlers/sources.toml of the project
+    aides_territoires_token: str | None = None  # personal API token; none = that source is skipped
 
     @property
     def resolved_database_url(self) -> str:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from funding.db import upgrade
 from funding.enrich import enrich
 from funding.importer import ImportReport, import_file
-from funding.store import count_opportunities
+from funding.store import count_opportunities, sync_fulltext
 
 SNAPSHOT = files("funding") / "data" / "snapshot.jsonl.gz"
 
@@ -23,6 +23,8 @@ def prepare_database(engine: Engine, *, load: bool = True) -> ImportReport | Non
     """Bring the schema up to date and, on an empty database, load the snapshot and enrich it."""
     upgrade(engine)
     with Session(engine) as session:
+        sync_fulltext(session)  # rows a crashed writer queued but never indexed
+        session.commit()
         if not load or count_opportunities(session) > 0:
             return None
     report = load_snapshot(engine)

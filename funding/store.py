@@ -262,6 +262,7 @@ def edit_opportunity(
     current.last_changed_at = now
     session.add(current)
     session.flush()
+    sync_fulltext(session)
     return columns
 
 
@@ -345,11 +346,29 @@ def _terms(query: str) -> list[str]:
     return re.findall(r"\w+", query.lower())
 
 
+def sync_fulltext(session: Session) -> int:
+    """Index the rows writers queued (SQLite), in the session's transaction; PostgreSQL keeps its
+    index itself. Writers call it before they commit their last batch; searches call it too."""
+    if session.get_bind().dialect.name != "sqlite":
+        return 0
+    if session.execute(text("SELECT 1 FROM fulltext_queue LIMIT 1")).first() is None:
+        return 0
+    session.execute(
+        text(
+            "INSERT INTO opportunity_fts(rowid, title, summary_plain, eligibility_plain) "
+            "SELECT o.rowid, o.title, o.summary_plain, o.eligibility_plain "
+            "FROM fulltext_queue q JOIN opportunity o ON o.rowid = q.rid"
+        )
+    )
+    return session.execute(text("DELETE FROM fulltext_queue")).rowcount
+
+
 def search_ids(session: Session, query: str, *, limit: int = 50) -> list[str]:
     """Ids of the opportunities whose title, summary or eligibility match every word, best first."""
     terms = _terms(query)
     if not terms:
         return []
+    sync_fulltext(session)
     if session.get_bind().dialect.name == "postgresql":
         statement = text(
             f"SELECT id FROM opportunity WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :q) "
@@ -427,13 +446,20 @@ def start_run(session: Session, source: str, *, kind: str | None = None) -> Sour
 
 def finish_run(
     session: Session, run: SourceRun, *, counts: dict[str, int], status: str = "ok",
-    message: str | None = None,
+    message: str | None = None, errors: int = 0, fill_rates: dict[str, float] | None = None,
 ) -> SourceRun:  # fmt: skip
+    """Close a run with its counts, duration and the health flags it earns (funding.health)."""
+    from funding.health import assess
+
     run.finished_at = utcnow()
     run.status = status
     run.message = message
     for key in ("items_seen", "inserted", "updated", "unchanged", "rejected"):
         setattr(run, key, counts.get(key, 0))
+    run.duration_seconds = round((run.finished_at - run.started_at).total_seconds(), 3)
+    run.errors = errors
+    run.fill_rates = fill_rates
+    run.flags = assess(session, run) or None
     session.add(run)
     session.flush()
     return run

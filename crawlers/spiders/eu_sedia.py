@@ -93,7 +93,9 @@ class EuSediaSpider(FundingSpider):
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[dict | scrapy.Request]:
-        data = json.loads(response.body)
+        data = self.json(response)
+        if data is None:
+            return
         results = data.get("results") or []
         for result in results:
             yield self.parse_topic(result)

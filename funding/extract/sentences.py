@@ -4,16 +4,31 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+# Each break comes with a cheap test that any piece it cuts passes (it searches for the characters
+# the break needs, starting with a rare one so the scan is fast); pieces failing it are left whole.
 _BREAKS = [
-    re.compile(r"\n+|\r+"),
-    re.compile(r"(?<=[.!?;])\s+"),  # ordinary end of sentence
-    re.compile(r"(?<=[a-z\u00e0-\u00ff)\]%]{2}[.!?])(?=[A-Z\u00c0-\u00de])"),  # "document.Proposal"
-    re.compile(r"(?<=\d[.!?])(?=[A-Z\u00c0-\u00de][a-z])"),  # "28/04/2026.Deadline"
-    re.compile(
-        r"(?<=[a-z\u00e0-\u00ff:]{2})(?=\d{1,2}[a-z]?\.\s?[A-Z])"
-    ),  # "Conditions1. Admissibility"
-    re.compile(r"(?<=[a-z\u00e0-\u00ff]{3})(?=[A-Z][a-z]{2})"),  # "conditionsThe consortium"
-    re.compile(r"\s{2,}(?=[-*]\s)|\s*(?=[•✓▪►]\s)"),  # bullets
+    (re.compile(r"\n+|\r+"), re.compile(r"[\n\r]")),
+    (re.compile(r"(?<=[.!?;])\s+"), re.compile(r"[.!?;]\s")),  # ordinary end of sentence
+    (  # "document.Proposal"
+        re.compile(r"(?<=[a-z\u00e0-\u00ff)\]%]{2}[.!?])(?=[A-Z\u00c0-\u00de])"),
+        re.compile(r"[.!?][A-Z\u00c0-\u00de]"),
+    ),
+    (  # "28/04/2026.Deadline"
+        re.compile(r"(?<=\d[.!?])(?=[A-Z\u00c0-\u00de][a-z])"),
+        re.compile(r"[.!?][A-Z\u00c0-\u00de]"),
+    ),
+    (  # "Conditions1. Admissibility"
+        re.compile(r"(?<=[a-z\u00e0-\u00ff:]{2})(?=\d{1,2}[a-z]?\.\s?[A-Z])"),
+        re.compile(r"\d[a-z]?\.\s?[A-Z]"),
+    ),
+    (  # "conditionsThe consortium"
+        re.compile(r"(?<=[a-z\u00e0-\u00ff]{3})(?=[A-Z][a-z]{2})"),
+        re.compile(r"[A-Z](?<=[a-z\u00e0-\u00ff][A-Z])"),
+    ),
+    (  # bullets
+        re.compile(r"\s{2,}(?=[-*]\s)|\s*(?=[•✓▪►]\s)"),
+        re.compile(r"[-*•✓▪►]\s"),
+    ),
 ]
 _SPACES = re.compile(r"\s+")
 MAX_SNIPPET = 320
@@ -49,8 +64,13 @@ def split_sentences(text: str | None, origin: str = "text") -> list[Sentence]:
     if not text:
         return []
     pieces = [text]
-    for pattern in _BREAKS:
-        pieces = [part for piece in pieces for part in pattern.split(piece)]
+    for pattern, needed in _BREAKS:
+        if needed.search(text):  # a piece is part of the text: no piece can break if it cannot
+            pieces = [
+                part
+                for piece in pieces
+                for part in (pattern.split(piece) if needed.search(piece) else (piece,))
+            ]
     sentences = []
     for piece in pieces:
         clean = _SPACES.sub(" ", piece).strip(" -•✓▪►·*\t")

@@ -82,7 +82,7 @@ def html_to_text(value: str | None) -> str | None:
     if not looks_like_html(value):
         return _tidy(value)
     out: list[str | int] = []
-    _append_text(BeautifulSoup(value, "html.parser"), out)
+    _append_text(BeautifulSoup(value, "lxml"), out)
     return _tidy(_join(out))
 
 

@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SEDIA_FILES = ROOT / "tests" / "files" / "eu_sedia"
 SEARCH_PATH = "/search-api/prod/rest/search"
 # Tests switch the polite delays and the cache off; production keeps them.
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "HTTPCACHE_ENABLED=0"]
+FAST = [
+    "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "HTTPCACHE_ENABLED=0",
+    "-s", "RETRY_BACKOFF_BASE=0",
+]  # fmt: skip
 
 
 def load_pages() -> list[dict]:

@@ -25,6 +25,9 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
+    status: int | None = None  # what the mirror answered
+    sent: int = 0  # body bytes the mirror sent back
 
 
 @dataclass
@@ -120,6 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
             headers.setdefault("Last-Modified", LAST_MODIFIED)
             if self.headers.get("If-None-Match") == headers["ETag"]:
                 reply = Reply(304, b"", reply.content_type)
+        request.status = reply.status
+        request.sent = 0 if method == "HEAD" else len(reply.body)
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         for name, value in headers.items():

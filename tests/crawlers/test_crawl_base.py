@@ -99,7 +99,7 @@ def test_polite_defaults(tmp_path):
     assert settings.DOWNLOAD_DELAY == 1 and settings.CONCURRENT_REQUESTS_PER_DOMAIN == 2
     assert settings.AUTOTHROTTLE_START_DELAY == 2 and settings.AUTOTHROTTLE_TARGET_CONCURRENCY == 1
     assert settings.HTTPCACHE_ENABLED is True
-    assert settings.HTTPCACHE_POLICY == "scrapy.extensions.httpcache.RFC2616Policy"
+    assert settings.HTTPCACHE_POLICY == "crawlers.middlewares.RevalidatingCachePolicy"
     assert settings.HTTPCACHE_DIR == str(tmp_path / "data" / "httpcache")
     assert settings.USER_AGENT.startswith("FundingRadar/")
     assert settings.TELNETCONSOLE_ENABLED is False and settings.CLOSESPIDER_ERRORCOUNT == 10

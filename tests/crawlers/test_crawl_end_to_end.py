@@ -85,3 +85,26 @@ def test_http_cache_revalidates_with_etag(sedia_server, scrapy_crawl):
     assert revalidations == ['"page-1"', '"page-2"']
     run = _runs()[-1]
     assert (run.status, run.unchanged) == ("ok", 12)
+
+
+def test_a_call_that_vanishes_is_kept_and_follows_its_deadline(sedia_server, scrapy_crawl):
+    """Never deleted by a crawl: its last-seen date stops moving, its status comes from its dates."""
+    from datetime import date
+
+    from funding.presentation import opportunity_status
+
+    assert scrapy_crawl("eu_sedia", "-a", f"base_url={sedia_server.url}").returncode == 0
+    before = _seen()
+    gone = sedia_server.pages[1]["results"].pop()
+    gone_id = "eu_sedia:" + gone["metadata"]["identifier"][0].lower()
+    sedia_server.pages[0]["totalResults"] -= 1
+    assert scrapy_crawl("eu_sedia", "-a", f"base_url={sedia_server.url}").returncode == 0
+    after = _seen()
+    assert set(after) == set(before)
+    assert after[gone_id] == before[gone_id]
+    assert all(after[oid][1] > before[oid][1] for oid in after if oid != gone_id)
+    with Session(get_engine()) as session:
+        stored = session.get(Opportunity, gone_id)
+        deadline = stored.deadline_last
+        assert opportunity_status(stored, deadline) == "open"
+        assert opportunity_status(stored, date.fromordinal(deadline.toordinal() + 1)) == "closed"

@@ -1,0 +1,235 @@
+"""The one ranking of calls for a partnership, used by the CLI, the UI and the digests."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rapidfuzz import fuzz
+from sqlmodel import Session, col, select
+
+from funding.matching.profile import Profile, parse_profile
+from funding.matching.relevance import (
+    Concept,
+    Query,
+    Relevance,
+    build_query,
+    find_themes,
+    retrieve,
+    score_text,
+    significant_words,
+    stage_hit,
+    themes,
+    tokens,
+)
+from funding.matching.rules import Criterion, check_all, verdict
+from funding.models import Extraction, Opportunity
+from funding.normalize import format_date
+from funding.status import compute_status, next_deadline
+from funding.store import list_opportunities
+
+# How many full-text candidates get the rules and the fine scoring, at least.
+SHORTLIST = 120
+# Weights of the score: text relevance (concept coverage, full-text rank) and fit.
+W_COVERAGE, W_TEXT, W_FIT = 0.6, 0.15, 0.25
+UNKNOWN_PENALTY, MAX_UNKNOWN_PENALTIES = 0.03, 3
+FAR_FUTURE = date.max
+
+
+@dataclass
+class Match:
+    """One call for one profile: its score, verdict, status and every criterion with its evidence."""
+
+    opportunity: Opportunity
+    score: float
+    verdict: str
+    status: str
+    next_deadline: date | None
+    criteria: list[Criterion]
+    relevance: Relevance
+    fit: dict[str, str] = field(default_factory=dict)
+    lang: str = "fr"
+
+    def to_dict(self) -> dict[str, Any]:
+        o = self.opportunity
+        return {
+            "id": o.id,
+            "url": o.url,
+            "title": o.title,
+            "funder": o.funder,
+            "source": o.source,
+            "score": self.score,
+            "verdict": self.verdict,
+            "status": self.status,
+            "next_deadline": self.next_deadline.isoformat() if self.next_deadline else None,
+            "next_deadline_label": format_date(self.next_deadline, self.lang)
+            if self.next_deadline
+            else None,
+            "criteria": [c.to_dict() for c in self.criteria],
+            "relevance": [
+                {"concept": concept, "field": where, "word": word}
+                for concept, where, word in self.relevance.matched
+            ],
+            "fit": self.fit,
+        }
+
+
+def _snippets(session: Session, rows: list[Opportunity]) -> dict[str, dict[str, str]]:
+    """id -> field -> the sentence an extracted value was read from."""
+    ids = [o.id for o in rows if o.inferred_fields]
+    if not ids:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    query = (
+        select(Extraction.opportunity_id, Extraction.field, Extraction.snippet)
+        .where(col(Extraction.opportunity_id).in_(ids))
+        .where(Extraction.applied == True)
+    )
+    for opportunity_id, name, snippet in session.exec(query):
+        found.setdefault(opportunity_id, {})[name] = snippet
+    return found
+
+
+def _fit(opportunity: Opportunity, profile: Profile, criteria: list[Criterion], status: str,
+         relevance: Relevance, lang: str) -> tuple[float, dict[str, str]]:  # fmt: skip
+    """Soft fit (0..1): money, a partnership bonus, the stage the call funds, its status."""
+    results = {c.criterion: c.result for c in criteria}
+    notes: dict[str, str] = {}
+    money = {"pass": 1.0, "unknown": 0.5, "fail": 0.0}[results.get("amount", "unknown")]
+    if (opportunity.partnership_required or opportunity.min_partners) and len(profile.partners) > 1:
+        partners = 1.0
+        notes["partnership"] = "partenariat valorisé" if lang == "fr" else "partnership valued"
+    else:
+        partners = 0.5
+    word = stage_hit(relevance, profile.stage)
+    if word:
+        stage = 1.0
+        notes["stage"] = word
+    else:
+        stage = 0.3 if profile.stage else 0.5
+    timing = {"open": 1.0, "forthcoming": 0.8}.get(status, 0.5)
+    return 0.3 * money + 0.25 * partners + 0.3 * stage + 0.15 * timing, notes
+
+
+def _rank_key(m: Match) -> tuple:
+    return (-m.score, m.next_deadline or FAR_FUTURE, m.opportunity.id)
+
+
+def _evaluate(
+    session: Session, rows: list[Opportunity], text_scores: dict[str, float], profile: Profile,
+    query: Query, *, as_of: date, lang: str,
+) -> list[Match]:  # fmt: skip
+    snippets = _snippets(session, rows)
+    top = max(text_scores.values(), default=0.0) or 1.0
+    cutoff = max(as_of, profile.deadline_after or as_of)
+    matches = []
+    for opportunity in rows:
+        criteria = check_all(
+            opportunity, profile, as_of=as_of, lang=lang, snippets=snippets.get(opportunity.id)
+        )
+        status = compute_status(
+            opens_on=opportunity.opens_on, deadline_last=opportunity.deadline_last,
+            recurrence=opportunity.recurrence, as_of=as_of, source_status=opportunity.source_status,
+        )  # fmt: skip
+        relevance = score_text(opportunity, query)
+        fit, notes = _fit(opportunity, profile, criteria, status, relevance, lang)
+        unknown = min(sum(c.result == "unknown" for c in criteria), MAX_UNKNOWN_PENALTIES)
+        raw = (
+            W_COVERAGE * relevance.score
+            + W_TEXT * text_scores.get(opportunity.id, 0.0) / top
+            + W_FIT * fit
+        ) * (1 - UNKNOWN_PENALTY * unknown)
+        matches.append(
+            Match(
+                opportunity=opportunity, score=round(100 * raw, 1), verdict=verdict(criteria),
+                status=status, next_deadline=next_deadline(opportunity.deadlines, cutoff),
+                criteria=criteria, relevance=relevance, fit=notes, lang=lang,
+            )
+        )  # fmt: skip
+    return matches
+
+
+def match(
+    session: Session, profile: Profile | dict[str, Any], *, as_of: date, limit: int = 50,
+    include_ineligible: bool = False, lang: str = "fr",
+) -> list[Match]:  # fmt: skip
+    """The calls that fit a partnership, best first, each with its verdict and explanations.
+
+    Candidates come from full-text search on the profile's expanded words (themes.csv), then every
+    hard criterion is checked (any fail: ineligible, left out unless include_ineligible; any unknown:
+    to_verify) and the score combines relevance with fit; ties go to the nearest deadline.
+    """
+    profile = parse_profile(profile)
+    query = build_query(profile)
+    max(as_of, profile.deadline_after or as_of)
+    shortlist = max(SHORTLIST, 2 * limit)
+    words = query.terms or significant_words(profile.project)
+    found = retrieve(session, words, limit=shortlist)
+    text_scores = dict(found)
+    if found:
+        rows = list(
+            session.exec(select(Opportunity).where(col(Opportunity.id).in_(list(text_scores))))
+        )
+    else:
+        rows = list_opportunities(session, as_of=as_of, limit=shortlist)
+    matches = _evaluate(session, rows, text_scores, profile, query, as_of=as_of, lang=lang)
+    if not include_ineligible:
+        matches = [m for m in matches if m.verdict != "ineligible"]
+    matches.sort(key=_rank_key)
+    return matches[:limit]
+
+
+@dataclass
+class Similar:
+    """An opportunity like another one; same_call when it reads as another edition of the same call."""
+
+    opportunity: Opportunity
+    score: float
+    same_call: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        o = self.opportunity
+        return {"id": o.id, "url": o.url, "title": o.title, "funder": o.funder,
+                "score": self.score, "same_call": self.same_call}  # fmt: skip
+
+
+def _query_of(opportunity: Opportunity) -> Query:
+    concepts: dict[str, Concept] = {}
+    for text, weight in ((opportunity.title, 1.0), (" ; ".join(opportunity.themes or ()), 0.8),
+                         ((opportunity.summary_plain or "")[:1500], 0.5)):  # fmt: skip
+        for theme in find_themes(tokens(text)):
+            if theme not in concepts or concepts[theme].weight < weight:
+                concepts[theme] = Concept(theme, weight, theme=theme)
+    terms = significant_words(opportunity.title)
+    for concept in concepts.values():
+        terms.extend(themes().words[concept.theme or ""][:8])
+    return Query(list(concepts.values()), list(dict.fromkeys(terms)))
+
+
+def more_like_this(session: Session, opportunity_id: str, *, limit: int = 10) -> list[Similar]:
+    """The opportunities most like one: same themes and words, close title (yearly editions), same funder."""
+    opportunity = session.get(Opportunity, opportunity_id)
+    if opportunity is None:
+        raise KeyError(f"no opportunity {opportunity_id!r}")
+    query = _query_of(opportunity)
+    found = [
+        (i, s) for i, s in retrieve(session, query.terms, limit=SHORTLIST) if i != opportunity_id
+    ]
+    if not found:
+        return []
+    scores = dict(found)
+    top = max(scores.values()) or 1.0
+    rows = session.exec(select(Opportunity).where(col(Opportunity.id).in_(list(scores))))
+    title = " ".join(tokens(opportunity.title))
+    similar = []
+    for other in rows:
+        title_ratio = fuzz.token_set_ratio(title, " ".join(tokens(other.title))) / 100
+        same_funder = bool(opportunity.funder and opportunity.funder == other.funder)
+        same_programme = bool(opportunity.programme and opportunity.programme == other.programme)
+        value = (
+            0.4 * score_text(other, query).score + 0.35 * title_ratio + 0.15 * scores[other.id] / top
+            + 0.05 * same_funder + 0.05 * same_programme
+        )  # fmt: skip
+        same_call = title_ratio >= 0.9 and (same_funder or not opportunity.funder)
+        similar.append(Similar(other, round(100 * value, 1), same_call))
+    similar.sort(key=lambda s: (-s.score, s.opportunity.id))
+    return similar[:limit]

@@ -1,0 +1,223 @@
+"""The partnership profile contract (profile.schema.json), read leniently, errors naming the field."""
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from funding.errors import FundingError, NormalizationError
+from funding.normalize import parse_amount, parse_date, parse_rate, split_words
+
+STAGES = {
+    "idea": "idea", "idee": "idea", "idée": "idea",
+    "design": "design", "conception": "design", "montage": "design",
+    "pilot": "pilot", "pilote": "pilot", "experimentation": "pilot", "expérimentation": "pilot",
+    "scale_up": "scale_up", "scale-up": "scale_up", "scale up": "scale_up",
+    "changement d'echelle": "scale_up", "changement d'échelle": "scale_up",
+}  # fmt: skip
+ROLES = {"lead": "lead", "chef de file": "lead", "coordinator": "lead", "coordinateur": "lead",
+         "partner": "partner", "partenaire": "partner", "co-applicant": "partner"}  # fmt: skip
+
+
+class ProfileError(FundingError):
+    """A profile that does not meet the contract; `problems` is a list of (field path, reason)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{where}: {why}" if where else why for where, why in problems))
+
+
+def _fail(reason: str) -> PydanticCustomError:
+    return PydanticCustomError("funding", "{reason}", {"reason": reason})
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise _fail(f"{value!r} is not a text")
+    return str(value).strip() or None
+
+
+def _required(value: Any) -> str:
+    text = _text(value)
+    if text is None:
+        raise _fail("is required")
+    return text
+
+
+def _words(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return split_words(value)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(f"{value!r} is not a list of words")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _amount(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        money = parse_amount(value)
+    except NormalizationError as exc:
+        raise _fail(str(exc)) from None
+    if money is None or money.amount < 0:
+        raise _fail(f"{value!r} is not an amount")
+    return float(money.amount)
+
+
+def _rate(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_rate(value)
+    except NormalizationError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _day(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_date(value)
+    except NormalizationError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _choice(table: dict[str, str], what: str):
+    def check(value: Any) -> str | None:
+        text = _text(value)
+        if text is None:
+            return None
+        found = table.get(text.lower().replace("_", " ")) or table.get(text.lower())
+        if found is None:
+            raise _fail(f"'{text}' is not a {what} ({', '.join(sorted(set(table.values())))})")
+        return found
+
+    return check
+
+
+Text = Annotated[str | None, BeforeValidator(_text)]
+Words = Annotated[list[str], BeforeValidator(_words)]
+Amount = Annotated[float | None, BeforeValidator(_amount)]
+
+
+class Partner(BaseModel):
+    """One member of the consortium: its type in free words, where it is established, its role."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: Text = None
+    type: Annotated[str, BeforeValidator(_required)]
+    country: Text = None
+    region: Text = None
+    role: Annotated[Literal["lead", "partner"] | None, BeforeValidator(_choice(ROLES, "role"))] = (
+        None
+    )
+
+    @field_validator("country", mode="after")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        from funding.matching.geo import country_code
+
+        if value is None:
+            return None
+        code = country_code(value)
+        if code is None:
+            raise _fail(f"'{value}' is not a country (ISO 3166-1 alpha-2 such as FR, or a name)")
+        return code
+
+    def label(self, index: int) -> str:
+        return self.name or f"{self.type} #{index + 1}"
+
+
+class Profile(BaseModel):
+    """A consortium and the project it wants funded, as `funding match --profile` reads it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: Annotated[str, BeforeValidator(_required)]
+    partners: list[Partner]
+    project: Text = None
+    themes: Words = []
+    keywords: Words = []
+    intervention_countries: Words = []
+    stage: Annotated[
+        Literal["idea", "design", "pilot", "scale_up"] | None,
+        BeforeValidator(_choice(STAGES, "stage")),
+    ] = None
+    amount_min: Amount = None
+    amount_max: Amount = None
+    cofinancing_available: Annotated[float | None, BeforeValidator(_rate)] = None
+    instruments: Words = []
+    deadline_after: Annotated[date | None, BeforeValidator(_day)] = None
+    languages: Words = []
+
+    @field_validator("partners", mode="after")
+    @classmethod
+    def _some_partners(cls, value: list[Partner]) -> list[Partner]:
+        if not value:
+            raise _fail("needs at least one partner")
+        if sum(1 for p in value if p.role == "lead") > 1:
+            raise _fail("only one partner can be the lead")
+        return value
+
+    @property
+    def lead(self) -> Partner | None:
+        return next((p for p in self.partners if p.role == "lead"), None)
+
+
+def _where(location: tuple) -> str:
+    where = ""
+    for part in location:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        elif not part.startswith("function-") and "[" not in part:
+            where += ("." if where else "") + part
+    return where
+
+
+def _describe(error: dict) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "is required"
+    if kind == "funding":
+        return error["ctx"]["reason"]
+    if kind in ("list_type", "too_short"):
+        return f"{error.get('input')!r} is not a list"
+    if kind == "model_type":
+        return "is not an object"
+    return error["msg"]
+
+
+def parse_profile(data: Any) -> Profile:
+    """Check a profile; raise ProfileError naming every bad field ('partners[1].type: is required')."""
+    if isinstance(data, Profile):
+        return data
+    if not isinstance(data, dict):
+        raise ProfileError(
+            [("", f"expected an object with name and partners, got {type(data).__name__}")]
+        )
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        problems: list[tuple[str, str]] = []
+        for error in exc.errors():
+            item = (_where(error["loc"]), _describe(error))
+            if item not in problems:
+                problems.append(item)
+        raise ProfileError(problems) from None
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read a profile from a JSON file."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ProfileError([("", f"{path} is not valid JSON: {exc}")]) from None
+    return parse_profile(data)

@@ -1,0 +1,476 @@
+"""Text relevance: a profile's themes, keywords and project read through themes.csv (French and
+English synonyms), full-text retrieval of candidates, then concept coverage on the shortlist's fields."""
+
+import csv
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import text
+from sqlmodel import Session
+
+from funding.extract.sentences import bare
+from funding.matching.geo import read_zone, zone_names
+from funding.matching.profile import Profile
+from funding.normalize import fold
+from funding.store import sync_fulltext
+
+THEMES_FILE = "themes.csv"
+# How much a concept found in each field counts (title first, then the call's own theme tags).
+FIELD_WEIGHTS = {"title": 1.0, "themes": 0.85, "summary": 0.6, "eligibility": 0.3}
+SUMMARY_CHARS = 1200
+ELIGIBILITY_CHARS = 600
+STOPWORDS = frozenset(
+    [
+        "a",
+        "au",
+        "aux",
+        "avec",
+        "ce",
+        "ces",
+        "dans",
+        "de",
+        "des",
+        "du",
+        "en",
+        "et",
+        "la",
+        "le",
+        "les",
+        "leur",
+        "leurs",
+        "ou",
+        "par",
+        "pour",
+        "sur",
+        "un",
+        "une",
+        "nos",
+        "notre",
+        "est",
+        "sont",
+        "qui",
+        "que",
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "into",
+        "our",
+        "their",
+        "of",
+        "to",
+        "in",
+        "on",
+        "by",
+        "an",
+        "as",
+        "at",
+        "is",
+        "are",
+        "be",
+        "this",
+        "that",
+        "will",
+        "projet",
+        "project",
+        "projects",
+        "projets",
+    ]
+)
+# Words that say a call funds project design, pilots or scale-up (the profile's stage).
+STAGE_WORDS = {
+    "design": ("faisabilite", "etude prealable", "etudes prealables", "ingenierie", "amorcage",
+               "emergence", "preparation", "conception", "diagnostic", "feasibility",
+               "project preparation", "design", "seed", "capacity building", "renforcement des capacites"),
+    "pilot": ("pilote", "experimentation", "demonstrat", "prototype", "pilot", "test", "innovation"),
+    "scale_up": ("changement d echelle", "essaimage", "deploiement", "scale up", "scaling",
+                 "replication", "investissement", "investment", "roll out"),
+}  # fmt: skip
+STAGE_WORDS["idea"] = STAGE_WORDS["design"]
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str) -> str:
+    """Plural-insensitive key for a folded token ('dechets' -> 'dechet', 'eaux' -> 'eau')."""
+    if len(token) > 3 and token[-1] in "sx" and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "Œ": "oe", "Æ": "ae"})
+
+
+def tokens(value: str | None) -> list[str]:
+    """Folded, plural-insensitive words of a text (the fast path of normalize.fold)."""
+    if not value:
+        return []
+    return [stem(t) for t in _NON_WORD.sub(" ", bare(value.translate(_LIGATURES))).split()]
+
+
+def _theme_sources() -> list[Path]:
+    found = [Path(str(files("funding") / "vocabularies" / THEMES_FILE))]
+    if (override := os.environ.get("FUNDING_VOCABULARY_DIR")) and (
+        Path(override) / THEMES_FILE
+    ).is_file():
+        found.append(Path(override) / THEMES_FILE)
+    return found
+
+
+@dataclass
+class Themes:
+    """themes.csv: theme -> its words (as written), and a phrase index by first token."""
+
+    words: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    by_key: dict[str, str] = field(default_factory=dict)
+    languages: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add(self, theme: str, word: str, language: str = "") -> None:
+        key = tuple(tokens(word))
+        if not key:
+            return
+        self.words[theme].append(word)
+        self.languages[(theme, word)] = language
+        self.phrases[key[0]].append((key, theme, word))
+        self.by_key.setdefault(" ".join(key), theme)
+
+
+@cache
+def themes() -> Themes:
+    """Load themes.csv (and a staff override of the same name) once."""
+    found = Themes()
+    for path in _theme_sources():
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                theme, word = (row.get("theme") or "").strip(), (row.get("word") or "").strip()
+                if theme and word:
+                    found.add(theme, word, (row.get("language") or "").strip())
+    for theme in list(found.words):
+        found.by_key.setdefault(" ".join(tokens(theme.replace("_", " "))), theme)
+    return found
+
+
+def theme_errors() -> list[str]:
+    """Lines of themes.csv that cannot be used (an empty theme or word, a bad language)."""
+    errors = []
+    for path in _theme_sources():
+        with path.open(encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            for row in reader:
+                if not (row.get("theme") or "").strip() or not tokens(row.get("word")):
+                    errors.append(f"{path} line {reader.line_num}: theme and word are required")
+                elif (row.get("language") or "").strip() not in ("fr", "en", "—", ""):
+                    errors.append(f"{path} line {reader.line_num}: language must be fr, en or —")
+    return errors
+
+
+def find_themes(words: list[str]) -> dict[str, str]:
+    """Themes named in a token list: theme -> the vocabulary word found (first occurrence)."""
+    index = themes().phrases
+    found: dict[str, str] = {}
+    for i, token in enumerate(words):
+        for key, theme, word in index.get(token, ()):
+            if theme not in found and tuple(words[i : i + len(key)]) == key:
+                found[theme] = word
+    return found
+
+
+def themes_of(word: str) -> set[str]:
+    """The themes a profile word stands for: exact, inside a phrase, or a close spelling."""
+    vocabulary = themes()
+    key = " ".join(tokens(word))
+    if not key:
+        return set()
+    if key in vocabulary.by_key:
+        return {vocabulary.by_key[key]}
+    inside = set(find_themes(key.split()))
+    if inside:
+        return inside
+    best = process.extractOne(key, list(vocabulary.by_key), scorer=fuzz.ratio, score_cutoff=86)
+    return {vocabulary.by_key[best[0]]} if best else set()
+
+
+@dataclass
+class Concept:
+    """One thing the partnership is about: a theme, a literal keyword, or its project's places."""
+
+    name: str
+    weight: float
+    theme: str | None = None
+    phrase: tuple[str, ...] | None = None
+    places: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass
+class Query:
+    concepts: list[Concept]
+    terms: list[str]  # words for full-text retrieval, as written (accents kept) and folded
+
+
+def build_query(profile: Profile) -> Query:
+    """The profile's concepts (weighted) and the expanded words to retrieve candidates with."""
+    concepts: dict[str, Concept] = {}
+
+    def add_theme(theme: str, weight: float) -> None:
+        current = concepts.get(theme)
+        if current is None or current.weight < weight:
+            concepts[theme] = Concept(theme, weight, theme=theme)
+
+    for word in profile.themes:
+        found = themes_of(word)
+        for theme in found:
+            add_theme(theme, 1.0)
+        if not found:
+            concepts[word] = Concept(word, 1.0, phrase=tuple(tokens(word)))
+    for word in profile.keywords:
+        for theme in themes_of(word):
+            add_theme(theme, 0.7)
+        key = tuple(tokens(word))
+        if key and " ".join(key) not in themes().by_key:
+            concepts.setdefault("kw:" + " ".join(key), Concept(word, 0.6, phrase=key))
+    for theme in find_themes(tokens(profile.project)):
+        add_theme(theme, 0.5)
+    zone = read_zone(profile.intervention_countries)
+    if zone.countries - {"FR"}:
+        names = zone_names(zone.countries - {"FR"}) + _group_labels(zone.countries - {"FR"})
+        keys = tuple(sorted({tuple(tokens(n)) for n in names if tokens(n)}))
+        concepts["places"] = Concept("places", 0.6, places=keys)
+    terms: list[str] = [*profile.themes, *profile.keywords]
+    for concept in concepts.values():
+        if concept.theme and concept.weight >= 0.7:
+            terms.extend(_main_words(concept.theme))
+    abroad = zone.countries - {"FR"}
+    if abroad:
+        terms.extend(_group_labels(abroad) if len(abroad) > 5 else zone_names(abroad))
+    return Query(list(concepts.values()), _unique(terms))
+
+
+# Words per theme sent to full-text retrieval (the first ones of each language in themes.csv);
+# every word of the theme still counts when scoring the shortlist.
+RETRIEVAL_WORDS = 6
+
+
+def _main_words(theme: str) -> list[str]:
+    vocabulary = themes()
+    picked: dict[str, list[str]] = defaultdict(list)
+    for word in vocabulary.words[theme]:
+        language = vocabulary.languages.get((theme, word), "")
+        if len(picked[language]) < RETRIEVAL_WORDS:
+            picked[language].append(word)
+    return [w for words in picked.values() for w in words]
+
+
+def _unique(words: list[str]) -> list[str]:
+    seen, out = set(), []
+    for word in words:
+        if word.lower() not in seen:
+            seen.add(word.lower())
+            out.append(word)
+    return out
+
+
+# Full-text retrieval --------------------------------------------------------------------------
+
+
+def _fts5_term(word: str) -> str | None:
+    """Exact tokens (singular and plural): a prefix query scans far more of the index."""
+    parts = fold(word).split()
+    if not parts:
+        return None
+    if len(parts) == 1:
+        root = stem(parts[0])
+        forms = dict.fromkeys(
+            (parts[0], root, root + "s", root + "x" if root.endswith(("au", "eu")) else root)
+        )
+        return " OR ".join(f'"{f}"' for f in forms)
+    return '"' + " ".join(parts) + '"'
+
+
+def _pg_term(word: str) -> list[str]:
+    variants = {word.lower(), fold(word)}
+    out = []
+    for variant in variants:
+        parts = [re.sub(r"[^\w]", "", p) for p in re.split(r"[\s'’\-]+", variant)]
+        parts = [p for p in parts if p]
+        if not parts:
+            continue
+        if len(parts) == 1:
+            out.append(f"{parts[0]}:*" if len(parts[0]) >= 4 else parts[0])
+        else:
+            out.append("(" + " <-> ".join(parts) + ")")
+    return out
+
+
+def fts_query(words: list[str], dialect: str) -> str:
+    """An OR of the words, in the dialect's full-text syntax."""
+    if dialect == "postgresql":
+        return " | ".join(t for w in words for t in _pg_term(w))
+    return " OR ".join(t for w in words if (t := _fts5_term(w)))
+
+
+def retrieve(
+    session: Session, words: list[str], *, limit: int, extra_sql: str = "", params: dict | None = None,
+) -> list[tuple[str, float]]:  # fmt: skip
+    """(id, text score) of the best candidates for an OR of words, title weighted, merged rows left out."""
+    if not words:
+        return []
+    dialect = session.get_bind().dialect.name
+    query = fts_query(words, dialect)
+    if not query:
+        return []
+    params = {**(params or {}), "q": query, "n": limit}
+    if dialect == "postgresql":
+        from funding.store import PG_DOCUMENT
+
+        weighted = (
+            "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || "
+            "setweight(to_tsvector('simple', coalesce(summary_plain, '')), 'C') || "
+            "setweight(to_tsvector('simple', coalesce(eligibility_plain, '')), 'D')"
+        )
+        statement = text(
+            f"SELECT id, ts_rank({weighted}, to_tsquery('simple', :q)) AS s FROM opportunity "
+            f"WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :q) AND merged_into IS NULL {extra_sql} "
+            "ORDER BY s DESC, id LIMIT :n"
+        )
+    else:
+        sync_fulltext(session)
+        statement = text(
+            "SELECT o.id, -bm25(opportunity_fts, 10.0, 2.0, 1.0) AS s FROM opportunity_fts "
+            "JOIN opportunity o ON o.rowid = opportunity_fts.rowid "
+            f"WHERE opportunity_fts MATCH :q AND o.merged_into IS NULL {extra_sql} "
+            "ORDER BY bm25(opportunity_fts, 10.0, 2.0, 1.0), o.id LIMIT :n"
+        )
+    return [(row[0], float(row[1])) for row in session.execute(statement, params)]
+
+
+# Scoring the shortlist ------------------------------------------------------------------------
+
+
+@dataclass
+class Relevance:
+    score: float  # 0..1
+    matched: list[tuple[str, str, str]]  # (concept, field, word found)
+    head: str = ""  # the title and summary's folded words, for stage_hit
+
+
+def _fields(opportunity: Any) -> dict[str, str]:
+    return {
+        "title": opportunity.title or "",
+        "themes": " ; ".join(opportunity.themes or ()),
+        "summary": (opportunity.summary_plain or "")[:SUMMARY_CHARS],
+        "eligibility": (opportunity.eligibility_plain or "")[:ELIGIBILITY_CHARS],
+    }
+
+
+def _group_labels(codes: set[str] | frozenset[str]) -> list[str]:
+    """The French and English names of the groups (West Africa, Sahel...) the countries belong to."""
+    from funding.extract.geography import _read
+
+    names = []
+    for row in _read("country_groups.csv"):
+        if set(row["members"].split()) & set(codes) and row["group"] != "EU":
+            names.extend((row["label_fr"] + "|" + row["label_en"]).split("|"))
+    return [n for n in names if len(n) > 3]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A call's fields read once: folded words joined by spaces and the themes each field names."""
+
+    joined: dict[str, str]
+    themes: dict[str, dict[str, str]]
+
+
+_DOCUMENTS: dict[tuple[str, str | None], Document] = {}
+DOCUMENT_CACHE = 50_000
+
+
+def document(opportunity: Any) -> Document:
+    """A call's Document, cached by id and content hash (a changed call is read again)."""
+    key = (opportunity.id, getattr(opportunity, "content_hash", None))
+    found = _DOCUMENTS.get(key) if key[1] else None
+    if found is not None:
+        return found
+    folded = {name: tokens(value) for name, value in _fields(opportunity).items()}
+    found = Document(
+        {name: " " + " ".join(words) + " " for name, words in folded.items()},
+        {name: find_themes(words) for name, words in folded.items()},
+    )
+    if key[1]:
+        if len(_DOCUMENTS) >= DOCUMENT_CACHE:
+            _DOCUMENTS.clear()
+        _DOCUMENTS[key] = found
+    return found
+
+
+def clear_documents() -> None:
+    _DOCUMENTS.clear()
+
+
+def score_text(opportunity: Any, query: Query) -> Relevance:
+    """How much of the profile's concepts a call's fields speak of, weighted by field (0..1)."""
+    doc = document(opportunity)
+    joined, found_themes = doc.joined, doc.themes
+    total = sum(c.weight for c in query.concepts) or 1.0
+    gained, matched = 0.0, []
+    for concept in query.concepts:
+        best, where, word = 0.0, "", ""
+        for name, weight in FIELD_WEIGHTS.items():
+            if weight <= best:
+                continue
+            hit = None
+            if concept.theme:
+                hit = found_themes[name].get(concept.theme)
+            elif concept.phrase:
+                hit = _phrase_hit(concept.phrase, joined[name], fuzzy=name in ("title", "themes"))
+            elif concept.places and name != "eligibility":
+                hit = next(
+                    (
+                        " ".join(k)
+                        for k in concept.places
+                        if _phrase_hit(k, joined[name], fuzzy=False)
+                    ),
+                    None,
+                )
+            if hit:
+                best, where, word = weight, name, hit
+        if best:
+            gained += concept.weight * best
+            matched.append((concept.name, where, word))
+    return Relevance(gained / total, matched, joined["title"] + joined["summary"])
+
+
+def _phrase_hit(phrase: tuple[str, ...], joined: str, *, fuzzy: bool) -> str | None:
+    """The phrase when a field (its tokens joined by spaces) holds it, or a close spelling of it."""
+    words = " ".join(phrase)
+    if f" {words} " in joined:
+        return words
+    if fuzzy and len(words) >= 5 and len(joined) > 2 and fuzz.partial_ratio(words, joined) >= 90:
+        return words
+    return None
+
+
+def stage_hit(relevance: Relevance, stage: str | None) -> str | None:
+    """A word saying the call funds the profile's stage (design, pilot, scale-up), if any."""
+    if not stage:
+        return None
+    for word in STAGE_WORDS[stage]:
+        if " " + " ".join(tokens(word)) in relevance.head:
+            return word
+    return None
+
+
+def significant_words(value: str | None) -> list[str]:
+    """The words of a free text worth searching for (no stop words, no short words)."""
+    return [w for w in fold(value or "").split() if len(w) > 3 and w not in STOPWORDS]

@@ -1,0 +1,65 @@
+"""`funding match` as a user runs it: JSON and table output, profile errors naming the field."""
+
+import json
+import os
+import subprocess
+import sys
+
+from sqlmodel import Session
+
+from funding.db import make_engine, upgrade
+from funding.store import store_record
+
+PROFILE = {
+    "name": "Biodiversité locale",
+    "partners": [{"name": "Nature en ville", "type": "association", "country": "FR", "role": "lead"},
+                 {"type": "TPE", "country": "FR"}],
+    "themes": ["biodiversité"],
+}  # fmt: skip
+
+
+def _run(database_url, *args):
+    env = {**os.environ, "FUNDING_DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "funding.cli", "match", *args],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def _database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        store_record(session, {"id": "t:1", "url": "https://example.org/1",
+                               "title": "Restaurer la biodiversité des haies",
+                               "applicant_types": ["Associations"], "deadlines": ["2026-06-30"]})  # fmt: skip
+        store_record(session, {"id": "t:2", "url": "https://example.org/2",
+                               "title": "Biodiversité en entreprise", "applicant_types": ["Entreprises"],
+                               "deadlines": ["2026-06-30"]})  # fmt: skip
+        session.commit()
+    engine.dispose()
+    return url
+
+
+def test_match_json_and_table(tmp_path):
+    url = _database(tmp_path)
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(PROFILE), encoding="utf-8")
+    result = _run(url, "--profile", str(path), "--as-of", "2026-03-01", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert [m["id"] for m in found] == ["t:1"]
+    assert found[0]["verdict"] in ("eligible", "to_verify") and found[0]["criteria"]
+    result = _run(url, "--profile", str(path), "--as-of", "2026-03-01", "--include-ineligible")
+    assert result.returncode == 0, result.stderr
+    assert "Restaurer la biodiversité" in result.stdout and "applicant_type" in result.stdout
+
+
+def test_match_profile_error_names_the_field(tmp_path):
+    url = _database(tmp_path)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"name": "X", "partners": [{"type": "ngo"}, {"country": "FR"}]}))
+    result = _run(url, "--profile", str(path))
+    assert result.returncode != 0
+    assert "partners[1].type: is required" in result.stderr

@@ -1,0 +1,259 @@
+"""Each hard criterion on its own, French and English wording, unknowns never a fail."""
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from funding.matching import parse_profile
+from funding.matching.rules import (
+    amount,
+    applicant_country,
+    applicant_type,
+    check_all,
+    cofinancing,
+    instrument,
+    partnership,
+    project_location,
+    timing,
+    verdict,
+)
+from funding.normalize import map_terms
+
+AS_OF = date(2026, 3, 1)
+
+
+def call(**fields):
+    """An opportunity as the rules see it: every column, None unless given."""
+    base = {
+        "id": "t:1", "title": "Appel", "summary_plain": None, "eligibility_plain": None, "eligibility_text": None,
+        "deadlines": None, "deadline_last": None, "opens_on": None, "recurrence": None, "recurrence_raw": None,
+        "source_status": None, "applicant_types": None, "applicant_types_raw": None, "applicant_countries": None,
+        "intervention_zones": None, "partnership_required": None, "min_partners": None, "amount_min": None,
+        "amount_max": None, "currency": "EUR", "cofinancing_rate_max": None, "instrument": None,
+        "instrument_raw": None, "inferred_fields": None, "themes": None,
+    }  # fmt: skip
+    if "applicant_words" in fields:
+        canonical, raw = map_terms("applicant_type", fields.pop("applicant_words"))
+        fields.update(applicant_types=canonical, applicant_types_raw=raw)
+    if fields.get("deadlines"):
+        fields.setdefault("deadline_last", date.fromisoformat(fields["deadlines"][-1]))
+    return SimpleNamespace(**{**base, **fields})
+
+
+def profile(**fields):
+    data = {
+        "name": "Test",
+        "partners": [
+            {
+                "name": "Asso",
+                "type": "association",
+                "country": "FR",
+                "region": "Haute-Savoie",
+                "role": "lead",
+            },
+            {"name": "PME", "type": "PME", "country": "FR", "region": "Rhône"},
+        ],
+    }
+    data.update(fields)
+    return parse_profile(data)
+
+
+# Timing
+
+
+def test_timing_next_deadline_passes_and_names_the_date():
+    found = timing(call(deadlines=["2026-06-30"]), profile(), as_of=AS_OF)
+    assert found.result == "pass" and "30 juin 2026" in found.explanation
+    assert "2026-06-30" in found.evidence
+    english = timing(call(deadlines=["2026-06-30"]), profile(), as_of=AS_OF, lang="en")
+    assert "30 June 2026" in english.explanation
+
+
+def test_timing_closed_call_fails():
+    assert timing(call(deadlines=["2025-12-31"]), profile(), as_of=AS_OF).result == "fail"
+
+
+def test_timing_deadline_before_the_profile_deadline_after_fails():
+    found = timing(
+        call(deadlines=["2026-04-01"]), profile(deadline_after="2026-05-01"), as_of=AS_OF
+    )
+    assert found.result == "fail" and "1 mai 2026" in found.explanation
+
+
+def test_timing_permanent_passes_and_unknown_is_not_a_fail():
+    assert timing(call(recurrence="permanent"), profile(), as_of=AS_OF).result == "pass"
+    assert timing(call(), profile(), as_of=AS_OF).result == "unknown"
+
+
+def test_timing_forthcoming_call_is_kept_and_labelled():
+    found = timing(
+        call(deadlines=["2026-09-30"], opens_on=date(2026, 5, 1)), profile(), as_of=AS_OF, lang="en"
+    )
+    assert found.result == "pass" and "Forthcoming" in found.explanation
+
+
+# Applicant type, per partner and role
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["Associations"],
+        ["Association loi 1901", "Communes"],
+        ["NGO"],
+        [
+            "Nonprofits having a 501(c)(3) status with the IRS, other than institutions of higher education"
+        ],
+    ],
+)
+def test_applicant_type_ngo_lead_passes_in_french_and_english(words):
+    found = applicant_type(call(applicant_words=words), profile())
+    assert found.result == "pass"
+    assert words[0] in found.evidence
+
+
+def test_applicant_type_lead_not_eligible_fails_and_names_partners():
+    found = applicant_type(call(applicant_words=["Entreprises"]), profile())
+    assert found.result == "fail"
+    assert "Asso" in found.explanation and "PME" in found.explanation
+
+
+def test_applicant_type_co_applicant_not_eligible_is_explained():
+    found = applicant_type(call(applicant_words=["Associations"]), profile())
+    assert found.result == "pass" and "partenaires associés" in found.explanation
+
+
+def test_applicant_type_without_a_declared_lead_any_partner_can_lead():
+    p = profile(partners=[{"type": "association"}, {"type": "start-up"}])
+    found = applicant_type(call(applicant_words=["Entreprises"]), p, lang="en")
+    assert found.result == "pass" and "Possible lead" in found.explanation
+
+
+def test_applicant_type_parent_hierarchy():
+    startup_lead = profile(partners=[{"type": "start-up", "role": "lead"}])
+    assert applicant_type(call(applicant_words=["Entreprises"]), startup_lead).result == "pass"
+    assert applicant_type(call(applicant_words=["PME"]), startup_lead).result == "pass"
+    large = profile(partners=[{"type": "grande entreprise", "role": "lead"}])
+    assert applicant_type(call(applicant_words=["PME"]), large).result == "fail"
+    social = profile(partners=[{"type": "entreprise de l'ESS", "role": "lead"}])
+    assert applicant_type(call(applicant_words=["Company"]), social).result == "pass"
+
+
+def test_applicant_type_unknowns():
+    assert applicant_type(call(), profile()).result == "unknown"
+    assert applicant_type(call(applicant_words=["Tous publics"]), profile()).result == "pass"
+    assert (
+        applicant_type(call(applicant_words=["Communes", "Mutuelles du Jura"]), profile()).result
+        == "unknown"
+    )
+
+
+# Geography
+
+
+def test_applicant_country_groups_and_french_regions():
+    p = profile()
+    assert applicant_country(call(applicant_countries=["EU"]), p).result == "pass"
+    assert applicant_country(call(applicant_countries=["Auvergne-Rhône-Alpes"]), p).result == "pass"
+    found = applicant_country(call(applicant_countries=["Occitanie"]), p, lang="en")
+    assert found.result == "fail" and "Occitanie" in found.evidence
+    assert applicant_country(call(applicant_countries=["US"]), p).result == "fail"
+    assert applicant_country(call(), p).result == "unknown"
+
+
+def test_project_location_groups_in_french_and_english():
+    p = profile(intervention_countries=["Sénégal"])
+    assert project_location(call(intervention_zones=["Afrique de l'Ouest"]), p).result == "pass"
+    assert project_location(call(intervention_zones=["West Africa"]), p).result == "pass"
+    assert project_location(call(intervention_zones=["pays les moins avancés"]), p).result == "pass"
+    assert project_location(call(intervention_zones=["Sahel"]), p).result == "fail"
+    assert project_location(call(), p).result == "unknown"
+    assert (
+        project_location(
+            call(intervention_zones=["NE"]), profile(intervention_countries=["Sahel"])
+        ).result
+        == "pass"
+    )
+    assert project_location(call(), profile()) is None
+
+
+# Partnership
+
+
+def test_partnership_minimum_partners_and_several_countries():
+    p = profile()
+    assert partnership(call(min_partners=3), p).result == "fail"
+    assert partnership(call(min_partners=2), p).result == "pass"
+    assert partnership(call(partnership_required=True), p).result == "pass"
+    text = "Proposals must be submitted by a consortium of at least two entities from different Member States."
+    found = partnership(call(eligibility_plain=text), p, lang="en")
+    assert found.result == "fail" and "different Member States" in found.evidence
+    mixed = profile(partners=[{"type": "ngo", "country": "FR"}, {"type": "sme", "country": "BE"}])
+    assert partnership(call(eligibility_plain=text), mixed).result == "pass"
+
+
+def test_partnership_unstated_and_hinted():
+    assert partnership(call(), profile()).result == "pass"
+    hinted = call(
+        eligibility_plain="Le projet doit être porté en partenariat avec des acteurs locaux."
+    )
+    assert partnership(hinted, profile()).result == "unknown"
+
+
+# Money
+
+
+def test_amount_range_against_the_call():
+    p = profile(amount_min=50_000, amount_max=200_000)
+    assert amount(call(amount_max=30_000), p).result == "fail"
+    assert amount(call(amount_min=10_000, amount_max=100_000), p).result == "pass"
+    assert amount(call(amount_min=300_000), p).result == "unknown"  # floor within 2x: to verify
+    assert amount(call(amount_min=1_000_000), p).result == "fail"
+    assert amount(call(), p).result == "unknown"
+    assert amount(call(amount_max=30_000), profile()) is None
+    found = amount(call(amount_max=30_000), p)
+    assert "30\u202f000\xa0€" in found.explanation or "30 000 €" in found.explanation.replace(
+        "\u202f", " "
+    ).replace("\xa0", " ")
+
+
+def test_cofinancing_gap_in_euros():
+    p = profile(amount_max=100_000, cofinancing_available=0.1)
+    found = cofinancing(call(cofinancing_rate_max=0.8), p)
+    assert found.result == "fail"
+    flat = found.explanation.replace("\u202f", " ").replace("\xa0", " ")
+    assert "doivent apporter 20 000 €" in flat and "peuvent apporter 10 000 €" in flat
+    assert "il manque 10 000 €" in flat
+    assert cofinancing(call(cofinancing_rate_max=0.9), p).result == "pass"
+    assert cofinancing(call(), p).result == "unknown"
+    assert cofinancing(call(cofinancing_rate_max=0.8), profile()) is None
+
+
+# Instrument
+
+
+def test_instrument_wanted():
+    p = profile(instruments=["subvention"])
+    assert instrument(call(instrument="grant", instrument_raw="Subvention"), p).result == "pass"
+    found = instrument(call(instrument="loan", instrument_raw="Prêt"), p, lang="en")
+    assert found.result == "fail" and found.evidence == "Prêt"
+    assert instrument(call(), p).result == "unknown"
+    assert instrument(call(instrument="loan"), profile()) is None
+
+
+# All together
+
+
+def test_every_criterion_has_an_explanation_and_the_verdict_follows():
+    p = profile(amount_min=1, amount_max=10, cofinancing_available=0.5, instruments=["grant"],
+                intervention_countries=["FR"])  # fmt: skip
+    criteria = check_all(call(), p, as_of=AS_OF)
+    assert {c.criterion for c in criteria} == {
+        "timing", "applicant_type", "applicant_country", "project_location", "partnership",
+        "amount", "cofinancing", "instrument",
+    }  # fmt: skip
+    assert all(c.explanation for c in criteria)
+    assert verdict(criteria) == "to_verify"
+    closed = check_all(call(deadlines=["2020-01-01"]), p, as_of=AS_OF)
+    assert verdict(closed) == "ineligible"
