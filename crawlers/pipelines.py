@@ -1,9 +1,12 @@
 """StorePipeline: items validated, normalised and stored by funding/, one SourceRun per crawl.
 
 Thin on purpose: the contract (funding.records) and the write path (funding.store) live in the
-domain, so a spider and `funding import` store a record exactly the same way.
+domain, so a spider and `funding import` store a record exactly the same way. Reading missing
+fields from the text and merging duplicates (funding.enrich) runs after the crawl, in
+`funding crawl`, across every source crawled: it keeps the crawl process fast.
 """
 
+import time
 from typing import Any
 
 from scrapy import signals
@@ -12,24 +15,30 @@ from sqlmodel import Session
 
 from crawlers.spiders.base import crawl_problems
 from funding.db import get_engine, upgrade
-from funding.enrich import enrich
 from funding.health import FillCounter
 from funding.models import SourceRun, utcnow
 from funding.records import RecordError, raw_hash, to_row, validate_record
-from funding.store import finish_run, start_run, sync_fulltext, upsert
+from funding.store import finish_run, start_run, sync_fulltext, upsert_many
 
 COUNTED = {"insert": "inserted", "update": "updated", "noop": "unchanged"}
 
 
+# Items per transaction, and the longest a validated item waits to be stored (seconds).
+COMMIT_EVERY = 100
+COMMIT_AFTER = 2.0
+
+
 class StorePipeline:
-    """Open a SourceRun at start, upsert each valid item in its own transaction, close the run."""
+    """Open a SourceRun at start, upsert valid items in short transactions, close the run."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.session: Session | None = None
         self.run_id: int | None = None
         self.seen_at = utcnow()
-        self.changed: list[str] = []
+        self.pending: list[tuple[dict, str]] = []
+        self.pending_ids: set[str] = set()
+        self.last_commit = time.monotonic()
         self.counts = dict.fromkeys(
             ("items_seen", "inserted", "updated", "unchanged", "rejected"), 0
         )
@@ -58,7 +67,7 @@ class StorePipeline:
         self.run_id = run.id
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        assert self.session is not None
+        """Validate now (an invalid item is dropped with its reason); store in the next batch."""
         self.counts["items_seen"] += 1
         try:
             row = to_row(validate_record(item))
@@ -67,20 +76,33 @@ class StorePipeline:
             where = item.get("url") if isinstance(item, dict) else None
             ident = item.get("id") if isinstance(item, dict) else None
             raise DropItem(f"{self.name}: rejected {ident or 'an item'} ({where}): {exc}") from None
+        if row["id"] in self.pending_ids:
+            self._flush()
+        self.pending.append((row, raw_hash(item)))
+        self.pending_ids.add(row["id"])
+        if len(self.pending) >= COMMIT_EVERY or time.monotonic() - self.last_commit > COMMIT_AFTER:
+            self._flush()
+        return item
+
+    def _flush(self) -> None:
+        """Upsert the waiting items in one short transaction and count what each became."""
+        assert self.session is not None
+        rows = [row for row, _ in self.pending]
         try:
-            outcome = upsert(
-                self.session, row, raw_hash=raw_hash(item), changed_by=self.name,
-                source_run_id=self.run_id, seen_at=self.seen_at,
+            outcomes = upsert_many(
+                self.session, rows, raw_hashes=[digest for _, digest in self.pending],
+                changed_by=self.name, source_run_id=self.run_id, seen_at=self.seen_at,
             )  # fmt: skip
             self.session.commit()
         except Exception:
             self.session.rollback()
             raise
-        self.counts[COUNTED[outcome]] += 1
-        self.fill.add(row)
-        if outcome != "noop":
-            self.changed.append(row["id"])
-        return item
+        finally:
+            self.pending, self.pending_ids = [], set()
+            self.last_commit = time.monotonic()
+        for row, outcome in zip(rows, outcomes, strict=True):
+            self.counts[COUNTED[outcome]] += 1
+            self.fill.add(row)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Record the run as 'ok', or 'failed' with what went wrong (see base.crawl_problems)."""
@@ -91,16 +113,23 @@ class StorePipeline:
             problems = crawl_problems(
                 self.crawler.stats, reason, allow_empty=getattr(spider, "allow_empty", False)
             )
+        skipped = getattr(spider, "skipped", None)
         try:
+            try:
+                self._flush()
+            except Exception as exc:  # noqa: BLE001 - the run must still be recorded, as failed
+                problems = [
+                    *problems,
+                    f"storing the last {len(self.pending) or 'few'} items failed: {exc}",
+                ]
             sync_fulltext(self.session)
-            if self.changed:
-                report = enrich(self.session, self.changed, by=self.name)
-                spider.logger.info("%s: %s", self.name, report.summary())
+            self.session.commit()
             run = self.session.get(SourceRun, self.run_id)
             finish_run(
-                self.session, run, counts=self.counts, status="failed" if problems else "ok",
-                message="; ".join(problems) or None, errors=crawl_errors(self.crawler.stats),
-                fill_rates=self.fill.rates(),
+                self.session, run, counts=self.counts,
+                status="failed" if problems else "skipped" if skipped else "ok",
+                message="; ".join(problems) or skipped or None,
+                errors=crawl_errors(self.crawler.stats), fill_rates=self.fill.rates(),
             )  # fmt: skip
             self.session.commit()
         finally:

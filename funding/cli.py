@@ -10,9 +10,10 @@ from sqlmodel import Session
 
 from funding.db import current_revision, get_engine, upgrade
 from funding.errors import NormalizationError
+from funding.models import utcnow
 from funding.normalize import parse_date
 from funding.settings import get_settings
-from funding.store import count_opportunities
+from funding.store import changed_since, count_opportunities
 
 MAX_SHOWN_REJECTIONS = 50
 
@@ -197,9 +198,16 @@ def snapshot_load() -> None:
 @click.option("--all", "all_", is_flag=True, help="Crawl every declared source, enabled or not.")
 @click.option("--base-url", help="Crawl this address instead (a mirror, a test server).")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop each crawl after this many items.")
-def crawl(sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int | None) -> None:
+@click.option(
+    "--no-enrich",
+    is_flag=True,
+    help="Skip reading missing fields from the text and merging duplicates.",
+)
+def crawl(
+    sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int | None, no_enrich: bool
+) -> None:
     """Harvest sources (default: every enabled source of crawlers/sources.toml), each crawl in its
-    own process; exit status 1 if any crawl failed."""
+    own process, then enrich what changed (see `funding enrich`); exit status 1 if any crawl failed."""
     from funding import harvest
 
     known = _declared_sources()
@@ -215,6 +223,7 @@ def crawl(sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int
     engine = get_engine()
     upgrade(engine)
     failed = []
+    started = utcnow()
     for name in names:
         outcome = harvest.crawl(engine, name, base_url=base_url, limit=limit)
         click.echo(outcome.summary())
@@ -222,6 +231,10 @@ def crawl(sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int
             click.echo(f"  ! {flag}")
         if not outcome.ok:
             failed.append(name)
+    with Session(engine) as session:
+        changed = [o.id for o in changed_since(session, started)]
+    if changed and not no_enrich:
+        _enrich(engine, changed)
     if failed:
         click.echo(f"failed: {', '.join(failed)}", err=True)
     sys.exit(1 if failed else 0)
@@ -287,20 +300,25 @@ def sources_check(name: str, limit: int, base_url: str | None) -> None:
     sys.exit(0 if found else 1)
 
 
-
 @main.command("match")
 @click.option(
-    "--profile", "profile_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--profile",
+    "profile_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A partnership profile (JSON, profile.schema.json).",
 )
-@click.option("--like", "like_id", help="Instead of a profile: the opportunities most like this one.")
+@click.option(
+    "--like", "like_id", help="Instead of a profile: the opportunities most like this one."
+)
 @click.option("--as-of", help="Take this day as today (default: the real date).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
 @click.option("--include-ineligible", is_flag=True, help="Also show calls failing a criterion.")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-@click.option("--lang", type=click.Choice(["fr", "en"]), default=None, help="Default: FUNDING_LANGUAGE or fr.")
+@click.option(
+    "--lang", type=click.Choice(["fr", "en"]), default=None, help="Default: FUNDING_LANGUAGE or fr."
+)
 def match_command(
     profile_path: Path | None, like_id: str | None, as_of: str | None, limit: int,
     include_ineligible: bool, fmt: str, lang: str | None,
@@ -327,15 +345,28 @@ def match_command(
                 click.echo(json.dumps([s.to_dict() for s in similar], ensure_ascii=False, indent=2))
                 return
             for s in similar:
-                mark = " (même appel)" if s.same_call and lang == "fr" else " (same call)" if s.same_call else ""
-                click.echo(f"{s.score:5.1f}  {s.opportunity.id:<48}  {s.opportunity.title[:70]}{mark}")
+                mark = (
+                    " (même appel)"
+                    if s.same_call and lang == "fr"
+                    else " (same call)"
+                    if s.same_call
+                    else ""
+                )
+                click.echo(
+                    f"{s.score:5.1f}  {s.opportunity.id:<48}  {s.opportunity.title[:70]}{mark}"
+                )
             return
         try:
             profile = load_profile(profile_path)
         except ProfileError as exc:
             raise click.ClickException(f"{profile_path}: {exc}") from None
         found = match(
-            session, profile, as_of=day, limit=limit, include_ineligible=include_ineligible, lang=lang
+            session,
+            profile,
+            as_of=day,
+            limit=limit,
+            include_ineligible=include_ineligible,
+            lang=lang,
         )
         if fmt == "json":
             click.echo(json.dumps([m.to_dict() for m in found], ensure_ascii=False, indent=2))

@@ -4,15 +4,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from funding.settings import get_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -70,7 +72,9 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine) -> "Config":
+    from alembic.config import Config  # imported on use: a crawl process starts faster
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -79,8 +83,17 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
     """Bring the schema to the given Alembic revision (head by default)."""
+    from alembic import command
+
     engine = engine or get_engine()
+    if revision == "head" and current_revision(engine) == _head_revision():
+        return
     command.upgrade(alembic_config(engine), revision)
+
+
+def _head_revision() -> str:
+    """The newest migration's revision id, read from the file names (0003_source_health.py)."""
+    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 
 
 def current_revision(engine: Engine | None = None) -> str | None:

@@ -81,7 +81,7 @@ class CrawlOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status in ("ok", "skipped")
 
     def summary(self) -> str:
         if self.run is None:
@@ -131,7 +131,7 @@ def crawl(
         ).first()
     if run is None:
         return CrawlOutcome(name, "not started", f"scrapy exited with status {process.returncode}")
-    if run.status not in ("ok", "failed"):
+    if run.status not in ("ok", "failed", "skipped"):
         message = f"the crawl stopped before recording its end (exit status {process.returncode})"
         return CrawlOutcome(name, "failed", message, _record_failure(engine, run.id, message))
     if process.returncode != 0 and run.status == "ok":

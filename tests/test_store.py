@@ -214,3 +214,15 @@ def test_inferred_field_stays_when_the_source_states_nothing(session):
     )
     stored = get_opportunity(session, LIFE["id"])
     assert stored.cofinancing_rate_max == 0.5 and stored.inferred_fields is None
+
+
+def test_migrations_are_numbered_and_the_quick_head_check_agrees_with_alembic():
+    """funding.db skips Alembic when the database is at the newest NNNN_*.py revision."""
+    from alembic.script import ScriptDirectory
+
+    from funding.db import MIGRATIONS, _head_revision
+
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    for script in scripts.walk_revisions():
+        assert script.path.rsplit("/", 1)[1].startswith(f"{script.revision}_")
+    assert _head_revision() == scripts.get_current_head()

@@ -38,13 +38,60 @@ class _Hit:
     rule: str
 
 
+# Speed: a pattern is only run on a sentence holding one of its trigger words, words one of which
+# every match of the pattern contains (a plain `in` test is far cheaper than a search). The words
+# are first looked for in all the sentences at once: a text holds few of them, so most patterns are
+# not tried at all, and a sentence is only tested for the words the whole text holds.
+
+
+class _Triggers:
+    """Which trigger words occur anywhere in some sentences, each word looked for once."""
+
+    def __init__(self, sentences: Iterable[Sentence]) -> None:
+        self._text = "\n".join(s.bare for s in sentences)
+        self._found: dict[str, bool] = {}
+
+    def present(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Those of the words the sentences hold."""
+        found = self._found
+        for word in words:
+            if word not in found:
+                found[word] = word in self._text
+        return tuple(word for word in words if found[word])
+
+
+def _holds(text: str, words: Iterable[str]) -> bool:
+    """Whether the text contains one of the words."""
+    for word in words:
+        if word in text:
+            return True
+    return False
+
+
+def _search(cue: re.Pattern[str], words: tuple[str, ...], text: str) -> re.Match[str] | None:
+    """cue.search(text), skipped when the text lacks every trigger word of the cue."""
+    return cue.search(text) if _holds(text, words) else None
+
+
 def _hits(
-    sentences: Iterable[Sentence], rules: list[tuple[str, float, re.Pattern[str]]]
+    sentences: list[Sentence],
+    rules: list[tuple[str, float, tuple[str, ...], re.Pattern[str]]],
+    triggers: _Triggers | None = None,
 ) -> Iterator[tuple[Sentence, re.Match[str], str, float]]:
+    """Every match of every rule, sentence by sentence, rule by rule, skipping hopeless searches."""
+    triggers = triggers or _Triggers(sentences)
+    rules = [
+        (name, confidence, present, pattern)
+        for name, confidence, words, pattern in rules
+        if (present := triggers.present(words))
+    ]
+    if not rules:
+        return
     for sentence in sentences:
-        for name, confidence, pattern in rules:
-            for match in pattern.finditer(sentence.bare):
-                yield sentence, match, name, confidence
+        for name, confidence, words, pattern in rules:
+            if _holds(sentence.bare, words):
+                for match in pattern.finditer(sentence.bare):
+                    yield sentence, match, name, confidence
 
 
 def _evidence(hits: list[_Hit], limit: int = 3) -> str:
@@ -110,14 +157,20 @@ _OPEN_TO = re.compile(
     r"|eligibility is (?:restricted|limited) to|reservee?s? aux|s['’]adresse aux|destinee?s? aux"
     r"|\beligible for funding\b|\beligible to apply\b|\beligibles? a (?:l['’]aide|ce dispositif)"
 )
+_OPEN_TO_WORDS = (
+    "ouvert", "open to", "eligib", "apply", "peuvent", "qui peut", "applicant", "reserve",
+    "adresse aux", "destine",
+)  # fmt: skip
 _AUDIENCE = re.compile(
     r"\bbeneficiaires?\s*:|public cible|\bcible\s*:|target (?:group|audience)s?\s*:"
 )
+_AUDIENCE_WORDS = ("beneficiaire", "cible", "target")
 _INELIGIBLE = re.compile(
     r"\bne (?:sont|est|peuvent|peut|pourront|seront) pas (?:eligibles?|candidater|postuler|deposer)"
     r"|\bnot eligible\b|\bineligible\b|\bnon[- ]eligibles?\b|\bsont exclue?s\b|\bare excluded\b"
     r"|\bcannot apply\b|\bmay not apply\b"
 )
+_INELIGIBLE_WORDS = ("eligib", "candidater", "postuler", "deposer", "exclu", "apply")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
 # Single words that name an applicant type in a list but mean something else in prose.
 _PROSE_AMBIGUOUS = {
@@ -156,10 +209,15 @@ def applicant_types(sentences: list[Sentence]) -> list[Extraction]:
     excluded: list[str] = []
     allowed_hits: list[_Hit] = []
     excluded_hits: list[_Hit] = []
+    triggers = _Triggers(sentences)
+    open_to = triggers.present(_OPEN_TO_WORDS)
+    audience = triggers.present(_AUDIENCE_WORDS)
+    ineligible = triggers.present(_INELIGIBLE_WORDS)
     for sentence in sentences:
-        cue = _OPEN_TO.search(sentence.bare)
+        text = sentence.bare
+        cue = _search(_OPEN_TO, open_to, text)
         confidence, rule = (0.8, "open_to") if cue else (0.6, "audience")
-        cue = cue or _AUDIENCE.search(sentence.bare) or _INELIGIBLE.search(sentence.bare)
+        cue = cue or _search(_AUDIENCE, audience, text) or _search(_INELIGIBLE, ineligible, text)
         if not cue:
             continue
         for canonical, _word, start, end in _applicant_words(sentence):
@@ -204,33 +262,34 @@ _ENTITIES_FR = (
     r"|etablissements|organisations|porteurs|beneficiaires|co-?porteurs)"
 )
 _PARTNERS = [
-    ("at_least_n", 0.9, re.compile(
+    ("at_least_n", 0.9, ("at least", "minimum", "no fewer than", "not less than"), re.compile(
         rf"(?:at least|a minimum of|minimum of|minimum|no fewer than|not less than)\s+{_N}\s+"
         rf"(?:\(\d+\)\s+)?(?:(?:independent|different|eligible|separate)\s+)*{_ENTITIES_EN}")),
-    ("au_moins_n", 0.9, re.compile(
+    ("au_moins_n", 0.9, ("au moins", "minimum", "pas moins de"), re.compile(
         rf"(?:au moins|au minimum|un minimum de|minimum de|minimum|pas moins de)\s+{_N}\s+"
         rf"(?:\(\d+\)\s+)?(?:(?:autres|differents|differentes|independants|independantes)\s+)*"
         rf"{_ENTITIES_FR}")),
-    ("consortium_of_n", 0.85, re.compile(
+    ("consortium_of_n", 0.85, ("consortium", "partnership", "partenariat", "groupement"), re.compile(
         rf"(?:consortium|partnership|partenariat|groupement)\s+(?:of|composed of|made up of|"
         rf"comprising|de|compose de|constitue de|regroupant)\s+{_N}\s+(?:or more\s+|ou plus\s+)?"
         rf"(?:{_ENTITIES_EN}|{_ENTITIES_FR})")),
 ]  # fmt: skip
 _PARTNERSHIP = [
-    ("consortium_required", 0.8, re.compile(
+    ("consortium_required", 0.8, ("consortium", "partnership", "partenariat"), re.compile(
         r"(?:must|shall) be (?:submitted|carried out|implemented) by (?:a )?(?:consortium|partnership)"
         r"|consortium (?:is|are) (?:required|mandatory)|partnership (?:is )?(?:required|mandatory)"
         r"|partenariat (?:est )?(?:obligatoire|exige|requis|indispensable)"
         r"|(?:doit|doivent) etre (?:portee?s?|deposee?s?|realisee?s?|menee?s?) (?:en|par un) "
         r"(?:partenariat|consortium)")),
-    ("en_consortium", 0.6, re.compile(r"\ben consortium\b|\bin consortium\b")),
-    ("en_partenariat", 0.5, re.compile(r"\ben partenariat (?:avec|entre)\b|\bin partnership (?:with|between)\b")),
-    ("consortium", 0.45, re.compile(r"\bconsorti(?:um|a)\b")),
+    ("en_consortium", 0.6, ("consortium",), re.compile(r"\ben consortium\b|\bin consortium\b")),
+    ("en_partenariat", 0.5, ("partenariat", "partnership"), re.compile(r"\ben partenariat (?:avec|entre)\b|\bin partnership (?:with|between)\b")),
+    ("consortium", 0.45, ("consorti",), re.compile(r"\bconsorti(?:um|a)\b")),
 ]  # fmt: skip
 _SINGLE = re.compile(
     r"\bsingle applicants?\b|\bmono-?beneficiar(?:y|ies)\b|\bsingle beneficiar(?:y|ies)\b"
     r"|candidature individuelle|\bporteur unique\b|un seul (?:porteur|beneficiaire|candidat)"
 )
+_SINGLE_WORDS = ("single", "mono", "candidature individuelle", "porteur unique", "un seul")
 _NOT_SINGLE_ONLY = re.compile(
     r"\bor (?:a |by )?(?:consorti|group|partner)|\bou (?:en |par un )?(?:groupement|consortium|partenariat)|multi-?beneficiar"
 )
@@ -243,11 +302,15 @@ def _number(word: str) -> int:
 def partnership(sentences: list[Sentence], *, want_count: bool) -> list[Extraction]:
     required: list[_Hit] = []
     counts: list[_Hit] = []
+    triggers = _Triggers(sentences)  # of all the sentences, a superset of those kept below
+    single = triggers.present(_SINGLE_WORDS)
     # "single applicants or consortia" says either is fine: no evidence either way
     sentences = [
-        s for s in sentences if not (_SINGLE.search(s.bare) and _NOT_SINGLE_ONLY.search(s.bare))
+        s
+        for s in sentences
+        if not (_search(_SINGLE, single, s.bare) and _NOT_SINGLE_ONLY.search(s.bare))
     ]
-    for sentence, match, rule, confidence in _hits(sentences, _PARTNERS):
+    for sentence, match, rule, confidence in _hits(sentences, _PARTNERS, triggers):
         if _negated(sentence.bare, match.start(), match.end()):
             continue
         n = _number(match.group(1))
@@ -256,11 +319,11 @@ def partnership(sentences: list[Sentence], *, want_count: bool) -> list[Extracti
         )
         if n > 1:
             counts.append(_Hit(sentence, match.start(), match.end(), n, confidence, rule))
-    for sentence, match, rule, confidence in _hits(sentences, _PARTNERSHIP):
+    for sentence, match, rule, confidence in _hits(sentences, _PARTNERSHIP, triggers):
         if not _negated(sentence.bare, match.start(), match.end()):
             required.append(_Hit(sentence, match.start(), match.end(), True, confidence, rule))
     for sentence in sentences:
-        if match := _SINGLE.search(sentence.bare):
+        if match := _search(_SINGLE, single, sentence.bare):
             required.append(
                 _Hit(sentence, match.start(), match.end(), False, 0.8, "single_applicant")
             )
@@ -279,18 +342,18 @@ def partnership(sentences: list[Sentence], *, want_count: bool) -> list[Extracti
 
 _PCT = r"(\d{1,3}(?:[.,]\d+)?)\s?%"
 _RATES = [
-    ("rate_named", 0.85, re.compile(
+    ("rate_named", 0.85, ("%",), re.compile(
         r"(?:taux (?:maximum |maximal )?(?:d['’ ]?aide|d['’ ]?intervention|de (?:co-?)?financement|de subvention"
         r"|de prise en charge)|funding rate|co-?financing rate|reimbursement rate|grant rate"
         r"|co-?financement|co-?financing)[^.;%]{0,40}?" + _PCT)),
-    ("up_to_of_costs", 0.8, re.compile(
+    ("up_to_of_costs", 0.8, ("%",), re.compile(
         r"(?:up to|jusqu['’ ]?\s?a|maximum(?: of| de)?|max\.?|a hauteur de|dans la limite de|plafonnee? a"
         r"|not exceed(?:ing)?|n['’]excedant pas)\s*" + _PCT + r"\s*(?:of|du|des|de la|de l['’])\s*"
         r"(?:the\s+)?(?:total\s+)?(?:eligible|total|project|cout|couts|depenses|montant|budget|costs)")),
-    ("of_eligible_costs", 0.75, re.compile(
+    ("of_eligible_costs", 0.75, ("%",), re.compile(
         _PCT + r"\s*(?:of|du|des|de la|de l['’])\s*(?:the\s+)?(?:total\s+)?(?:eligible costs"
         r"|couts? eligibles?|depenses? eligibles?|depenses subventionnables|cout total|total eligible)")),
-    ("funded_at", 0.6, re.compile(
+    ("funded_at", 0.6, ("%",), re.compile(
         r"(?:a hauteur de|funded at|financee? a|subventionnee? a|aide de)\s*" + _PCT)),
 ]  # fmt: skip
 
@@ -328,43 +391,52 @@ _CEILING = (
     r"|will not exceed|jusqu['’ ]?\s?a|plafonnee?s? a|limitee?s? a|dans la limite de"
     r"|dans un maximum de|ne (?:peut|pourra) (?:pas )?exceder|n['’]excedant pas|a hauteur de)"
 )
+# Trigger words (see _hits): every ceiling above holds one of these.
+_CEILING_WORDS = (
+    "up to", "max", "exceed", "exced", "capped at", "limit", "ceiling of", "jusqu", "plafonne",
+    "hauteur de",
+)  # fmt: skip
+_AWARD_FR_WORDS = (
+    "subvention", "aide", "financement", "dotation", "prix", "soutien", "bourse", "contribution",
+)  # fmt: skip
+_DIGIT = re.compile(r"\d")  # every amount has one
 _AMOUNTS = [
-    ("range", "per_project_range", 0.85, re.compile(
+    ("range", "per_project_range", 0.85, ("between",), re.compile(
         rf"between\s*({_AMT}\s*(?:and|to)\s*{_AMT})\s*(?:per|for each|each)\s*{_PROJECT}")),
-    ("range", "contribution_between", 0.85, re.compile(
+    ("range", "contribution_between", 0.85, ("between",), re.compile(
         rf"(?:{_AWARD_EN}|eu contribution)\b[^.;]{{0,60}}?between\s*({_AMT}\s*(?:and|to|-)\s*{_AMT})")),
-    ("range", "aide_entre", 0.8, re.compile(
+    ("range", "aide_entre", 0.8, (*_AWARD_FR_WORDS, "montant"), re.compile(
         rf"(?:{_AWARD_FR}|montants?)\b[^.;]{{0,50}}?\b(?:entre|de)\s*({_AMT}\s*(?:et|a)\s*{_AMT})")),
-    ("range", "ranging_from", 0.8, re.compile(
+    ("range", "ranging_from", 0.8, ("from",), re.compile(
         rf"{_AWARD_EN}\s*(?:range|ranging|of)?\s*from\s*({_AMT}\s*to\s*{_AMT})")),
-    ("max", "per_project_max", 0.85, re.compile(
+    ("max", "per_project_max", 0.85, _CEILING_WORDS, re.compile(
         rf"{_CEILING}\s*({_AMT})\s*(?:ht |ttc )?(?:per|par|for each|pour chaque|each|/)\s*{_PROJECT}")),
-    ("max", "award_ceiling", 0.8, re.compile(
+    ("max", "award_ceiling", 0.8, _CEILING_WORDS, re.compile(
         rf"(?:{_AWARD_EN}|{_AWARD_FR})\b[^.;\d€$£%]{{0,40}}?{_CEILING}\s*(?:a |de |of |: )?({_AMT})")),
-    ("max", "maximum_award", 0.8, re.compile(
+    ("max", "maximum_award", 0.8, ("max", "plafond"), re.compile(
         rf"(?:maximum|max\.?|plafond)\s*(?:grant|award|funding|amount|eu contribution|contribution"
         rf"|de l['’]aide|de la subvention|du soutien|de la dotation|d['’]aide|de subvention)"
         rf"[^.;\d€$£%]{{0,25}}?({_AMT})")),
-    ("max", "montant_maximum", 0.75, re.compile(
+    ("max", "montant_maximum", 0.75, ("montant",), re.compile(
         rf"montant\s*(?:maximum|maximal|plafond)\s*(?:de l['’]aide|de la subvention|du soutien"
         rf"|d['’]aide|de subvention)?\s*(?:est\s*(?:de|fixe a)|:|de|a)?\s*({_AMT})")),
-    ("max", "dans_la_limite", 0.55, re.compile(
+    ("max", "dans_la_limite", 0.55, ("maximum", "limite"), re.compile(
         rf"dans (?:un|la) (?:maximum|limite)(?: annuelle)? de\s*({_AMT})")),
-    ("min", "minimum_award", 0.8, re.compile(
+    ("min", "minimum_award", 0.8, ("min", "plancher"), re.compile(
         rf"(?:minimum|min\.?)\s*(?:grant|award|amount|contribution|montant|subvention|aide)"
         rf"[^.;\d€$£%]{{0,25}}?({_AMT})|(?:montant|subvention|aide)\s*(?:minimum|minimal|plancher)"
         rf"[^.;\d€$£%]{{0,25}}?({_AMT})")),
-    ("total", "total_budget", 0.85, re.compile(
+    ("total", "total_budget", 0.85, ("total", "overall", "global"), re.compile(
         rf"(?:total|overall|global)\s*(?:indicative\s*)?(?:budget|envelope|funding|amount)\s*"
         rf"(?:available\s*|earmarked\s*|allocated\s*)?(?:for (?:the|this) (?:call|topic|programme|"
         rf"competition)\s*)?(?:is\s*|of\s*|:\s*|amounts to\s*|will be\s*)*(?:estimated at\s*"
         rf"|approximately\s*|around\s*|up to\s*)?({_AMT})")),
-    ("total", "budget_total", 0.85, re.compile(
+    ("total", "budget_total", 0.85, ("global", "total"), re.compile(
         rf"(?:budget|enveloppe|dotation|montant)\s*(?:global|globale|total|totale)\s*"
         rf"(?:de l['’]appel(?: a projets| a candidatures)?|du dispositif|alloue|disponible"
         rf"|previsionnel(?:le)?)?\s*(?:est\s*de\s*|est\s*fixee?\s*a\s*|s['’]eleve a\s*|:\s*|de\s*)*"
         rf"({_AMT})")),
-    ("total", "call_budget", 0.75, re.compile(
+    ("total", "call_budget", 0.75, ("budget",), re.compile(
         rf"(?:budget de l['’]appel|call budget|budget of the call|budget for the call)"
         rf"[^.;\d€$£%]{{0,20}}?({_AMT})")),
 ]  # fmt: skip
@@ -404,9 +476,18 @@ def amounts(
     """Per-project amounts and the call's total budget; the currency beside them when none is stated."""
     award: list[_Hit] = []
     total: list[_Hit] = []
-    for sentence in sentences:
+    sentences = [s for s in sentences if _DIGIT.search(s.bare)]
+    triggers = _Triggers(sentences)
+    rules = [
+        (kind, rule, confidence, present, pattern)
+        for kind, rule, confidence, words, pattern in _AMOUNTS
+        if (present := triggers.present(words))
+    ]
+    for sentence in sentences if rules else ():
         taken: list[tuple[int, int]] = []  # a range's amounts are not read again as ceilings
-        for kind, rule, confidence, pattern in _AMOUNTS:
+        for kind, rule, confidence, words, pattern in rules:
+            if not _holds(sentence.bare, words):
+                continue
             for match in pattern.finditer(sentence.bare):
                 group = next(i for i in range(1, (pattern.groups or 1) + 1) if match.group(i))
                 span = match.span(group)
@@ -492,14 +573,15 @@ _WEEKDAY = (
     r"|thursday|friday|saturday|sunday),?\s+)*"
 )
 _DEADLINES = [
-    ("deadline_named", 0.9, re.compile(
+    ("deadline_named", 0.9, ("date", "deadline", "cloture", "fin de"), re.compile(
         r"(?:date limite|date-limite|date butoir|deadlines?|closing date|due date|date de cloture"
         r"|cloture (?:de l['’]appel|des candidatures|des depots|des inscriptions)"
         r"|fin (?:de l['’]appel|des depots|des candidatures))\b[^.;\d]{0,70}?" + _WEEKDAY + f"({_DATE})")),
-    ("no_later_than", 0.8, re.compile(
+    ("no_later_than", 0.8, ("au plus tard le", "later than", "avant le", "before"), re.compile(
         r"(?:au plus tard le|no later than|not later than|avant le|before)\s+" + _WEEKDAY + f"({_DATE})")),
-    ("until", 0.7, re.compile(r"(?:jusqu['’]au|until|by)\s+" + _WEEKDAY + f"({_DATE})")),
+    ("until", 0.7, ("jusqu", "until", "by"), re.compile(r"(?:jusqu['’]au|until|by)\s+" + _WEEKDAY + f"({_DATE})")),
 ]  # fmt: skip
+_YEAR = re.compile(r"\d{4}")  # every date above has one
 _SUBMISSION = re.compile(
     r"candidat|dossier|depot|depose|soumettre|soumission|submi|application|proposal|apply"
     r"|postuler|inscri|repondre|envoy|transmettre|remise"
@@ -511,7 +593,8 @@ _NOT_SUBMISSION = re.compile(
 
 def deadlines(sentences: list[Sentence], *, order: str, opens_on: date | None) -> list[Extraction]:
     hits = []
-    for sentence, match, rule, confidence in _hits(sentences, _DEADLINES):
+    dated = [s for s in sentences if _YEAR.search(s.bare)]
+    for sentence, match, rule, confidence in _hits(dated, _DEADLINES):
         if rule != "deadline_named":
             if not _SUBMISSION.search(sentence.bare):
                 confidence = 0.5
@@ -542,6 +625,11 @@ _APPLICANT_PLACE = re.compile(
     r"|residents? of|ressortissants|nationals of|from the following countries|applicants from"
     r"|organisations from|organizations from|candidats? (?:des|de|du) pays"
 )
+_APPLICANT_PLACE_WORDS = (
+    "established in", "based in", "registered in", "legal entities", "countries", "pays",
+    "etabli", "implante", "siege", "domiciled in", "resident", "ressortissants", "nationals of",
+    "from",
+)  # fmt: skip
 _ZONE = re.compile(
     r"implemented in|take place in|taking place in|carried out in|target countries"
     r"|countries of intervention|pays d['’]intervention|zones? d['’]intervention"
@@ -550,6 +638,11 @@ _ZONE = re.compile(
     r"|deployed in|benefit(?:ing)? (?:people|communities|populations) in|pays cibles?"
     r"|interventions? (?:en|dans|au|aux)|located in|projects? located in|actions? (?:en|dans|au|aux)"
 )
+_ZONE_WORDS = (
+    "implemented in", "place in", "carried out in", "countries", "pays", "zone", "en oeuvre",
+    "en œuvre", "se derouler", "realise", "mene", "situe", "deployed in", "benefit",
+    "intervention", "located in", "action",
+)  # fmt: skip
 _BROADER = re.compile(
     r"associated countries|pays associes|\beea\b|\beee\b|third countries|pays tiers"
     r"|candidate countries|pays candidats|and other|et autres|as well as"
@@ -558,12 +651,18 @@ _BROADER = re.compile(
 
 def places(sentences: list[Sentence], *, applicants: bool, zones: bool) -> list[Extraction]:
     found: dict[str, list[_Hit]] = {"applicant_countries": [], "intervention_zones": []}
+    triggers = _Triggers(sentences)
+    applicant_words = triggers.present(_APPLICANT_PLACE_WORDS)
+    zone_words = triggers.present(_ZONE_WORDS)
     for sentence in sentences:
-        cues = [
-            (m.start(), "applicant_countries", 0.8)
-            for m in _APPLICANT_PLACE.finditer(sentence.bare)
-        ]
-        cues += [(m.start(), "intervention_zones", 0.75) for m in _ZONE.finditer(sentence.bare)]
+        cues = []
+        if _holds(sentence.bare, applicant_words):
+            cues += [
+                (m.start(), "applicant_countries", 0.8)
+                for m in _APPLICANT_PLACE.finditer(sentence.bare)
+            ]
+        if _holds(sentence.bare, zone_words):
+            cues += [(m.start(), "intervention_zones", 0.75) for m in _ZONE.finditer(sentence.bare)]
         if not cues:
             continue
         broader = bool(_BROADER.search(sentence.bare))

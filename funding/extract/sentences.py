@@ -4,33 +4,29 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Each break comes with a cheap test that any piece it cuts passes (it searches for the characters
-# the break needs, starting with a rare one so the scan is fast); pieces failing it are left whole.
-_BREAKS = [
-    (re.compile(r"\n+|\r+"), re.compile(r"[\n\r]")),
-    (re.compile(r"(?<=[.!?;])\s+"), re.compile(r"[.!?;]\s")),  # ordinary end of sentence
-    (  # "document.Proposal"
-        re.compile(r"(?<=[a-z\u00e0-\u00ff)\]%]{2}[.!?])(?=[A-Z\u00c0-\u00de])"),
-        re.compile(r"[.!?][A-Z\u00c0-\u00de]"),
+# Where a piece of text breaks, in this order: each pattern matches the character before or after a
+# break, and its group 1 is what the break drops (spaces) or, empty, where it falls. Starting with
+# that character rather than with a lookbehind (or an empty group) lets the regex engine skip ahead
+# to it, which is what makes this fast; each cuts as `re.split` does with the pattern in its comment.
+_CUTS = [
+    re.compile(r"[.!?;](\s+)"),  # ordinary end of sentence: (?<=[.!?;])\s+
+    re.compile(  # "document.Proposal": (?<=[a-z\u00e0-\u00ff)\]%]{2}[.!?])(?=[A-Z\u00c0-\u00de])
+        r"[.!?](?<=[a-z\u00e0-\u00ff)\]%]{2}[.!?])()(?=[A-Z\u00c0-\u00de])"
     ),
-    (  # "28/04/2026.Deadline"
-        re.compile(r"(?<=\d[.!?])(?=[A-Z\u00c0-\u00de][a-z])"),
-        re.compile(r"[.!?][A-Z\u00c0-\u00de]"),
+    re.compile(  # "28/04/2026.Deadline": (?<=\d[.!?])(?=[A-Z\u00c0-\u00de][a-z])
+        r"[.!?](?<=\d[.!?])()(?=[A-Z\u00c0-\u00de][a-z])"
     ),
-    (  # "Conditions1. Admissibility"
-        re.compile(r"(?<=[a-z\u00e0-\u00ff:]{2})(?=\d{1,2}[a-z]?\.\s?[A-Z])"),
-        re.compile(r"\d[a-z]?\.\s?[A-Z]"),
+    re.compile(  # "Conditions1. Admissibility": (?<=[a-z\u00e0-\u00ff:]{2})(?=\d{1,2}[a-z]?\.\s?[A-Z])
+        r"\d(?<=[a-z\u00e0-\u00ff:]{2}()\d)(?=\d?[a-z]?\.\s?[A-Z])"
     ),
-    (  # "conditionsThe consortium"
-        re.compile(r"(?<=[a-z\u00e0-\u00ff]{3})(?=[A-Z][a-z]{2})"),
-        re.compile(r"[A-Z](?<=[a-z\u00e0-\u00ff][A-Z])"),
-    ),
-    (  # bullets
-        re.compile(r"\s{2,}(?=[-*]\s)|\s*(?=[•✓▪►]\s)"),
-        re.compile(r"[-*•✓▪►]\s"),
+    re.compile(  # "conditionsThe consortium": (?<=[a-z\u00e0-\u00ff]{3})(?=[A-Z][a-z]{2})
+        r"[A-Z](?<=[a-z\u00e0-\u00ff]{3}()[A-Z])(?=[a-z]{2})"
     ),
 ]
-_SPACES = re.compile(r"\s+")
+_BULLETS = re.compile(r"\s{2,}(?=[-*]\s)|\s*(?=[•✓▪►]\s)")
+# where _BULLETS can match, found fast: it starts with the bullet, not with an alternation
+_BULLET = re.compile(r"[-*•✓▪►](?:(?<=\s\s[-*])|(?<=[•✓▪►]))\s")
+_NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
 MAX_SNIPPET = 320
 
 
@@ -56,24 +52,45 @@ _BARE = _BareTable()
 
 def bare(text: str) -> str:
     """Lowercase without accents, one character for one, so a match's span fits the original."""
-    return text.translate(_BARE)
+    if text.isascii():
+        return text.lower()  # the same, faster: an ASCII letter has no accent to drop
+    parts = _NON_ASCII.split(text)  # ASCII, non-ASCII, ASCII, ...
+    parts[::2] = [part.lower() for part in parts[::2]]
+    parts[1::2] = [part.translate(_BARE) for part in parts[1::2]]
+    return "".join(parts)
+
+
+def _cut(pieces: list[str], place: re.Pattern[str]) -> list[str]:
+    """Each piece cut at every match of a _CUTS pattern, without the match's group 1."""
+    parts = []
+    for piece in pieces:
+        start = 0
+        for match in place.finditer(piece):
+            parts.append(piece[start : match.start(1)])
+            start = match.end(1)
+        parts.append(piece[start:] if start else piece)
+    return parts
 
 
 def split_sentences(text: str | None, origin: str = "text") -> list[Sentence]:
     """Cut a text into sentences robustly: stops, line breaks, bullets, glued headings."""
     if not text:
         return []
-    pieces = [text]
-    for pattern, needed in _BREAKS:
-        if needed.search(text):  # a piece is part of the text: no piece can break if it cannot
-            pieces = [
-                part
-                for piece in pieces
-                for part in (pattern.split(piece) if needed.search(piece) else (piece,))
-            ]
+    # line breaks first; empty pieces, which give no sentence, need not be kept
+    pieces = [line for line in text.replace("\r", "\n").split("\n") if line]
+    # A piece is part of the text, so a cut that the whole text lacks is in no piece.
+    for place in _CUTS:
+        if place.search(text):
+            pieces = _cut(pieces, place)
+    if _BULLET.search(text):
+        pieces = [
+            part
+            for piece in pieces
+            for part in (_BULLETS.split(piece) if _BULLET.search(piece) else (piece,))
+        ]
     sentences = []
     for piece in pieces:
-        clean = _SPACES.sub(" ", piece).strip(" -•✓▪►·*\t")
+        clean = " ".join(piece.split()).strip(" -•✓▪►·*\t")  # spaces and tabs as one space
         if len(clean) >= 4:
             sentences.append(Sentence(clean, bare(clean), origin))
     return sentences

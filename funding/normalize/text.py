@@ -4,8 +4,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-from bs4.element import Declaration, Doctype, ProcessingInstruction
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
 
 _HTML = re.compile(
     r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]+\d*|#\d+|#x[0-9a-fA-F]+);"
@@ -13,7 +14,6 @@ _HTML = re.compile(
 _DROPPED = {"script", "style", "noscript", "template", "head"}
 _PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre"}
 _LINES = {"div", "tr", "section", "article", "header", "footer", "dl", "dt", "dd", "address"}
-_SKIPPED_NODES = (Comment, Declaration, Doctype, ProcessingInstruction)
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CUT_ATTRIBUTE = re.compile(r"^\s*[\"']?>")
@@ -34,30 +34,39 @@ def _tidy(value: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def _append_text(node: Tag, out: list[str | int]) -> None:
-    """Write a node's text; ints mark line (1) or paragraph (2) breaks, as browsers show blocks."""
-    for child in node.children:
-        if isinstance(child, _SKIPPED_NODES):
-            continue
-        if isinstance(child, NavigableString):
-            out.append(_SPACES.sub(" ", child.replace("\n", " ")))
-        elif child.name in _DROPPED:
-            continue
-        elif child.name == "br":
+def _append_text(element: HtmlElement, out: list[str | int]) -> None:
+    """Write an element's text; ints mark line (1) or paragraph (2) breaks, as browsers show blocks."""
+    if element.text:
+        out.append(element.text.replace("\n", " "))
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else None  # comments, processing instructions
+        if tag is None or tag in _DROPPED:
+            pass
+        elif tag == "br":
             out.append("\n")
-        elif child.name == "li":
+        elif tag == "li":
             out.extend((1, "- "))
             _append_text(child, out)
             out.append(1)
-        elif child.name in ("td", "th"):
+        elif tag in ("td", "th"):
             out.append(" ")
             _append_text(child, out)
             out.append(" ")
         else:
-            block = 2 if child.name in _PARAGRAPHS else 1 if child.name in _LINES else 0
+            block = 2 if tag in _PARAGRAPHS else 1 if tag in _LINES else 0
             out.append(block)
             _append_text(child, out)
             out.append(block)
+        if child.tail:
+            out.append(child.tail.replace("\n", " "))
+
+
+def _parse_html(value: str) -> HtmlElement:
+    """lxml's HTML parser: a fragment under one <div>, or a whole document."""
+    try:
+        return lxml.html.fragment_fromstring(value, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return lxml.html.document_fromstring(value)
 
 
 def _join(out: list[str | int]) -> str:
@@ -82,7 +91,7 @@ def html_to_text(value: str | None) -> str | None:
     if not looks_like_html(value):
         return _tidy(value)
     out: list[str | int] = []
-    _append_text(BeautifulSoup(value, "lxml"), out)
+    _append_text(_parse_html(value), out)
     return _tidy(_join(out))
 
 

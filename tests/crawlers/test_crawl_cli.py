@@ -30,6 +30,9 @@ def test_crawl_command_reports_each_source(sedia_server, database_url):
     ok = run_funding("crawl", "eu_sedia", "--base-url", sedia_server.url)
     assert ok.returncode == 0, ok.stderr[-3000:]
     assert "eu_sedia: ok, 12 items: 12 inserted, 0 updated, 0 unchanged, 0 rejected" in ok.stdout
+    assert "enriched: 12 examined" in ok.stdout  # read from the text and deduplicated after the crawl
+    again = run_funding("crawl", "eu_sedia", "--base-url", sedia_server.url)
+    assert "12 unchanged" in again.stdout and "enriched" not in again.stdout
     sedia_server.fail = True
     failed = run_funding("crawl", "eu_sedia", "--base-url", sedia_server.url, "--limit", "5")
     assert failed.returncode == 1

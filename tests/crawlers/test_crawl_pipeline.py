@@ -63,6 +63,7 @@ def test_changed_item_is_an_update_with_history(crawl):
     pipeline.process_item({**first, "title": "Strategic Nature Projects (amended)"})
     pipeline.process_item(second)
     pipeline.process_item(second)
+    _close(crawler, pipeline)  # stores the last batch
     assert pipeline.counts == {
         "items_seen": 4, "inserted": 2, "updated": 1, "unchanged": 1, "rejected": 0
     }  # fmt: skip
