@@ -153,8 +153,12 @@ class SourceRun(SQLModel, table=True):
     # Source health (funding/health.py): computed when the run finishes.
     duration_seconds: float | None = None
     errors: int = 0
-    fill_rates: dict[str, float] | None = _json()  # {"deadlines": 0.93, "applicant_types": 0.4, ...}
-    flags: list[str] | None = _json()  # what looks wrong, in words, e.g. "items fell from 240 to 90 ..."
+    fill_rates: dict[str, float] | None = (
+        _json()
+    )  # {"deadlines": 0.93, "applicant_types": 0.4, ...}
+    flags: list[str] | None = (
+        _json()
+    )  # what looks wrong, in words, e.g. "items fell from 240 to 90 ..."
 
 
 class Extraction(SQLModel, table=True):
@@ -194,3 +198,116 @@ class Merge(SQLModel, table=True):
     merged_by: str | None = Field(default=None, max_length=100)
     undone_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     undone_by: str | None = Field(default=None, max_length=100)
+
+
+# People and their partnerships: saved profiles, hidden and watched calls, reports, subscribers,
+# and the delivery ledger of digests (issues "interface" and "digests" share these).
+
+
+class Partnership(SQLModel, table=True):
+    """A saved partnership profile (funding/contracts/profile.schema.json) that people work with."""
+
+    __tablename__ = "partnership"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    profile: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    owner_email: str | None = Field(default=None, max_length=320, index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class HiddenCall(SQLModel, table=True):
+    """A call a partnership said is 'not for us': out of its results and digests until restored."""
+
+    __tablename__ = "hidden_call"
+    __table_args__ = (UniqueConstraint("partnership_id", "opportunity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    opportunity_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    hidden_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    reason: str | None = _text()
+
+
+class WatchedCall(SQLModel, table=True):
+    """A call a partnership follows, with its stage and notes (deadline reminders, calendar)."""
+
+    __tablename__ = "watched_call"
+    __table_args__ = (UniqueConstraint("partnership_id", "opportunity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    opportunity_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    stage: str = Field(
+        default="interested", max_length=20
+    )  # interested|preparing|submitted|won|lost
+    notes: str | None = _text()
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class CallReport(SQLModel, table=True):
+    """A user's report on a call (wrong deadline, closed, not eligible...), for the staff review queue."""
+
+    __tablename__ = "call_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    opportunity_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    reporter: str | None = Field(default=None, max_length=320)
+    status: str = Field(default="open", max_length=20, index=True)  # open | resolved | dismissed
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    resolved_by: str | None = Field(default=None, max_length=100)
+
+
+class Subscriber(SQLModel, table=True):
+    """Someone who receives digests of the calls that fit a partnership."""
+
+    __tablename__ = "subscriber"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    frequency: str = Field(default="weekly", max_length=10)  # weekly | daily
+    language: str = Field(default="fr", max_length=2)  # fr | en
+    status: str = Field(
+        default="pending", max_length=20, index=True
+    )  # pending|active|paused|unsubscribed
+    paused_reason: str | None = _text()
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    confirmed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_digest_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class Delivery(SQLModel, table=True):
+    """The ledger: one row per (subscriber, kind, period) makes each e-mail sent at most once."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("subscriber_id", "kind", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    kind: str = Field(max_length=20)  # digest | reminder | confirmation | staff_alert
+    period: str = Field(max_length=64)  # e.g. "2026-W48", "2026-11-26", "confirm"
+    status: str = Field(default="pending", max_length=20, index=True)  # pending|sending|sent|failed
+    attempts: int = 0
+    last_error: str | None = _text()
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    message_id: str | None = Field(default=None, max_length=255)
+    item_ids: list[str] | None = _json()
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class SignInAttempt(SQLModel, table=True):
+    """Staff sign-in attempts, so failures can be rate-limited across processes."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, index=True)
+    succeeded: bool
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))

@@ -8,6 +8,8 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+
+import funding.models
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}
