@@ -26,10 +26,7 @@ def load_rows() -> list[dict[str, Any]]:
 
 def dump(rows: list[dict[str, Any]], path: str) -> None:
     """Every record's extractions, keyed by id, in a stable JSON form."""
-    found = {
-        row["id"]: [list(e) for e in extract(row)]
-        for row in rows
-    }
+    found = {row["id"]: [list(e) for e in extract(row)] for row in rows}
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(found, handle, ensure_ascii=False, sort_keys=True, indent=1, default=str)
         handle.write("\n")
@@ -52,7 +49,9 @@ def main() -> None:
             extract(row)
         best = min(best, time.perf_counter() - started)
     print(f"python {platform.python_version()}, {len(rows)} records")
-    print(f"extract: {best:.3f} s, {len(rows) / best:,.0f} records/s ({best / len(rows) * 1000:.2f} ms/record)")
+    print(
+        f"extract: {best:.3f} s, {len(rows) / best:,.0f} records/s ({best / len(rows) * 1000:.2f} ms/record)"
+    )
 
 
 if __name__ == "__main__":

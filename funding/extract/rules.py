@@ -42,6 +42,7 @@ class _Hit:
 # every match of the pattern contains (a plain `in` test is far cheaper than a search). The words
 # are first looked for in all the sentences at once: a text holds few of them, so most patterns are
 # not tried at all, and a sentence is only tested for the words the whole text holds.
+# Changing a pattern means checking its words still hold: a word missing silently loses matches.
 
 
 class _Triggers:
@@ -85,9 +86,10 @@ def _hits(
         for name, confidence, words, pattern in rules
         if (present := triggers.present(words))
     ]
-    if not rules:
-        return
+    anything = tuple(dict.fromkeys(word for rule in rules for word in rule[2]))
     for sentence in sentences:
+        if not _holds(sentence.bare, anything):
+            continue
         for name, confidence, words, pattern in rules:
             if _holds(sentence.bare, words):
                 for match in pattern.finditer(sentence.bare):
@@ -183,12 +185,15 @@ _PROSE_AMBIGUOUS = {
 _NEAR_BEFORE, _NEAR_AFTER = 80, 160  # how far from "open to" / "sont éligibles" a word may stand
 
 
-def _applicant_words(sentence: Sentence) -> list[tuple[str, str, int, int]]:
-    """(canonical, word, start, end) for every applicant type named in a sentence, longest first."""
+def _applicant_words(
+    sentence: Sentence, until: int | None = None
+) -> list[tuple[str, str, int, int]]:
+    """(canonical, word, start, end) for every applicant type named in a sentence, longest first;
+    read from the start (where a name begins depends on those before it) up to `until` if given."""
     found = vocabulary("applicant_type")
     words = list(_WORD.finditer(sentence.bare))
     result, i = [], 0
-    while i < len(words):
+    while i < len(words) and (until is None or words[i].start() <= until):
         for size in range(min(6, len(words) - i), 0, -1):
             start, end = words[i].start(), words[i + size - 1].end()
             phrase = sentence.bare[start:end]
@@ -220,7 +225,7 @@ def applicant_types(sentences: list[Sentence]) -> list[Extraction]:
         cue = cue or _search(_AUDIENCE, audience, text) or _search(_INELIGIBLE, ineligible, text)
         if not cue:
             continue
-        for canonical, _word, start, end in _applicant_words(sentence):
+        for canonical, _word, start, end in _applicant_words(sentence, cue.end() + _NEAR_AFTER):
             if not cue.start() - _NEAR_BEFORE <= start <= cue.end() + _NEAR_AFTER:
                 continue
             if _negated(sentence.bare, start, end):
@@ -483,7 +488,10 @@ def amounts(
         for kind, rule, confidence, words, pattern in _AMOUNTS
         if (present := triggers.present(words))
     ]
-    for sentence in sentences if rules else ():
+    anything = tuple(dict.fromkeys(word for rule in rules for word in rule[3]))
+    for sentence in sentences:
+        if not _holds(sentence.bare, anything):
+            continue
         taken: list[tuple[int, int]] = []  # a range's amounts are not read again as ceilings
         for kind, rule, confidence, words, pattern in rules:
             if not _holds(sentence.bare, words):
