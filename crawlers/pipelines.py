@@ -43,8 +43,16 @@ class StorePipeline:
             ("items_seen", "inserted", "updated", "unchanged", "rejected"), 0
         )
         self.fill = FillCounter()
+        self.shared_seen = self.shared_rejected = 0  # what a shared crawl was told already
         # A bound method: Scrapy keeps signal receivers as weak references, a lambda would vanish.
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        # FUNDING_SHARED_CRAWL (funding.distributed): counts go to Redis, the run is closed there.
+        self.shared = crawler.settings.get("FUNDING_SHARED_CRAWL")
+        self.redis = None
+        if self.shared:
+            from funding.distributed import redis_client
+
+            self.redis = redis_client(crawler.settings.get("REDIS_URL"))
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
@@ -61,6 +69,9 @@ class StorePipeline:
         upgrade(engine)
         self.session = Session(engine, expire_on_commit=False)
         self.seen_at = utcnow()
+        if self.shared:  # a worker of a shared crawl: the run is the one `funding crawl` opened
+            self.run_id = int(self.redis.get(f"{self.shared}:run"))
+            return
         kind = getattr(self.crawler.spider, "source_kind", "spider")
         run = start_run(self.session, self.name, kind=kind)
         self.session.commit()
@@ -103,6 +114,27 @@ class StorePipeline:
         for row, outcome in zip(rows, outcomes, strict=True):
             self.counts[COUNTED[outcome]] += 1
             self.fill.add(row)
+        if self.shared:
+            self._share(rows, outcomes)
+
+    def _share(self, rows: list[dict], outcomes: list[str]) -> None:
+        """Add this batch to the shared crawl's counts (items seen and rejected included)."""
+        fill = FillCounter()
+        for row in rows:
+            fill.add(row)
+        added = {COUNTED[o]: 0 for o in COUNTED}
+        for outcome in outcomes:
+            added[COUNTED[outcome]] += 1
+        added["items_seen"] = self.counts["items_seen"] - self.shared_seen
+        added["rejected"] = self.counts["rejected"] - self.shared_rejected
+        self.shared_seen, self.shared_rejected = self.counts["items_seen"], self.counts["rejected"]
+        added["fill_rows"] = fill.rows
+        added.update({f"fill:{key}": count for key, count in fill.filled.items()})
+        with self.redis.pipeline() as batch:
+            for key, value in added.items():
+                if value:
+                    batch.hincrby(f"{self.shared}:counts", key, value)
+            batch.execute()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Record the run as 'ok', or 'failed' with what went wrong (see base.crawl_problems)."""
@@ -124,6 +156,10 @@ class StorePipeline:
                 ]
             sync_fulltext(self.session)
             self.session.commit()
+            if self.shared:
+                self._share([], [])  # rejected items after the last batch
+                self._share_end(problems)
+                return
             run = self.session.get(SourceRun, self.run_id)
             finish_run(
                 self.session, run, counts=self.counts,
@@ -135,6 +171,20 @@ class StorePipeline:
         finally:
             self.session.close()
         spider.logger.info("%s run %s: %s", self.name, run.status, _summary(self.counts))
+
+
+    def _share_end(self, problems: list[str]) -> None:
+        """A worker's problems, but not those of the shared crawl as a whole: the coordinator
+        judges "no items returned", and a worker stopped on purpose left its requests to others."""
+        crawl_wide = ("no items returned", "closed early (shutdown)")
+        mine = [p for p in problems if p not in crawl_wide]
+        with self.redis.pipeline() as batch:
+            if mine:
+                batch.rpush(f"{self.shared}:problems", *mine)
+            errors = crawl_errors(self.crawler.stats)
+            if errors:
+                batch.hincrby(f"{self.shared}:counts", "errors", errors)
+            batch.execute()
 
 
 def crawl_errors(stats: Any) -> int:

@@ -172,10 +172,23 @@ def serve(host: str | None, port: int | None, no_snapshot: bool) -> None:
         "--server.port", str(port or settings.port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
     ]  # fmt: skip
     click.echo(f"serving on http://{host or settings.host}:{port or settings.port}")
     sys.stdout.flush()
     os.execv(sys.executable, args)
+
+
+@main.command("one-click")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8502, show_default=True, type=int)
+def one_click(host: str, port: int) -> None:
+    """Answer the one-click unsubscribe POSTs of mail clients (RFC 8058) at /unsubscribe."""
+    from funding.oneclick import make_one_click_server
+
+    upgrade(get_engine())
+    click.echo(f"one-click unsubscribe on http://{host}:{port}/unsubscribe")
+    make_one_click_server(host, port).serve_forever()
 
 
 @main.group()
@@ -203,9 +216,19 @@ def snapshot_load() -> None:
     is_flag=True,
     help="Skip reading missing fields from the text and merging duplicates.",
 )
+@click.option(
+    "--distributed",
+    is_flag=True,
+    help="Share each crawl's queue in Redis (FUNDING_REDIS_URL) between worker processes.",
+)
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(min=1),
+    help="Worker processes per crawl on this machine, with --distributed.",
+)  # fmt: skip
 def crawl(
-    sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int | None, no_enrich: bool
-) -> None:
+    sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int | None, no_enrich: bool,
+    distributed: bool = False, workers: int = 2,
+) -> None:  # fmt: skip
     """Harvest sources (default: every enabled source of crawlers/sources.toml), each crawl in its
     own process, then enrich what changed (see `funding enrich`); exit status 1 if any crawl failed."""
     from funding import harvest
@@ -225,7 +248,12 @@ def crawl(
     failed = []
     started = utcnow()
     for name in names:
-        outcome = harvest.crawl(engine, name, base_url=base_url, limit=limit)
+        if distributed:
+            from funding import distributed as shared
+
+            outcome = shared.crawl(engine, name, workers=workers, base_url=base_url, limit=limit)
+        else:
+            outcome = harvest.crawl(engine, name, base_url=base_url, limit=limit)
         click.echo(outcome.summary())
         for flag in (outcome.run.flags if outcome.run is not None else None) or ():
             click.echo(f"  ! {flag}")
@@ -238,6 +266,37 @@ def crawl(
     if failed:
         click.echo(f"failed: {', '.join(failed)}", err=True)
     sys.exit(1 if failed else 0)
+
+
+@main.command("crawl-worker")
+@click.argument("source")
+@click.option("--base-url", help="Crawl this address instead (a mirror, a test server).")
+def crawl_worker(source: str, base_url: str | None) -> None:
+    """Join a shared crawl of SOURCE that `funding crawl --distributed` opened on any machine
+    (same FUNDING_REDIS_URL and FUNDING_DATABASE_URL); exits when the crawl is done."""
+    from funding import distributed
+
+    try:
+        sys.exit(distributed.join(source, base_url=base_url))
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@db.command("copy")
+@click.option("--from", "source", help="Database URL to copy (default: FUNDING_DATABASE_URL).")
+@click.option("--to", "target", required=True, help="Database URL to fill; must be empty.")
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(min=1))
+def db_copy(source: str | None, target: str, batch_size: int) -> None:
+    """Copy every table (history, watchlists, subscribers, delivery ledger...) to another database,
+    e.g. a SQLite installation to PostgreSQL; the full-text index is rebuilt on the target."""
+    from funding.dbcopy import CopyError, copy_database
+
+    try:
+        copied = copy_database(source or get_settings().resolved_database_url, target,
+                               batch_size=batch_size, progress=click.echo)  # fmt: skip
+    except CopyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"copied {sum(copied.values())} rows in {len(copied)} tables")
 
 
 def _declared_sources() -> dict:
@@ -383,6 +442,215 @@ def match_command(
         if not found:
             click.echo("Aucun appel ne correspond." if lang == "fr" else "No call matches.")
 
+
+
+# Digests, the scheduler and subscribers (funding/digests/, funding/scheduler.py) -----------------
+
+
+def _moment(as_of: str | None) -> datetime | None:
+    """--as-of DAY as 08:00 that day in FUNDING_TIMEZONE (a digest's period follows the day)."""
+    from zoneinfo import ZoneInfo
+
+    day = _day(as_of)
+    if day is None:
+        return None
+    tz = ZoneInfo(get_settings().timezone)
+    return datetime(day.year, day.month, day.day, 8, tzinfo=tz).astimezone(UTC)
+
+
+@main.command()
+@click.option("--send", "send_", is_flag=True, help="Send the digests that are due (SMTP).")
+@click.option("--dry-run", is_flag=True, help="Write the due digests as .eml files instead.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="With --dry-run.")
+@click.option("--frequency", type=click.Choice(["weekly", "daily"]), help="Default: both.")
+@click.option("--reminders", is_flag=True, help="Deadline reminders of watched calls instead.")
+@click.option("--email", help="Only this subscriber.")
+@click.option("--as-of", help="Take this day as today (default: now).")
+def digest(send_: bool, dry_run: bool, out: Path | None, frequency: str | None, reminders: bool,
+           email: str | None, as_of: str | None) -> None:  # fmt: skip
+    """Send what is due: each active subscriber's digest for this period (ISO week, or day), once.
+
+    Running it again, or twice at once, sends nothing twice (the delivery ledger).
+    """
+    from funding.digests import send_due, write_due
+
+    if send_ == dry_run:
+        raise click.UsageError("give either --send or --dry-run --out DIR")
+    if dry_run and out is None:
+        raise click.UsageError("--dry-run needs --out DIR")
+    engine = get_engine()
+    upgrade(engine)
+    kind = "reminder" if reminders else "digest"
+    now = _moment(as_of)
+    if dry_run:
+        report = write_due(engine, out, now=now, kind=kind, frequency=frequency, email=email)
+        for path in report.written:
+            click.echo(path)
+    else:
+        report = send_due(engine, now=now, kind=kind, frequency=frequency, email=email)
+        for address in report.paused:
+            click.echo(f"rejected, paused: {address}", err=True)
+    click.echo(report.summary())
+    sys.exit(1 if report.failed else 0)
+
+
+@main.command()
+@click.option("--list", "list_", is_flag=True, help="Print every job and its next run, then exit.")
+def schedule(list_: bool) -> None:
+    """Run the scheduler (one process): crawls per sources.toml, digests, reminders, staff alerts.
+
+    Jobs are kept in the database (table apscheduler_jobs); each crawl runs as its own process.
+    """
+    from funding import scheduler
+
+    if not list_:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        click.echo("scheduler running (Ctrl-C to stop)")
+        scheduler.run()
+        return
+    engine = get_engine()
+    upgrade(engine)
+    running = scheduler.synced(engine=engine)
+    try:
+        for line in scheduler.job_lines(running):
+            click.echo(line)
+    finally:
+        running.shutdown(wait=False)
+
+
+@main.group()
+def subscribers() -> None:
+    """People who receive digests: add, list, pause, resume, remove, export their data."""
+
+
+def _subscription_call(function, *args, **kwargs):
+    from funding.subscriptions import SubscriptionError
+
+    engine = get_engine()
+    upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            result = function(session, *args, **kwargs)
+        except SubscriptionError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+    return engine, result
+
+
+@subscribers.command("add")
+@click.argument("email")
+@click.option("--profile", "profile_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
+@click.option("--frequency", type=click.Choice(["weekly", "daily"]), default="weekly",
+              show_default=True)  # fmt: skip
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--confirmed", is_flag=True,
+              help="Active at once (staff vouch for the address); else a confirmation is sent.")  # fmt: skip
+def subscribers_add(email: str, profile_path: Path, frequency: str, lang: str,
+                    confirmed: bool) -> None:  # fmt: skip
+    """Subscribe EMAIL to the digests of a partnership profile (JSON)."""
+    import json
+
+    from funding.digests import send_confirmation
+    from funding.matching import ProfileError
+    from funding.subscriptions import subscribe
+
+    profile = json.loads(profile_path.read_text("utf-8"))
+    try:
+        engine, subscriber = _subscription_call(subscribe, email, profile=profile,
+                                                frequency=frequency, language=lang,
+                                                confirmed=confirmed)  # fmt: skip
+    except ProfileError as exc:
+        raise click.ClickException(f"{profile_path}: {exc}") from None
+    if subscriber.status == "pending":
+        sent = send_confirmation(engine, subscriber.id)
+        click.echo(f"{subscriber.email}: pending, confirmation "
+                   f"{'sent' if sent else 'not sent (already sent today or SMTP failed)'}")  # fmt: skip
+    else:
+        click.echo(f"{subscriber.email}: {subscriber.status}, {frequency}, {lang}")
+
+
+@subscribers.command("list")
+@click.option("--status", type=click.Choice(["pending", "active", "paused", "unsubscribed"]))
+def subscribers_list(status: str | None) -> None:
+    """Every subscriber with status, frequency, language, partnership and last digest."""
+    from funding.models import Partnership
+    from funding.subscriptions import list_subscribers
+
+    engine = get_engine()
+    upgrade(engine)
+    with Session(engine) as session:
+        for s in list_subscribers(session, status=status):
+            partnership = session.get(Partnership, s.partnership_id)
+            last = s.last_digest_at.strftime("%Y-%m-%d") if s.last_digest_at else "-"
+            reason = f"  ({s.paused_reason})" if s.paused_reason else ""
+            click.echo(f"{s.email:<40} {s.status:<12} {s.frequency:<7} {s.language}  {last:<10}  "
+                       f"{partnership.name if partnership else '-'}{reason}")  # fmt: skip
+
+
+@subscribers.command("pause")
+@click.argument("email")
+@click.option("--reason", default="paused by staff", show_default=True)
+def subscribers_pause(email: str, reason: str) -> None:
+    """Stop sending to EMAIL until resumed."""
+    from funding.subscriptions import pause
+
+    _, s = _subscription_call(pause, email, reason)
+    click.echo(f"{s.email}: paused")
+
+
+@subscribers.command("resume")
+@click.argument("email")
+def subscribers_resume(email: str) -> None:
+    """Send to EMAIL again (active if it was confirmed, else pending)."""
+    from funding.subscriptions import resume
+
+    _, s = _subscription_call(resume, email)
+    click.echo(f"{s.email}: {s.status}")
+
+
+@subscribers.command("remove")
+@click.argument("email")
+def subscribers_remove(email: str) -> None:
+    """Delete EMAIL and what is kept about it (its partnership too when no one else uses it)."""
+    from funding.subscriptions import delete_subscriber
+
+    _, deleted = _subscription_call(delete_subscriber, email)
+    click.echo(f"{email}: {'deleted' if deleted else 'no such subscriber'}")
+
+
+@subscribers.command("export")
+@click.argument("email")
+def subscribers_export(email: str) -> None:
+    """Everything kept about EMAIL, as JSON (a subscriber's request for their data)."""
+    import json
+
+    from funding.subscriptions import export_subscriber_data
+
+    _, data = _subscription_call(export_subscriber_data, email)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@subscribers.command("confirm")
+@click.argument("token")
+def subscribers_confirm(token: str) -> None:
+    """Confirm a subscription from the token of its confirmation link."""
+    from funding.subscriptions import confirm
+
+    _, s = _subscription_call(confirm, token)
+    click.echo(f"{s.email}: {s.status}")
+
+
+@subscribers.command("unsubscribe")
+@click.argument("token")
+def subscribers_unsubscribe(token: str) -> None:
+    """Unsubscribe from the token of a link (e.g. a mailto: unsubscribe request)."""
+    from funding.subscriptions import unsubscribe
+
+    _, s = _subscription_call(unsubscribe, token)
+    click.echo(f"{s.email}: unsubscribed")
 
 if __name__ == "__main__":
     main()

@@ -72,6 +72,21 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
+def begin_write(session: Session) -> None:
+    """Take SQLite's write lock before a read-then-write transaction reads (BEGIN IMMEDIATE).
+
+    Writers then queue on the busy timeout instead of failing with "database is locked" when a
+    transaction that read a stale snapshot tries to write, and what they read cannot change under
+    them (no lost update). A no-op on PostgreSQL, and when the transaction already writes.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 def alembic_config(engine: Engine) -> "Config":
     from alembic.config import Config  # imported on use: a crawl process starts faster
 

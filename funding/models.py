@@ -311,3 +311,20 @@ class SignInAttempt(SQLModel, table=True):
     username: str = Field(max_length=100, index=True)
     succeeded: bool
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class StaffAlert(SQLModel, table=True):
+    """An e-mail to staff (a source flagged, an address rejected), sent once per key like a delivery."""
+
+    __tablename__ = "staff_alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(200), nullable=False, unique=True))  # "source_run:42"
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="sending", max_length=20, index=True)  # sending|sent|failed|no_staff
+    attempts: int = 0
+    last_error: str | None = _text()
+    claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

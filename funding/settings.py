@@ -1,5 +1,6 @@
 """Every setting is an environment variable named FUNDING_..., with a default that works offline."""
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +41,56 @@ class Settings(BaseSettings):
     httpcache_dir: Path | None = None  # default: <data_dir>/httpcache
     sources_file: Path | None = None  # default: crawlers/sources.toml of the project
     aides_territoires_token: str | None = None  # personal API token; none = that source is skipped
+    redis_url: str = "redis://127.0.0.1:6379/0"  # shared crawl queues (funding crawl --distributed)
+
+    # E-mail: digests, confirmations, reminders, staff alerts (funding/digests/).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_starttls: bool = False  # upgrade a plain connection (port 587)
+    smtp_ssl: bool = False  # TLS from the first byte (port 465)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str = "Funding Radar <radar@localhost>"
+    smtp_timeout: float = 30.0  # seconds per SMTP command
+    smtp_retries: int = 3  # attempts per message on temporary failures (4xx, connection refused)
+    smtp_backoff: float = 2.0  # seconds before the 2nd attempt, doubled each time
+    public_url: str = "http://127.0.0.1:8501"  # where links in e-mails point (the web app)
+    secret_key: str | None = None  # signs unsubscribe and confirmation links: set it in production
+    unsubscribe_mailto: str | None = None  # default: the sender's address
+    digest_max_items: int = 10  # calls shown in a digest; a link leads to the rest
+    digest_send_empty: bool = False
+    digest_workers: int = 0  # processes ranking profiles for many digests (0: one per core)
+    digest_claim_stale_after: int = 900  # seconds after which a claimed, unsent e-mail is retried
+    staff_emails: str | None = None  # comma-separated: who hears of flagged sources, paused addresses
+    timezone: str = "Europe/Paris"  # of the schedule and of digest periods
+    digest_weekly_cron: str = "0 7 * * mon"  # the weekly digest (in FUNDING_TIMEZONE)
+    digest_daily_cron: str = "0 7 * * *"  # daily digests and deadline reminders
+    crawl_daily_hour: int = 5  # a "daily" source is crawled at this hour, with jitter
+
+    @property
+    def staff_addresses(self) -> list[str]:
+        return [a.strip() for a in (self.staff_emails or "").split(",") if a.strip()]
+
+    @property
+    def signing_key(self) -> bytes:
+        """FUNDING_SECRET_KEY, or a development key (with a warning: links could be forged)."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        import warnings
+
+        warnings.warn(
+            "FUNDING_SECRET_KEY is not set: unsubscribe links are signed with a development key",
+            stacklevel=2,
+        )
+        return b"funding-radar-development-key"
+
+    # Web interface access (funding.auth): staff credentials are stored hashed, never in plain text.
+    staff_users: str | None = None  # "alice=scrypt$...;bob=scrypt$..." (python -m funding.auth)
+    secrets_file: Path | None = None  # a TOML file outside the repo: [staff] alice = "scrypt$..."
+    require_sign_in: bool = False  # true: every page, not only the staff pages, needs signing in
+    sign_in_max_failures: int = 5  # failed sign-ins per user name within the window before a pause
+    sign_in_window_seconds: int = 900
+    today: date | None = None  # pretend it is this day in the interface (demos, tests); unset: today
 
     @property
     def resolved_database_url(self) -> str:

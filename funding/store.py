@@ -6,9 +6,10 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, func, insert, text, update
+from sqlalchemy import bindparam, func, text, update
 from sqlmodel import Session, col, select
 
+from funding.db import begin_write
 from funding.models import FieldChange, Opportunity, OpportunitySource, Source, SourceRun, utcnow
 from funding.records import CONTENT_COLUMNS, OpportunityRecord, to_row, validate_record
 from funding.status import status_expression
@@ -89,9 +90,13 @@ def upsert_many(
     ids = [row["id"] for row in rows]
     if len(set(ids)) != len(ids):
         raise ValueError("upsert_many needs distinct ids; split the batch on repeated ids")
-    existing = {
-        o.id: o for o in session.exec(select(Opportunity).where(col(Opportunity.id).in_(ids)))
-    }
+    begin_write(session)
+    # Concurrent writers (crawl workers, imports, the UI): on PostgreSQL the stored rows are locked
+    # in id order until commit, so another writer's change is read, never overwritten unseen.
+    query = select(Opportunity).where(col(Opportunity.id).in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.order_by(Opportunity.id).with_for_update()
+    existing = {o.id: o for o in session.exec(query.execution_options(populate_existing=True))}
     outcomes: list[Outcome] = []
     inserts, touches, changes, merged = [], [], [], []
     for row, raw in zip(rows, raw_hashes, strict=True):
@@ -118,7 +123,16 @@ def upsert_many(
             outcomes.append("noop")
         touches.append(current)
     if inserts:
-        session.execute(insert(Opportunity.__table__), inserts)
+        raced = _insert_new(session, inserts)
+        if raced:  # another writer stored them since we looked: they are updates now
+            again = [i for i, row in enumerate(rows) if row["id"] in raced]
+            redone = upsert_many(
+                session, [rows[i] for i in again], raw_hashes=[raw_hashes[i] for i in again],
+                changed_by=changed_by, source_run_id=source_run_id, seen_at=seen_at, now=now,
+            )  # fmt: skip
+            for i, outcome in zip(again, redone, strict=True):
+                outcomes[i] = outcome
+            rows = [row for row in rows if row["id"] not in raced]
     if merged:
         changes.extend(
             _fill_kept(session, merged, now=now, changed_by=changed_by, run=source_run_id)
@@ -129,6 +143,23 @@ def upsert_many(
     _record_sources(session, rows, seen_at or now, kept_ids)
     session.flush()
     return outcomes
+
+
+def _insert_new(session: Session, inserts: list[dict[str, Any]]) -> set[str]:
+    """Insert new opportunities; the ids another writer inserted meanwhile are skipped, returned."""
+    table = Opportunity.__table__
+    statement = _dialect_insert(session)(table).on_conflict_do_nothing(index_elements=["id"])
+    stored = {row[0] for row in session.execute(statement.returning(table.c.id), inserts)}
+    return {row["id"] for row in inserts} - stored
+
+
+def _dialect_insert(session: Session) -> Any:
+    """INSERT ... ON CONFLICT for the session's database (SQLite and PostgreSQL share the syntax)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert
 
 
 def _apply(
@@ -221,7 +252,10 @@ def _record_sources(
         for (oid, source), url in pairs.items() if (oid, source) not in known
     ]  # fmt: skip
     if new:
-        session.execute(insert(OpportunitySource.__table__), new)
+        statement = _dialect_insert(session)(OpportunitySource.__table__).on_conflict_do_nothing(
+            index_elements=["opportunity_id", "source"]
+        )
+        session.execute(statement, new)
     seen = [{"b_oid": oid, "b_source": source, "b_seen": seen_at} for oid, source in known]
     if seen:
         table = OpportunitySource.__table__
@@ -336,10 +370,19 @@ def sources_of(session: Session, opportunity_id: str) -> list[OpportunitySource]
     return list(session.exec(query.order_by(OpportunitySource.first_seen_at)))
 
 
-PG_DOCUMENT = (
-    "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(summary_plain, '') || ' ' "
-    "|| coalesce(eligibility_plain, ''))"
-)
+# PostgreSQL's indexed document (migration 0006): accents folded, 'simple' words weighted by field
+# (title A, summary C, eligibility D) plus French and English stems; searched with pg_tsquery.
+PG_DOCUMENT = "fulltext"  # a generated column: funding_document(title, summary_plain, ...)
+
+
+def pg_tsquery(param: str = ":q") -> str:
+    """A tsquery over PG_DOCUMENT from to_tsquery syntax: exact or prefix words, or their French or
+    English stems (stop words drop out of the stemmed parts only)."""
+    folded = f"funding_fold({param})"
+    return (
+        f"(to_tsquery('simple', {folded}) || to_tsquery('french', {folded}) "
+        f"|| to_tsquery('english', {folded}))"
+    )
 
 
 def _terms(query: str) -> list[str]:
@@ -371,9 +414,10 @@ def search_ids(session: Session, query: str, *, limit: int = 50) -> list[str]:
     sync_fulltext(session)
     if session.get_bind().dialect.name == "postgresql":
         statement = text(
-            f"SELECT id FROM opportunity WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :q) "
-            "AND merged_into IS NULL "
-            f"ORDER BY ts_rank({PG_DOCUMENT}, to_tsquery('simple', :q)) DESC, id LIMIT :n"
+            f"SELECT id FROM opportunity WHERE {PG_DOCUMENT} @@ to_tsquery('simple', "
+            "funding_fold(:q)) AND merged_into IS NULL "
+            f"ORDER BY ts_rank({PG_DOCUMENT}, to_tsquery('simple', funding_fold(:q))) DESC, id "
+            "LIMIT :n"
         )
         params = {"q": " & ".join(f"{t}:*" for t in terms), "n": limit}
     else:

@@ -1,11 +1,20 @@
-"""Cached, bounded access to the database for the pages (keyed by database URL)."""
+"""Cached, bounded access to the database for the pages (keyed by database URL).
 
-from datetime import date
+The engine is a cache_resource; read queries are cache_data with a time-to-live and a bounded
+number of entries. Writes go through `write()` and clear the caches they make stale.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
 
 import streamlit as st
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from funding.db import make_engine
+from funding import calendar, details, finder, monitor
+from funding.db import make_engine, session_scope
+from funding.models import Partnership
 from funding.presentation import find_opportunities
 from funding.settings import get_settings
 from funding.store import count_opportunities
@@ -16,25 +25,139 @@ def _engine(url: str):
     return make_engine(url)
 
 
+def _url() -> str:
+    return get_settings().resolved_database_url
+
+
 def engine():
-    return _engine(get_settings().resolved_database_url)
+    return _engine(_url())
 
 
-@st.cache_data(ttl=60, max_entries=256)
+@contextmanager
+def read() -> Iterator[Session]:
+    with Session(engine()) as session:
+        yield session
+
+
+@contextmanager
+def write(*stale) -> Iterator[Session]:
+    """A transaction; the cached functions given are cleared once it commits."""
+    with session_scope(engine()) as session:
+        yield session
+    for cached in stale:
+        cached.clear()
+
+
+# The public list ---------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=60, max_entries=256, show_spinner=False)
 def _opportunities(url: str, query: str, status: str | None, as_of: date, lang: str) -> list[dict]:
     with Session(_engine(url)) as session:
         return find_opportunities(session, query=query, status=status, as_of=as_of, lang=lang)
 
 
 def opportunities(query: str, status: str | None, as_of: date, lang: str) -> list[dict]:
-    return _opportunities(get_settings().resolved_database_url, query, status, as_of, lang)
+    return _opportunities(_url(), query, status, as_of, lang)
 
 
-@st.cache_data(ttl=60, max_entries=4)
+@st.cache_data(ttl=60, max_entries=4, show_spinner=False)
 def _total(url: str) -> int:
     with Session(_engine(url)) as session:
         return count_opportunities(session)
 
 
 def total() -> int:
-    return _total(get_settings().resolved_database_url)
+    return _total(_url())
+
+
+# Find funding ------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def _ranked(url: str, key: str, _profile: dict, as_of: date, lang: str) -> list[dict[str, Any]]:
+    with Session(_engine(url)) as session:
+        return finder.ranked(session, _profile, as_of=as_of, lang=lang)
+
+
+def ranked(profile: dict, as_of: date, lang: str) -> list[dict[str, Any]]:
+    """Ranked calls for a profile; equal profiles (by their JSON) share one cache entry."""
+    return _ranked(_url(), finder.profile_key(profile), profile, as_of, lang)
+
+
+@st.cache_data(ttl=30, max_entries=8, show_spinner=False)
+def _partnerships(url: str) -> list[tuple[int, str]]:
+    with Session(_engine(url)) as session:
+        query = select(Partnership.id, Partnership.name).order_by(col(Partnership.name))
+        return [(pid, name) for pid, name in session.exec(query)]
+
+
+def partnerships() -> list[tuple[int, str]]:
+    return _partnerships(_url())
+
+
+def partnership_profile(partnership_id: int) -> dict | None:
+    with read() as session:
+        found = session.get(Partnership, partnership_id)
+        return dict(found.profile) if found is not None else None
+
+
+# One call -----------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=60, max_entries=256, show_spinner=False)
+def _details(url: str, opportunity_id: str, as_of: date, lang: str) -> dict | None:
+    with Session(_engine(url)) as session:
+        return details.opportunity_details(session, opportunity_id, as_of=as_of, lang=lang)
+
+
+def opportunity(opportunity_id: str, as_of: date, lang: str) -> dict | None:
+    return _details(_url(), opportunity_id, as_of, lang)
+
+
+# Watchlist (small per-partnership queries on indexed columns: not cached) ------------------
+
+
+def watched(partnership_id: int, as_of: date, lang: str) -> list[dict[str, Any]]:
+    with read() as session:
+        return calendar.watched_rows(session, partnership_id, as_of=as_of, lang=lang)
+
+
+# Monitor -------------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=60, max_entries=16, show_spinner=False)
+def _dashboard(url: str, now: datetime, as_of: date, lang: str) -> dict[str, Any]:
+    with Session(_engine(url)) as session:
+        return {
+            "new": monitor.new_calls(session, now=now, as_of=as_of, lang=lang),
+            "changed": monitor.changed_calls(session, now=now, as_of=as_of, lang=lang),
+            "closing": monitor.closing_calls(session, as_of=as_of, lang=lang),
+            "per_week": monitor.new_per_week(session, now=now),
+            "health": monitor.source_health(session, lang=lang),
+        }
+
+
+def dashboard(now: datetime, as_of: date, lang: str) -> dict[str, Any]:
+    """The staff dashboard; `now` is rounded to the minute by callers so the cache is shared."""
+    return _dashboard(_url(), now, as_of, lang)
+
+
+@st.cache_data(ttl=30, max_entries=4, show_spinner=False)
+def _queue(url: str) -> dict[str, Any]:
+    with Session(_engine(url)) as session:
+        return {
+            "sizes": monitor.queue_sizes(session),
+            "extractions": monitor.proposed_extractions(session),
+            "duplicates": monitor.suggested_merges(session),
+            "reports": monitor.open_reports(session),
+        }
+
+
+def review_queue() -> dict[str, Any]:
+    return _queue(_url())
+
+
+def clear_monitor() -> None:
+    for cached in (_queue, _dashboard, _details, _opportunities, _ranked, _total):
+        cached.clear()

@@ -1,5 +1,6 @@
 """The one ranking of calls for a partnership, used by the CLI, the UI and the digests."""
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,14 +11,19 @@ from sqlmodel import Session, col, select
 from funding.matching.profile import Profile, parse_profile
 from funding.matching.relevance import (
     Concept,
+    Hashed,
     Query,
     Relevance,
     build_query,
     find_themes,
+    has_text,
+    retrieval_words,
     retrieve,
+    retrieve_hashed,
     score_text,
     significant_words,
     stage_hit,
+    text_score,
     themes,
     tokens,
 )
@@ -29,10 +35,24 @@ from funding.store import list_opportunities
 
 # How many full-text candidates get the rules and the fine scoring, at least.
 SHORTLIST = 120
+POOL = 3  # index candidates per shortlisted call, re-ranked by text_score
 # Weights of the score: text relevance (concept coverage, full-text rank) and fit.
 W_COVERAGE, W_TEXT, W_FIT = 0.6, 0.15, 0.25
 UNKNOWN_PENALTY, MAX_UNKNOWN_PENALTIES = 0.03, 3
 FAR_FUTURE = date.max
+# What the rules, the relevance and the fit read: the shortlist is evaluated on these columns alone
+# (plain rows, no ORM objects); the calls returned are then loaded whole.
+_EVALUATED = tuple(
+    getattr(Opportunity, name)
+    for name in (
+        "id", "content_hash", "title", "funder", "programme", "themes", "summary_plain",
+        "eligibility_plain", "eligibility_text", "source_status", "partnership_required",
+        "min_partners", "recurrence", "recurrence_raw", "opens_on", "deadlines", "deadline_last",
+        "applicant_types", "applicant_types_raw", "applicant_countries", "intervention_zones",
+        "instrument", "instrument_raw", "inferred_fields", "currency", "amount_min", "amount_max",
+        "cofinancing_rate_max",
+    )
+)  # fmt: skip
 
 
 @dataclass
@@ -92,9 +112,19 @@ def _snippets(session: Session, rows: list[Opportunity]) -> dict[str, dict[str, 
 def _fit(opportunity: Opportunity, profile: Profile, criteria: list[Criterion], status: str,
          relevance: Relevance, lang: str) -> tuple[float, dict[str, str]]:  # fmt: skip
     """Soft fit (0..1): money, a partnership bonus, the stage the call funds, its status."""
+    rest, notes = _fit_without_money(opportunity, profile, status, relevance, lang)
+    return 0.3 * _money(criteria) + rest, notes
+
+
+def _money(criteria: list[Criterion]) -> float:
     results = {c.criterion: c.result for c in criteria}
+    return {"pass": 1.0, "unknown": 0.5, "fail": 0.0}[results.get("amount", "unknown")]
+
+
+def _fit_without_money(opportunity: Any, profile: Profile, status: str, relevance: Relevance,
+                       lang: str) -> tuple[float, dict[str, str]]:  # fmt: skip
+    """The fit's parts known before the rules are checked: partnership, stage, status."""
     notes: dict[str, str] = {}
-    money = {"pass": 1.0, "unknown": 0.5, "fail": 0.0}[results.get("amount", "unknown")]
     if (opportunity.partnership_required or opportunity.min_partners) and len(profile.partners) > 1:
         partners = 1.0
         notes["partnership"] = "partenariat valorisé" if lang == "fr" else "partnership valued"
@@ -107,7 +137,7 @@ def _fit(opportunity: Opportunity, profile: Profile, criteria: list[Criterion], 
     else:
         stage = 0.3 if profile.stage else 0.5
     timing = {"open": 1.0, "forthcoming": 0.8}.get(status, 0.5)
-    return 0.3 * money + 0.25 * partners + 0.3 * stage + 0.15 * timing, notes
+    return 0.25 * partners + 0.3 * stage + 0.15 * timing, notes
 
 
 def _rank_key(m: Match) -> tuple:
@@ -115,37 +145,74 @@ def _rank_key(m: Match) -> tuple:
 
 
 def _evaluate(
-    session: Session, rows: list[Opportunity], text_scores: dict[str, float], profile: Profile,
-    query: Query, *, as_of: date, lang: str,
+    session: Session, rows: list[Any], text_scores: dict[str, float], profile: Profile,
+    query: Query, *, as_of: date, lang: str, limit: int | None = None,
+    include_ineligible: bool = False,
 ) -> list[Match]:  # fmt: skip
-    snippets = _snippets(session, rows)
+    """Matches for the rows that can be among the best `limit` (all of them when limit is None).
+
+    Relevance, the text score and most of the fit are cheap and known first; the rules (and their
+    explanations) are checked in the order of the best score a row could still reach, until `limit`
+    matches score above what any row left could: the same result as checking every row.
+    """
     top = max(text_scores.values(), default=0.0) or 1.0
     cutoff = max(as_of, profile.deadline_after or as_of)
-    matches = []
+    known = []
     for opportunity in rows:
-        criteria = check_all(
-            opportunity, profile, as_of=as_of, lang=lang, snippets=snippets.get(opportunity.id)
-        )
         status = compute_status(
             opens_on=opportunity.opens_on, deadline_last=opportunity.deadline_last,
             recurrence=opportunity.recurrence, as_of=as_of, source_status=opportunity.source_status,
         )  # fmt: skip
         relevance = score_text(opportunity, query)
-        fit, notes = _fit(opportunity, profile, criteria, status, relevance, lang)
+        rest, notes = _fit_without_money(opportunity, profile, status, relevance, lang)
+        base = W_COVERAGE * relevance.score + W_TEXT * text_scores.get(opportunity.id, 0.0) / top
+        best = round(100 * (base + W_FIT * (0.3 * 1.0 + rest)) * 1.0, 1)
+        known.append((best, opportunity, status, relevance, rest, notes, base))
+    known.sort(key=lambda k: -k[0])
+    snippets = _snippets(session, rows)
+    matches: list[Match] = []
+    kept: list[float] = []  # the best `limit` scores so far (a min-heap)
+    for best, opportunity, status, relevance, rest, notes, base in known:
+        if limit is not None and len(kept) >= limit and kept[0] > best:
+            break
+        criteria = check_all(
+            opportunity, profile, as_of=as_of, lang=lang, snippets=snippets.get(opportunity.id)
+        )
         unknown = min(sum(c.result == "unknown" for c in criteria), MAX_UNKNOWN_PENALTIES)
-        raw = (
-            W_COVERAGE * relevance.score
-            + W_TEXT * text_scores.get(opportunity.id, 0.0) / top
-            + W_FIT * fit
-        ) * (1 - UNKNOWN_PENALTY * unknown)
-        matches.append(
-            Match(
-                opportunity=opportunity, score=round(100 * raw, 1), verdict=verdict(criteria),
-                status=status, next_deadline=next_deadline(opportunity.deadlines, cutoff),
-                criteria=criteria, relevance=relevance, fit=notes, lang=lang,
-            )
+        raw = (base + W_FIT * (0.3 * _money(criteria) + rest)) * (1 - UNKNOWN_PENALTY * unknown)
+        found = Match(
+            opportunity=opportunity, score=round(100 * raw, 1), verdict=verdict(criteria),
+            status=status, next_deadline=next_deadline(opportunity.deadlines, cutoff),
+            criteria=criteria, relevance=relevance, fit=notes, lang=lang,
         )  # fmt: skip
+        matches.append(found)
+        if limit is not None and (include_ineligible or found.verdict != "ineligible"):
+            if len(kept) < limit:
+                heapq.heappush(kept, found.score)
+            elif found.score > kept[0]:
+                heapq.heapreplace(kept, found.score)
     return matches
+
+
+def _shortlist(session: Session, words: list[str], size: int) -> dict[str, float]:
+    """id -> text score of the best candidates: a wider pool from the full-text index, kept when
+    a word is in the row's own text and ranked by text_score, so SQLite and PostgreSQL (whose
+    ranks, bm25 and ts_rank, and stemming differ) shortlist the same calls."""
+    found = retrieve_hashed(session, words, limit=POOL * size)
+    if not found:
+        return {}
+    # Rows whose words are cached (by content hash) need not be read again.
+    pool: list[Any] = [Hashed(i, h) for i, _, h in found if has_text(i, h)]
+    if missing := [i for i, _, h in found if not has_text(i, h)]:
+        pool.extend(
+            session.exec(
+                select(Opportunity.id, Opportunity.content_hash, Opportunity.title,
+                       Opportunity.summary_plain, Opportunity.eligibility_plain)
+                .where(col(Opportunity.id).in_(missing))
+            ).all()
+        )  # fmt: skip
+    scored = sorted((-score, row.id) for row in pool if (score := text_score(row, words)) > 0)
+    return {oid: -negative for negative, oid in scored[:size]}
 
 
 def match(
@@ -160,22 +227,32 @@ def match(
     """
     profile = parse_profile(profile)
     query = build_query(profile)
-    max(as_of, profile.deadline_after or as_of)
     shortlist = max(SHORTLIST, 2 * limit)
-    words = query.terms or significant_words(profile.project)
-    found = retrieve(session, words, limit=shortlist)
-    text_scores = dict(found)
-    if found:
+    words = retrieval_words(session, query) or significant_words(profile.project)
+    text_scores = _shortlist(session, words, shortlist)
+    rows: list[Any]
+    if text_scores:
         rows = list(
-            session.exec(select(Opportunity).where(col(Opportunity.id).in_(list(text_scores))))
+            session.exec(select(*_EVALUATED).where(col(Opportunity.id).in_(list(text_scores))))
         )
     else:
         rows = list_opportunities(session, as_of=as_of, limit=shortlist)
-    matches = _evaluate(session, rows, text_scores, profile, query, as_of=as_of, lang=lang)
+    matches = _evaluate(
+        session, rows, text_scores, profile, query, as_of=as_of, lang=lang, limit=limit,
+        include_ineligible=include_ineligible,
+    )  # fmt: skip
     if not include_ineligible:
         matches = [m for m in matches if m.verdict != "ineligible"]
     matches.sort(key=_rank_key)
-    return matches[:limit]
+    matches = matches[:limit]
+    if wanted := [m.opportunity.id for m in matches if not isinstance(m.opportunity, Opportunity)]:
+        whole = {
+            o.id: o
+            for o in session.exec(select(Opportunity).where(col(Opportunity.id).in_(wanted)))
+        }
+        for m in matches:
+            m.opportunity = whole.get(m.opportunity.id, m.opportunity)
+    return matches
 
 
 @dataclass

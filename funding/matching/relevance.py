@@ -2,6 +2,7 @@
 English synonyms), full-text retrieval of candidates, then concept coverage on the shortlist's fields."""
 
 import csv
+import json
 import os
 import re
 from collections import defaultdict
@@ -210,16 +211,52 @@ class Concept:
     theme: str | None = None
     phrase: tuple[str, ...] | None = None
     places: tuple[tuple[str, ...], ...] = ()
+    place_firsts: frozenset[str] = frozenset()  # the first word of every place, to look up fast
+
+    def __post_init__(self) -> None:
+        if self.places and not self.place_firsts:
+            self.place_firsts = frozenset(k[0] for k in self.places)
 
 
 @dataclass
 class Query:
+    """A profile read once (cached, shared between calls: do not change it)."""
+
     concepts: list[Concept]
-    terms: list[str]  # words for full-text retrieval, as written (accents kept) and folded
+    terms: list[str]  # every word of the query, as written (accents kept) and folded
+    # The profile's own words and places, always retrieved, and each theme's words with their
+    # language, among which retrieval_words picks (see there); both are part of terms.
+    fixed: list[str] = field(default_factory=list)
+    expansions: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+def _profile_key(profile: Profile) -> tuple:
+    return (
+        tuple(profile.themes), tuple(profile.keywords), profile.project or "",
+        tuple(profile.intervention_countries),
+    )  # fmt: skip
+
+
+_QUERIES: dict[tuple, Query] = {}
+QUERY_CACHE = 512
 
 
 def build_query(profile: Profile) -> Query:
-    """The profile's concepts (weighted) and the expanded words to retrieve candidates with."""
+    """The profile's concepts (weighted) and the expanded words to retrieve candidates with.
+
+    Cached by the fields it reads (themes, keywords, project, intervention countries) and the
+    vocabulary loaded: a UI, a digest run or a benchmark asks for the same profiles again and again.
+    """
+    key = (id(themes()), *_profile_key(profile))
+    found = _QUERIES.get(key)
+    if found is None:
+        if len(_QUERIES) >= QUERY_CACHE:
+            _QUERIES.clear()
+        found = _QUERIES[key] = _build_query(profile)
+    return found
+
+
+def _build_query(profile: Profile) -> Query:
     concepts: dict[str, Concept] = {}
 
     def add_theme(theme: str, weight: float) -> None:
@@ -245,30 +282,137 @@ def build_query(profile: Profile) -> Query:
     if zone.countries - {"FR"}:
         names = zone_names(zone.countries - {"FR"}) + _group_labels(zone.countries - {"FR"})
         keys = tuple(sorted({tuple(tokens(n)) for n in names if tokens(n)}))
-        concepts["places"] = Concept("places", 0.6, places=keys)
-    terms: list[str] = [*profile.themes, *profile.keywords]
-    for concept in concepts.values():
-        if concept.theme and concept.weight >= 0.7:
-            terms.extend(_main_words(concept.theme))
+        concepts["places"] = Concept(
+            "places", 0.6, places=keys, place_firsts=frozenset(k[0] for k in keys)
+        )
+    fixed: list[str] = [*profile.themes, *profile.keywords]
     abroad = zone.countries - {"FR"}
     if abroad:
-        terms.extend(_group_labels(abroad) if len(abroad) > 5 else zone_names(abroad))
-    return Query(list(concepts.values()), _unique(terms))
-
-
-# Words per theme sent to full-text retrieval (the first ones of each language in themes.csv);
-# every word of the theme still counts when scoring the shortlist.
-RETRIEVAL_WORDS = 6
-
-
-def _main_words(theme: str) -> list[str]:
+        fixed.extend(_group_labels(abroad) if len(abroad) > 5 else zone_names(abroad))
     vocabulary = themes()
-    picked: dict[str, list[str]] = defaultdict(list)
-    for word in vocabulary.words[theme]:
-        language = vocabulary.languages.get((theme, word), "")
-        if len(picked[language]) < RETRIEVAL_WORDS:
-            picked[language].append(word)
-    return [w for words in picked.values() for w in words]
+    expansions = {
+        concept.theme: [(w, vocabulary.languages.get((concept.theme, w), "")) for w in
+                        vocabulary.words[concept.theme]]
+        for concept in concepts.values()
+        if concept.theme and concept.weight >= 0.7
+    }  # fmt: skip
+    terms = _unique([*fixed, *(w for words in expansions.values() for w, _ in words)])
+    return Query(list(concepts.values()), terms, _unique(fixed), expansions)
+
+
+# Full-text retrieval sends the profile's own words and places, and of each theme's words
+# (themes.csv, French and English) the first RETRIEVAL_WORDS of each language (the theme's main
+# words) and every distinctive one (found in at most RARE_SHARE of the calls: short posting lists,
+# cheap to look up, precise, high weight in the rank); the common words further down the list
+# (long posting lists, low weight) are left out, and so are words found in no call. Every word of
+# the theme still counts when scoring the candidates.
+RETRIEVAL_WORDS = 6
+RARE_SHARE = 0.01
+
+
+def retrieval_words(session: Session, query: Query) -> list[str]:
+    """The words to retrieve candidates with: see RETRIEVAL_WORDS and RARE_SHARE."""
+    if not query.expansions:
+        return list(query.fixed)
+    words = list(dict.fromkeys(w for found in query.expansions.values() for w, _ in found))
+    counts, rare = document_frequencies(session, words)
+    picked = list(query.fixed)
+    for found in query.expansions.values():
+        rank: dict[str, int] = defaultdict(int)
+        for word, language in found:
+            rank[language] += 1
+            count = counts.get(word, 0)
+            if count and (count <= rare or rank[language] <= RETRIEVAL_WORDS):
+                picked.append(word)
+    return _unique(picked)
+
+
+@lru_cache(maxsize=20_000)
+def _fts5_tokens(word: str) -> list[list[str]]:
+    """The index tokens an FTS5 term for the word matches: one list per phrase word, its forms."""
+    parts = fold(word).split()
+    if len(parts) == 1:
+        root = stem(parts[0])
+        return [list(dict.fromkeys((parts[0], root, root + "s", root + "x")))]
+    return [[p] for p in parts]
+
+
+_FREQUENCIES: dict[str, Any] = {}  # SQLite: "key" (database, index version), "terms": counts
+
+
+def document_frequencies(session: Session, words: list[str]) -> tuple[dict[str, int], float]:
+    """(word -> how many calls it is found in, at most `rare + 1`; the rare threshold).
+
+    SQLite: exact, from the FTS5 index's vocabulary (fts5vocab), kept until the index changes; a
+    phrase counts as its rarest word. PostgreSQL: a count of the matches of each word, stopped just above the threshold.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # Counted like fts5vocab, for the same words on both databases: each exact form (weights
+        # A-C hold the words as written, D the French and English stems), merged calls included.
+        from funding.store import PG_DOCUMENT
+
+        total = session.execute(text("SELECT count(*) FROM opportunity")).scalar()
+        rare = max(1.0, RARE_SHARE * float(total or 0))
+        forms = {w: parts for w in words if (parts := _fts5_tokens(w))}
+        wanted = sorted({t for parts in forms.values() for part in parts for t in part})
+        if not wanted:
+            return {}, rare
+        params: dict[str, Any] = {"cap": int(rare) + 1}
+        columns = []
+        for i, token in enumerate(wanted):
+            params[f"t{i}"] = token
+            columns.append(
+                f"(SELECT count(*) FROM (SELECT 1 FROM opportunity WHERE {PG_DOCUMENT} @@ "
+                f"to_tsquery('simple', quote_literal(:t{i}) || '\\:ABC') LIMIT :cap) AS m{i})"
+            )
+        row = session.execute(text("SELECT " + ", ".join(columns)), params).one()
+        found = dict(zip(wanted, (int(v) for v in row), strict=True))
+        return {
+            word: min(sum(found.get(t, 0) for t in part) for part in parts)
+            for word, parts in forms.items()
+        }, rare
+    sync_fulltext(session)
+    # fts5vocab counts a term's calls by reading its whole posting list: the counts are kept until
+    # the index changes (its structure record, rowid 10 of the %_data table, changes on every write).
+    version = session.execute(
+        text(
+            "SELECT (SELECT block FROM opportunity_fts_data WHERE id = 10), "
+            "(SELECT max(rowid) FROM opportunity)"
+        )
+    ).one()
+    key = (str(session.get_bind().url), version[0], version[1])
+    if _FREQUENCIES.get("key") != key:
+        _FREQUENCIES.clear()
+        _FREQUENCIES["key"] = key
+    cached: dict[str, int] = _FREQUENCIES.setdefault("terms", {})
+    rare = max(1.0, RARE_SHARE * float(version[1] or 0))
+    forms = {w: parts for w in words if (parts := _fts5_tokens(w))}
+    wanted = sorted({t for parts in forms.values() for part in parts for t in part} - set(cached))
+    if wanted:
+        session.execute(
+            text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.funding_fts_vocab "
+                "USING fts5vocab(main, opportunity_fts, row)"
+            )
+        )
+        found = dict.fromkeys(wanted, 0)
+        found.update(
+            session.execute(
+                text(
+                    "SELECT term, doc FROM temp.funding_fts_vocab "
+                    "WHERE term IN (SELECT value FROM json_each(:terms))"
+                ),
+                {"terms": json.dumps(wanted)},
+            ).all()
+        )
+        if len(cached) > 100_000:
+            cached.clear()
+        cached.update(found)
+    return {
+        word: min(sum(cached.get(t, 0) for t in part) for part in parts)
+        for word, parts in forms.items()
+    }, rare
 
 
 def _unique(words: list[str]) -> list[str]:
@@ -314,6 +458,11 @@ def _pg_term(word: str) -> list[str]:
 
 def fts_query(words: list[str], dialect: str) -> str:
     """An OR of the words, in the dialect's full-text syntax."""
+    return _fts_query(tuple(words), dialect)
+
+
+@lru_cache(maxsize=1024)
+def _fts_query(words: tuple[str, ...], dialect: str) -> str:
     if dialect == "postgresql":
         return " | ".join(t for w in words for t in _pg_term(w))
     return " OR ".join(t for w in words if (t := _fts5_term(w)))
@@ -323,6 +472,18 @@ def retrieve(
     session: Session, words: list[str], *, limit: int, extra_sql: str = "", params: dict | None = None,
 ) -> list[tuple[str, float]]:  # fmt: skip
     """(id, text score) of the best candidates for an OR of words, title weighted, merged rows left out."""
+    return [
+        (i, score)
+        for i, score, _ in retrieve_hashed(
+            session, words, limit=limit, extra_sql=extra_sql, params=params
+        )
+    ]
+
+
+def retrieve_hashed(
+    session: Session, words: list[str], *, limit: int, extra_sql: str = "", params: dict | None = None,
+) -> list[tuple[str, float, str]]:  # fmt: skip
+    """retrieve, with each row's content hash (the key of its cached words)."""
     if not words:
         return []
     dialect = session.get_bind().dialect.name
@@ -331,30 +492,134 @@ def retrieve(
         return []
     params = {**(params or {}), "q": query, "n": limit}
     if dialect == "postgresql":
-        from funding.store import PG_DOCUMENT
+        from funding.store import PG_DOCUMENT, pg_tsquery
 
-        weighted = (
-            "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || "
-            "setweight(to_tsvector('simple', coalesce(summary_plain, '')), 'C') || "
-            "setweight(to_tsvector('simple', coalesce(eligibility_plain, '')), 'D')"
-        )
         statement = text(
-            f"SELECT id, ts_rank({weighted}, to_tsquery('simple', :q)) AS s FROM opportunity "
-            f"WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :q) AND merged_into IS NULL {extra_sql} "
+            f"SELECT id, ts_rank({PG_DOCUMENT}, {pg_tsquery()}) AS s, content_hash FROM opportunity "
+            f"WHERE {PG_DOCUMENT} @@ {pg_tsquery()} AND merged_into IS NULL {extra_sql} "
             "ORDER BY s DESC, id LIMIT :n"
         )
     else:
         sync_fulltext(session)
         statement = text(
-            "SELECT o.id, -bm25(opportunity_fts, 10.0, 2.0, 1.0) AS s FROM opportunity_fts "
+            "SELECT o.id, -bm25(opportunity_fts, 10.0, 2.0, 1.0) AS s, o.content_hash "
+            "FROM opportunity_fts "
             "JOIN opportunity o ON o.rowid = opportunity_fts.rowid "
             f"WHERE opportunity_fts MATCH :q AND o.merged_into IS NULL {extra_sql} "
             "ORDER BY bm25(opportunity_fts, 10.0, 2.0, 1.0), o.id LIMIT :n"
         )
-    return [(row[0], float(row[1])) for row in session.execute(statement, params)]
+    return [(row[0], float(row[1]), row[2]) for row in session.execute(statement, params)]
 
 
 # Scoring the shortlist ------------------------------------------------------------------------
+
+
+# Field weights and lengths of the text score: FTS5's bm25(10, 2, 1) weights, typical lengths.
+_TEXT_FIELDS = (
+    ("title", 10.0, 12.0),
+    ("summary_plain", 2.0, 150.0),
+    ("eligibility_plain", 1.0, 150.0),
+)
+_K1, _B = 1.2, 0.75
+
+
+@dataclass(frozen=True)
+class _TextKeys:
+    single: frozenset[str]
+    phrases: tuple[tuple[frozenset[str], str], ...]  # (its words, " the folded words ")
+
+
+@lru_cache(maxsize=1024)
+def _text_keys(words: tuple[str, ...]) -> _TextKeys:
+    single, phrases = set(), {}
+    for word in words:
+        parts = tokens(word)
+        if len(parts) == 1:
+            single.add(parts[0])
+        elif parts:
+            phrases[" " + " ".join(parts) + " "] = frozenset(parts)
+    return _TextKeys(frozenset(single), tuple((parts, p) for p, parts in phrases.items()))
+
+
+@dataclass(frozen=True)
+class _FieldText:
+    counts: dict[str, int]
+    words: frozenset[str]
+    joined: str  # " folded words joined by spaces "
+    size: int
+
+
+_TEXTS: dict[tuple[str, str], tuple[_FieldText, ...]] = {}
+
+
+def _field_texts(opportunity: Any) -> tuple[_FieldText, ...]:
+    """The row's title, summary and eligibility words, cached by id and content hash."""
+    key = (getattr(opportunity, "id", None), getattr(opportunity, "content_hash", None))
+    found = _TEXTS.get(key) if key[0] and key[1] else None
+    if found is not None:
+        return found
+    fields = []
+    for column, _, _ in _TEXT_FIELDS:
+        words = tokens(getattr(opportunity, column, None))
+        counts: dict[str, int] = defaultdict(int)
+        for word in words:
+            counts[word] += 1
+        fields.append(
+            _FieldText(dict(counts), frozenset(counts), " " + " ".join(words) + " ", len(words))
+        )
+    found = tuple(fields)
+    if key[0] and key[1]:
+        if len(_TEXTS) >= DOCUMENT_CACHE:
+            _TEXTS.clear()
+        _TEXTS[key] = found
+    return found
+
+
+def has_text(opportunity_id: str, content_hash: str | None) -> bool:
+    """Whether a row's analysed text is cached (then its text columns need not be read)."""
+    return (opportunity_id, content_hash) in _TEXTS
+
+
+@dataclass(frozen=True)
+class Hashed:
+    """A row known by its id and content hash only, its words cached."""
+
+    id: str
+    content_hash: str
+
+
+def _occurrences(joined: str, phrase: str) -> int:
+    count, at = 0, joined.find(phrase)
+    while at >= 0:
+        count += 1
+        at = joined.find(phrase, at + 1)
+    return count
+
+
+def text_score(opportunity: Any, words: list[str]) -> float:
+    """A BM25-shaped score of the words in the row's own title, summary and eligibility text.
+
+    Computed from the row alone, so SQLite and PostgreSQL rank a shortlist the same way (their
+    own ranks, bm25 and ts_rank, differ); plural-insensitive like the FTS5 query. The row's words
+    are read once per content (cached); the words of the query once per list of words.
+    """
+    keys = _text_keys(tuple(words))
+    if not keys.single and not keys.phrases:
+        return 0.0
+    score = 0.0
+    for found, (_, weight, typical) in zip(_field_texts(opportunity), _TEXT_FIELDS, strict=True):
+        if not found.size:
+            continue
+        norm = _K1 * (1 - _B + _B * found.size / typical)
+        gained = 0.0
+        for word in keys.single & found.words:
+            tf = found.counts[word]
+            gained += tf * (_K1 + 1) / (tf + norm)
+        for parts, phrase in keys.phrases:
+            if parts <= found.words and (tf := _occurrences(found.joined, phrase)):
+                gained += tf * (_K1 + 1) / (tf + norm)
+        score += weight * gained
+    return score
 
 
 @dataclass
@@ -390,6 +655,7 @@ class Document:
 
     joined: dict[str, str]
     themes: dict[str, dict[str, str]]
+    words: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 _DOCUMENTS: dict[tuple[str, str | None], Document] = {}
@@ -406,6 +672,7 @@ def document(opportunity: Any) -> Document:
     found = Document(
         {name: " " + " ".join(words) + " " for name, words in folded.items()},
         {name: find_themes(words) for name, words in folded.items()},
+        {name: frozenset(words) for name, words in folded.items()},
     )
     if key[1]:
         if len(_DOCUMENTS) >= DOCUMENT_CACHE:
@@ -416,6 +683,7 @@ def document(opportunity: Any) -> Document:
 
 def clear_documents() -> None:
     _DOCUMENTS.clear()
+    _TEXTS.clear()
 
 
 def score_text(opportunity: Any, query: Query) -> Relevance:
@@ -435,14 +703,16 @@ def score_text(opportunity: Any, query: Query) -> Relevance:
             elif concept.phrase:
                 hit = _phrase_hit(concept.phrase, joined[name], fuzzy=name in ("title", "themes"))
             elif concept.places and name != "eligibility":
-                hit = next(
-                    (
-                        " ".join(k)
-                        for k in concept.places
-                        if _phrase_hit(k, joined[name], fuzzy=False)
-                    ),
-                    None,
-                )
+                firsts = concept.place_firsts & doc.words[name]
+                if firsts:
+                    hit = next(
+                        (
+                            " ".join(k)
+                            for k in concept.places
+                            if k[0] in firsts and _phrase_hit(k, joined[name], fuzzy=False)
+                        ),
+                        None,
+                    )
             if hit:
                 best, where, word = weight, name, hit
         if best:
@@ -465,10 +735,15 @@ def stage_hit(relevance: Relevance, stage: str | None) -> str | None:
     """A word saying the call funds the profile's stage (design, pilot, scale-up), if any."""
     if not stage:
         return None
-    for word in STAGE_WORDS[stage]:
-        if " " + " ".join(tokens(word)) in relevance.head:
+    for word, key in _stage_keys(stage):
+        if key in relevance.head:
             return word
     return None
+
+
+@cache
+def _stage_keys(stage: str) -> tuple[tuple[str, str], ...]:
+    return tuple((word, " " + " ".join(tokens(word))) for word in STAGE_WORDS[stage])
 
 
 def significant_words(value: str | None) -> list[str]:

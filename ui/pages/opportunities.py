@@ -1,14 +1,12 @@
 """Public list of calls: a search box, a status filter, a table."""
 
-from datetime import date
-
 import streamlit as st
 
-from funding.i18n import language, t
+from funding.i18n import t
 from funding.status import STATUSES
-from ui import resources
+from ui import common, resources
 
-lang = language(st.query_params.get("lang"))
+lang = common.lang()
 st.title(t("opportunities", lang))
 
 query = st.text_input(t("search", lang), key="query")
@@ -16,7 +14,7 @@ choices = [None, *STATUSES]
 status = st.selectbox(
     t("status", lang), choices, key="status", format_func=lambda s: t(s or "all", lang)
 )
-rows = resources.opportunities(query, status, date.today(), lang)
+rows = resources.opportunities(query, status, common.today(), lang)
 st.caption(t("found", lang, count=len(rows), total=resources.total()))
 if rows:
     st.dataframe(

@@ -8,12 +8,11 @@ digest delivery ledger and staff sign-in attempts.
 Create Date: 2026-11-26 12:16:47.231017
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 import funding.models
-
 
 revision = "0004"
 down_revision = "0003"

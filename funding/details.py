@@ -1,0 +1,112 @@
+"""One call in full: every field, where it was seen, what changed and when, and calls like it."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from funding.i18n import t
+from funding.matching import more_like_this
+from funding.normalize import format_amount, format_date
+from funding.presentation import opportunity_status
+from funding.records import CONTRACT_FIELDS, to_contract
+from funding.status import next_deadline
+from funding.store import field_history, get_opportunity, sources_of
+
+FIELD_NAMES = {
+    "fr": {"source": "source", "url": "adresse", "title": "titre", "summary": "résumé",
+           "eligibility_text": "éligibilité", "funder": "financeur", "programme": "programme",
+           "language": "langue", "instrument": "instrument", "status": "statut à la source",
+           "source_status": "statut à la source", "opens_on": "ouverture", "deadlines": "échéances",
+           "deadline_first": "première échéance", "deadline_last": "dernière échéance",
+           "recurrence": "récurrence", "currency": "devise", "amount_min": "montant min.",
+           "amount_max": "montant max.", "total_budget": "budget total",
+           "cofinancing_rate_max": "taux de cofinancement max.",
+           "applicant_types": "types de porteurs", "applicant_countries": "pays des porteurs",
+           "intervention_zones": "zones d'intervention", "themes": "thèmes",
+           "partnership_required": "partenariat requis", "min_partners": "partenaires min.",
+           "id": "identifiant"},
+}  # fmt: skip
+MONEY = {"amount_min", "amount_max", "total_budget"}
+
+
+def field_name(name: str, lang: str) -> str:
+    return FIELD_NAMES.get(lang, {}).get(name, name.replace("_", " "))
+
+
+def show_value(name: str, value: Any, *, currency: str = "EUR", lang: str = "fr") -> str:
+    """A stored value as plain text for people: dates and amounts in their language."""
+    if value is None or value == [] or value == "":
+        return ""
+    if name in MONEY and isinstance(value, int | float):
+        return format_amount(value, currency, lang)
+    if name == "cofinancing_rate_max" and isinstance(value, int | float):
+        return f"{round(value * 100)} %"
+    if isinstance(value, date | datetime):
+        return format_date(value if isinstance(value, date) else value.date(), lang)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[:4].isdigit():
+        try:
+            return format_date(date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return {"fr": ("non", "oui"), "en": ("no", "yes")}.get(lang, ("no", "yes"))[value]
+    if isinstance(value, list):
+        return ", ".join(show_value(name, v, currency=currency, lang=lang) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def opportunity_details(
+    session: Session, opportunity_id: str, *, as_of: date, lang: str = "fr", similar: int = 8
+) -> dict[str, Any] | None:
+    """Everything the call page shows, as plain values (cacheable); None when there is no such call."""
+    o = get_opportunity(session, opportunity_id)
+    if o is None:
+        return None
+    currency = o.currency or "EUR"
+    record = to_contract(o)
+    fields = [
+        {"field": field_name(name, lang), "value": show_value(name, record.get(name),
+                                                              currency=currency, lang=lang)}
+        for name in CONTRACT_FIELDS
+        if name not in ("title", "url") and record.get(name) not in (None, [], "")
+    ]  # fmt: skip
+    deadline = next_deadline(o.deadlines, as_of)
+    sources = [
+        {"source": s.source, "url": s.source_url or "",
+         "first_seen": format_date(s.first_seen_at.date(), lang),
+         "last_seen": format_date(s.last_seen_at.date(), lang)}
+        for s in sources_of(session, o.id)
+    ]  # fmt: skip
+    history = [
+        {"when": format_date(c.changed_at.date(), lang), "field": field_name(c.field, lang),
+         "before": show_value(c.field, c.old_value, currency=currency, lang=lang),
+         "after": show_value(c.field, c.new_value, currency=currency, lang=lang),
+         "by": c.changed_by}
+        for c in field_history(session, o.id)
+        if c.field not in ("summary_plain", "eligibility_plain", "deadline_first", "deadline_last")
+    ]  # fmt: skip
+    try:
+        like = [s.to_dict() for s in more_like_this(session, o.id, limit=similar)]
+    except KeyError:
+        like = []
+    return {
+        "id": o.id, "title": o.title, "url": o.url, "funder": o.funder or "",
+        "summary": o.summary_plain or "", "eligibility": o.eligibility_plain or "",
+        "status": t(opportunity_status(o, as_of), lang),
+        "next_deadline": format_date(deadline, lang) if deadline else "",
+        "days_left": (deadline - as_of).days if deadline else None,
+        "amount": format_amount(o.amount_max, currency, lang),
+        "merged_into": o.merged_into, "edited_fields": list(o.edited_fields or ()),
+        "fields": fields, "sources": sources, "history": history, "similar": like,
+    }  # fmt: skip
+
+
+def history_sentence(change: dict[str, str], lang: str = "fr") -> str:
+    """'échéances : 15 avril 2026 → 1 mai 2026 (le 3 mars 2026, eu_sedia)'."""
+    before = change["before"] or "∅"
+    after = change["after"] or "∅"
+    on = "le" if lang == "fr" else "on"
+    return f"{change['field']} : {before} → {after} ({on} {change['when']}, {change['by']})"

@@ -1,0 +1,270 @@
+"""Subscribers: double opt-in, signed expiring links (confirm, unsubscribe), pause, their data."""
+
+import base64
+import hashlib
+import hmac
+import re
+import time
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from funding.errors import FundingError
+from funding.models import (
+    Delivery,
+    HiddenCall,
+    Partnership,
+    StaffAlert,
+    Subscriber,
+    WatchedCall,
+    utcnow,
+)
+from funding.partnerships import save_partnership
+from funding.settings import get_settings
+
+FREQUENCIES = ("weekly", "daily")
+LANGUAGES = ("fr", "en")
+# How long a link stays valid, in days.
+TOKEN_DAYS = {"confirm": 7, "unsubscribe": 180}
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+$")
+
+
+class SubscriptionError(FundingError):
+    """A request about a subscription that cannot be honoured (bad address, expired link...)."""
+
+
+def normalize_email(email: str) -> str:
+    address = (email or "").strip()
+    if not _EMAIL.match(address) or len(address) > 320:
+        raise SubscriptionError(f"{email!r} is not an e-mail address")
+    local, domain = address.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+# Signed links --------------------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _signature(payload: str) -> str:
+    digest = hmac.new(get_settings().signing_key, payload.encode(), hashlib.sha256).digest()
+    return _b64(digest[:20])
+
+
+def make_token(purpose: str, subscriber_id: int, *, now: float | None = None) -> str:
+    """'<purpose>.<id>.<expiry>' signed with FUNDING_SECRET_KEY (HMAC-SHA256), URL-safe."""
+    expires = int((now if now is not None else time.time()) + TOKEN_DAYS[purpose] * 86400)
+    payload = f"{purpose}.{subscriber_id}.{expires}"
+    return f"{_b64(payload.encode())}.{_signature(payload)}"
+
+
+def read_token(token: str, purpose: str, *, now: float | None = None) -> int:
+    """The subscriber id a link was made for; SubscriptionError if forged, for another use or old."""
+    try:
+        encoded, signature = token.strip().split(".")
+        payload = _unb64(encoded).decode()
+        kind, subscriber_id, expires = payload.split(".")
+    except (ValueError, UnicodeDecodeError):
+        raise SubscriptionError("this link is not valid") from None
+    if not hmac.compare_digest(signature, _signature(payload)) or kind != purpose:
+        raise SubscriptionError("this link is not valid")
+    if int(expires) < (now if now is not None else time.time()):
+        raise SubscriptionError("this link has expired")
+    return int(subscriber_id)
+
+
+# Subscribing ---------------------------------------------------------------------------------
+
+
+def _partnership(session: Session, profile: dict[str, Any] | None, partnership_id: int | None,
+                 owner: str) -> Partnership:  # fmt: skip
+    if partnership_id is not None:
+        found = session.get(Partnership, partnership_id)
+        if found is None:
+            raise SubscriptionError(f"no partnership {partnership_id}")
+        return found
+    if profile is None:
+        raise SubscriptionError("a subscription needs a partnership profile")
+    return save_partnership(session, profile, owner_email=owner)
+
+
+def _check(frequency: str, language: str) -> None:
+    if frequency not in FREQUENCIES:
+        raise SubscriptionError(f"frequency must be weekly or daily, not {frequency!r}")
+    if language not in LANGUAGES:
+        raise SubscriptionError(f"language must be fr or en, not {language!r}")
+
+
+def get_subscriber(session: Session, email: str) -> Subscriber | None:
+    return session.exec(
+        select(Subscriber).where(Subscriber.email == normalize_email(email))
+    ).first()
+
+
+def subscribe(
+    session: Session, email: str, *, profile: dict[str, Any] | None = None,
+    partnership_id: int | None = None, frequency: str = "weekly", language: str = "fr",
+    confirmed: bool = False, now: datetime | None = None,
+) -> Subscriber:  # fmt: skip
+    """A pending subscriber (nothing is sent but the confirmation), or an active one added by staff.
+
+    Subscribing again updates the profile, frequency and language; an address that unsubscribed
+    must confirm again. The caller commits, then sends the confirmation (`send_confirmation`).
+    """
+    _check(frequency, language)
+    address = normalize_email(email)
+    now = now or utcnow()
+    subscriber = get_subscriber(session, address)
+    if subscriber is not None and profile is not None and partnership_id is None:
+        partnership_id = subscriber.partnership_id
+        save_partnership(session, profile, partnership_id=partnership_id, owner_email=address)
+    partnership = _partnership(session, profile if partnership_id is None else None,
+                               partnership_id, address)  # fmt: skip
+    if subscriber is None:
+        subscriber = Subscriber(email=address, partnership_id=partnership.id, created_at=now)  # type: ignore[arg-type]
+    subscriber.partnership_id = partnership.id  # type: ignore[assignment]
+    subscriber.frequency, subscriber.language = frequency, language
+    if confirmed:
+        subscriber.status, subscriber.paused_reason = "active", None
+        subscriber.confirmed_at = subscriber.confirmed_at or now
+    elif subscriber.status not in ("active", "paused"):
+        subscriber.status = "pending"
+    session.add(subscriber)
+    session.flush()
+    return subscriber
+
+
+def confirm(session: Session, token: str, *, now: datetime | None = None) -> Subscriber:
+    """The confirmation link was opened: digests start (a paused or active address stays so)."""
+    subscriber = _by_token(session, token, "confirm")
+    if subscriber.status in ("pending", "unsubscribed"):
+        subscriber.status = "active"
+        subscriber.confirmed_at = now or utcnow()
+        session.add(subscriber)
+        session.flush()
+    return subscriber
+
+
+def unsubscribe(session: Session, token: str) -> Subscriber:
+    """One click from any e-mail (or the List-Unsubscribe-Post request): nothing more is sent."""
+    subscriber = _by_token(session, token, "unsubscribe")
+    subscriber.status = "unsubscribed"
+    session.add(subscriber)
+    session.flush()
+    return subscriber
+
+
+def _by_token(session: Session, token: str, purpose: str) -> Subscriber:
+    subscriber = session.get(Subscriber, read_token(token, purpose))
+    if subscriber is None:
+        raise SubscriptionError("this subscription no longer exists")
+    return subscriber
+
+
+def pause(session: Session, email: str, reason: str = "paused by staff") -> Subscriber:
+    subscriber = _existing(session, email)
+    subscriber.status, subscriber.paused_reason = "paused", reason
+    session.add(subscriber)
+    session.flush()
+    return subscriber
+
+
+def resume(session: Session, email: str) -> Subscriber:
+    """Back to active (a confirmed address) or pending (one never confirmed)."""
+    subscriber = _existing(session, email)
+    subscriber.status = "active" if subscriber.confirmed_at else "pending"
+    subscriber.paused_reason = None
+    session.add(subscriber)
+    session.flush()
+    return subscriber
+
+
+def _existing(session: Session, email: str) -> Subscriber:
+    subscriber = get_subscriber(session, email)
+    if subscriber is None:
+        raise SubscriptionError(f"no subscriber {normalize_email(email)}")
+    return subscriber
+
+
+def list_subscribers(session: Session, *, status: str | None = None) -> list[Subscriber]:
+    query = select(Subscriber).order_by(Subscriber.email)
+    if status:
+        query = query.where(Subscriber.status == status)
+    return list(session.exec(query))
+
+
+# Their data ----------------------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_subscriber_data(session: Session, email: str) -> dict[str, Any]:
+    """Everything kept about an address (GDPR access): subscription, partnership, deliveries."""
+    subscriber = _existing(session, email)
+    partnership = session.get(Partnership, subscriber.partnership_id)
+    deliveries = session.exec(
+        select(Delivery).where(Delivery.subscriber_id == subscriber.id).order_by(Delivery.id)
+    )
+    pid = subscriber.partnership_id
+    return {
+        "email": subscriber.email,
+        "status": subscriber.status,
+        "paused_reason": subscriber.paused_reason,
+        "frequency": subscriber.frequency,
+        "language": subscriber.language,
+        "created_at": _iso(subscriber.created_at),
+        "confirmed_at": _iso(subscriber.confirmed_at),
+        "last_digest_at": _iso(subscriber.last_digest_at),
+        "partnership": None if partnership is None else {
+            "name": partnership.name,
+            "profile": partnership.profile,
+            "owner_email": partnership.owner_email,
+            "hidden_calls": sorted(session.exec(
+                select(HiddenCall.opportunity_id).where(HiddenCall.partnership_id == pid))),
+            "watched_calls": [
+                {"opportunity_id": w.opportunity_id, "stage": w.stage, "notes": w.notes}
+                for w in session.exec(select(WatchedCall).where(WatchedCall.partnership_id == pid))
+            ],
+        },
+        "deliveries": [
+            {"kind": d.kind, "period": d.period, "status": d.status, "sent_at": _iso(d.sent_at),
+             "item_ids": d.item_ids}
+            for d in deliveries
+        ],
+    }  # fmt: skip
+
+
+def delete_subscriber(session: Session, email: str) -> bool:
+    """Erase an address (GDPR erasure): its deliveries, alerts about it, and its partnership when it
+    owns it and no one else uses it. False when there was nothing to delete."""
+    subscriber = get_subscriber(session, email)
+    if subscriber is None:
+        return False
+    sid, pid, address = subscriber.id, subscriber.partnership_id, subscriber.email
+    for delivery in session.exec(select(Delivery).where(Delivery.subscriber_id == sid)):
+        session.delete(delivery)
+    for alert in session.exec(
+        select(StaffAlert).where(col(StaffAlert.key).startswith(f"subscriber:{sid}:"))
+    ):
+        session.delete(alert)
+    session.delete(subscriber)
+    session.flush()
+    partnership = session.get(Partnership, pid)
+    others = session.exec(select(Subscriber.id).where(Subscriber.partnership_id == pid)).first()
+    if partnership is not None and partnership.owner_email == address and others is None:
+        for model in (HiddenCall, WatchedCall):
+            for row in session.exec(select(model).where(model.partnership_id == pid)):
+                session.delete(row)
+        session.flush()
+        session.delete(partnership)
+    session.flush()
+    return True

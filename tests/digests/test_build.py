@@ -1,0 +1,71 @@
+"""What a digest holds: new calls that fit, changed calls before / after, watched calls closing
+soon; hidden and ineligible calls left out; the subject in the subscriber's language."""
+
+from datetime import timedelta
+
+from funding.digests import DigestBuilder, period_of, render_digest, subject
+from funding.digests.build import default_since
+from tests.digests.conftest import NOW, seed
+
+
+def _digest(session, **kw):
+    subscribers = seed(session, ["ana@example.org"], **kw)
+    return DigestBuilder(session, now=NOW).build(subscribers)[0]
+
+
+def test_new_changed_and_closing_calls_from_the_engine(session):
+    digest = _digest(session)
+    sections = {i.opportunity.id: i.section for i in digest.items}
+    assert sections == {"t:wash": "new", "t:eau": "new", "t:old": "changed",
+                        "t:watched": "closing"}  # fmt: skip
+    # hidden ('not for us') and ineligible (companies only) calls are left out
+    assert "t:hidden" not in sections and "t:companies" not in sections
+    new = [i for i in digest.items if i.section == "new"]
+    assert all(i.verdict in ("eligible", "to_verify") and i.reasons for i in new)
+    changed = next(i for i in digest.items if i.section == "changed")
+    assert {(c.field, c.before, c.after) for c in changed.changes} == {
+        ("deadlines", "30 avril 2026", "15 mai 2026"),
+        ("amount_max", "100\u202f000\u00a0€", "150\u202f000\u00a0€"),
+    }
+    closing = next(i for i in digest.items if i.section == "closing")
+    assert closing.days_left == 14 and closing.watched
+    assert digest.period == "2026-W10" and digest.nearest_deadline.isoformat() == "2026-03-16"
+
+
+def test_subject_counts_calls_and_names_the_nearest_deadline(session):
+    digest = _digest(session)
+    assert subject(digest) == "4 appels pour Eau Sahel — prochaine échéance le 16 mars 2026"
+
+
+def test_english_subscriber_gets_english_subject_and_reasons(session):
+    digest = _digest(session, language="en")
+    assert subject(digest) == "4 calls for Eau Sahel — next deadline 16 March 2026"
+    text = render_digest(digest).get_body(("plain",)).get_content()
+    assert "New calls that fit" in text and "Changed calls" in text
+    assert "deadline(s): before 30 April 2026 -> now 15 May 2026" in text
+
+
+def test_only_calls_since_the_last_digest(session):
+    subscribers = seed(session, ["ana@example.org"])
+    subscribers[0].last_digest_at = NOW - timedelta(hours=12)
+    digest = DigestBuilder(session, now=NOW).build(subscribers)[0]
+    assert [i.opportunity.id for i in digest.items] == ["t:watched"]
+
+
+def test_at_most_n_items_and_a_link_to_the_rest(session):
+    subscribers = seed(session, ["ana@example.org"])
+    digest = DigestBuilder(session, now=NOW, max_items=2).build(subscribers)[0]
+    assert len(digest.shown) == 2 and digest.more == 2
+    html = render_digest(digest).get_body(("html",)).get_content()
+    assert "Voir les 2 autres appels" in html
+    assert "https://" not in html or "partnership=" in html
+
+
+def test_periods_and_since():
+    assert period_of("weekly", NOW.date()) == "2026-W10"
+    assert period_of("daily", NOW.date()) == "2026-03-02"
+
+    class S:
+        last_digest_at, frequency = None, "daily"
+
+    assert default_since(S(), NOW) == NOW - timedelta(days=1)

@@ -1,0 +1,56 @@
+"""One-click unsubscribe (RFC 8058): a mail client's POST to the List-Unsubscribe link."""
+
+import threading
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from funding.db import get_engine, upgrade
+from funding.models import Subscriber, utcnow
+from funding.oneclick import make_one_click_server
+from funding.partnerships import save_partnership
+from funding.subscriptions import make_token
+
+
+@pytest.fixture
+def server(database_url):
+    upgrade(get_engine())
+    httpd = make_one_click_server("127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _subscriber() -> int:
+    with Session(get_engine()) as session:
+        partnership = save_partnership(session, {"name": "Eau", "partners": [{"type": "ngo"}]})
+        subscriber = Subscriber(email="anna@example.org", partnership_id=partnership.id,
+                                status="active", created_at=utcnow())  # fmt: skip
+        session.add(subscriber)
+        session.commit()
+        return subscriber.id
+
+
+def _status(subscriber_id: int) -> str:
+    with Session(get_engine()) as session:
+        return session.get(Subscriber, subscriber_id).status
+
+
+def test_one_click_post_unsubscribes(server):
+    subscriber_id = _subscriber()
+    url = f"{server}/unsubscribe?token={make_token('unsubscribe', subscriber_id)}"
+    not_one_click = httpx.post(url, data={"something": "else"})
+    assert not_one_click.status_code == 400 and _status(subscriber_id) == "active"
+    answer = httpx.post(url, data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200 and "anna@example.org" in answer.text
+    assert _status(subscriber_id) == "unsubscribed"
+
+
+def test_forged_token_and_other_paths_are_refused(server):
+    subscriber_id = _subscriber()
+    forged = f"{server}/unsubscribe?token={make_token('confirm', subscriber_id)}"
+    assert httpx.post(forged, data={"List-Unsubscribe": "One-Click"}).status_code == 400
+    assert httpx.get(f"{server}/admin").status_code == 404
+    assert _status(subscriber_id) == "active"

@@ -1,0 +1,65 @@
+"""UI fixtures: the bundled snapshot loaded once per session, copied into each test's folder."""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from funding.auth import hash_password
+from funding.db import make_engine
+from funding.settings import get_settings
+from funding.snapshot import prepare_database
+
+APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
+PROFILES = Path(__file__).resolve().parents[2] / "bench" / "matching" / "profiles"
+AS_OF = "2026-03-01"
+STAFF_PASSWORD = "correct horse battery staple"
+STAFF_HASH = hash_password(STAFF_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def snapshot_db(tmp_path_factory) -> Path:
+    """A migrated database holding the bundled snapshot (enriched), built once."""
+    path = tmp_path_factory.mktemp("snapshot") / "snapshot.db"
+    engine = make_engine(f"sqlite:///{path}")
+    prepare_database(engine, load=True)
+    engine.dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def ui_db(snapshot_db, tmp_path, monkeypatch) -> str:
+    """This test's own copy of the snapshot database, set as FUNDING_DATABASE_URL."""
+    path = tmp_path / "ui.db"
+    shutil.copy(snapshot_db, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("FUNDING_DATABASE_URL", url)
+    monkeypatch.setenv("FUNDING_TODAY", AS_OF)
+    monkeypatch.setenv("FUNDING_STAFF_USERS", f"alice={STAFF_HASH}")
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def make_app(page: str | None = None, **query) -> AppTest:
+    """The app, run once (on a page when given, e.g. 'pages/watchlist.py')."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sign_in(at: AppTest, password: str = STAFF_PASSWORD, user: str = "alice") -> AppTest:
+    """Fill and send the sign-in form."""
+    at.text_input(key="sign_in_user").input(user)
+    at.text_input(key="sign_in_password").input(password)
+    submit = next(b for b in at.button if b.label in ("Connexion", "Sign in"))
+    return submit.click().run()

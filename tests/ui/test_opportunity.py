@@ -1,0 +1,57 @@
+"""The call page: every field, its sources, its change history, similar calls, reports."""
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from funding.db import make_engine
+from funding.models import CallReport, Opportunity
+from funding.store import edit_opportunity
+from tests.ui.conftest import make_app
+
+
+def a_call(url: str) -> Opportunity:
+    with Session(make_engine(url)) as session:
+        return session.exec(
+            select(Opportunity).where(Opportunity.source == "eu_sedia")
+            .where(Opportunity.deadline_last > "2026-03-01").order_by(Opportunity.id)
+        ).first()  # fmt: skip
+
+
+def test_every_field_sources_history_and_similar_calls(ui_db):
+    call = a_call(ui_db)
+    with Session(make_engine(ui_db)) as session:
+        edit_opportunity(session, call.id, {"deadlines": ["2026-12-15"]}, by="alice",
+                         now=datetime(2026, 2, 3, tzinfo=UTC))  # fmt: skip
+        session.commit()
+    at = make_app("pages/opportunity.py", id=call.id)
+    assert at.header[0].value.replace("\\", "") == call.title
+    fields = at.dataframe[0].value
+    assert {"financeur", "échéances"} <= set(fields["Champ"])
+    assert "15 décembre 2026" in set(fields["Valeur"])
+    sources = at.dataframe[1].value
+    assert list(sources["Source"]) == ["eu_sedia"]
+    history = [t.value for t in at.text if "→" in t.value]
+    assert any(
+        h.startswith("échéances : ")
+        and h.endswith("→ 15 décembre 2026 (le 3 février 2026, staff:alice)")
+        for h in history
+    )
+    assert at.subheader[3].value == "Appels similaires"
+    assert len(at.get("page_link")) >= 1
+
+
+def test_a_report_reaches_the_review_queue(ui_db):
+    call = a_call(ui_db)
+    at = make_app("pages/opportunity.py", id=call.id)
+    at.text_area(key="report_message").input("La date limite a changé sur le site.")
+    next(b for b in at.button if b.label == "Envoyer").click().run()
+    assert at.success[0].value == "Merci : l'équipe va vérifier."
+    with Session(make_engine(ui_db)) as session:
+        report = session.exec(select(CallReport)).one()
+        assert (report.opportunity_id, report.status) == (call.id, "open")
+
+
+def test_unknown_call(ui_db):
+    at = make_app("pages/opportunity.py", id="nope:1")
+    assert at.warning[0].value == "Cet appel n'existe pas."

@@ -1,0 +1,44 @@
+"""The e-mails' links open pages that confirm or end a subscription from the signed token."""
+
+from sqlmodel import Session
+
+from funding.db import make_engine
+from funding.models import Subscriber, utcnow
+from funding.partnerships import save_partnership
+from funding.subscriptions import make_token
+from tests.ui.conftest import make_app
+
+PROFILE = {"name": "Eau Sahel", "partners": [{"type": "ONG", "country": "FR", "role": "lead"}]}
+
+
+def _subscriber(url: str, status: str) -> int:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        partnership = save_partnership(session, PROFILE)
+        subscriber = Subscriber(email="anna@example.org", partnership_id=partnership.id,
+                                status=status, created_at=utcnow())  # fmt: skip
+        session.add(subscriber)
+        session.commit()
+        return subscriber.id
+
+
+def _status(url: str, subscriber_id: int) -> str:
+    with Session(make_engine(url)) as session:
+        return session.get(Subscriber, subscriber_id).status
+
+
+def test_confirmation_link_activates_the_subscription(ui_db):
+    subscriber_id = _subscriber(ui_db, "pending")
+    at = make_app("pages/confirm.py", token=make_token("confirm", subscriber_id))
+    assert at.success[0].value == "C'est confirmé : anna@example.org recevra les synthèses."
+    assert _status(ui_db, subscriber_id) == "active"
+
+
+def test_unsubscribe_link_ends_it_and_a_forged_link_does_nothing(ui_db):
+    subscriber_id = _subscriber(ui_db, "active")
+    forged = make_app("pages/unsubscribe.py", token=make_token("confirm", subscriber_id), lang="en")
+    assert forged.error[0].value.startswith("This link does not work")
+    assert _status(ui_db, subscriber_id) == "active"
+    at = make_app("pages/unsubscribe.py", token=make_token("unsubscribe", subscriber_id))
+    assert at.success[0].value == "C'est fait : anna@example.org ne recevra plus rien."
+    assert _status(ui_db, subscriber_id) == "unsubscribed"

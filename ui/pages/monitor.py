@@ -1,0 +1,138 @@
+"""Staff: what is new, changed or closing; arrivals per source; source health; review queue; hand edits."""
+
+import altair as alt
+import streamlit as st
+
+from funding import monitor
+from funding.errors import FundingError
+from funding.i18n import t
+from funding.models import utcnow
+from ui import common, resources
+
+lang = common.lang()
+st.title(t("monitor", lang))
+user = common.require_staff(lang)
+today = common.today()
+now = utcnow().replace(second=0, microsecond=0)
+board = resources.dashboard(now, today, lang)
+
+
+def _table(rows: list[dict], total: int) -> None:
+    st.caption(t("shown_of", lang, shown=len(rows), total=total))
+    if rows:
+        st.dataframe(
+            [{t("title", lang): r["title"], t("funder", lang): r["funder"],
+              t("source", lang): r["source"], t("deadline", lang): r["next_deadline"],
+              t("link", lang): r["url"]} for r in rows],
+            hide_index=True, width="stretch",
+            column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))},
+        )  # fmt: skip
+
+
+c1, c2, c3 = st.columns(3)
+c1.metric(t("new_this_week", lang), board["new"][0])
+c2.metric(t("changed_this_week", lang), board["changed"][0])
+c3.metric(t("closing_soon", lang), board["closing"][0])
+
+tab_new, tab_changed, tab_closing, tab_chart, tab_health, tab_queue, tab_edit = st.tabs([
+    t("new_this_week", lang), t("changed_this_week", lang), t("closing_soon", lang),
+    t("new_per_week", lang), t("source_health", lang), t("review_queue", lang), t("edit_call", lang),
+])  # fmt: skip
+with tab_new:
+    _table(board["new"][1], board["new"][0])
+with tab_changed:
+    _table(board["changed"][1], board["changed"][0])
+with tab_closing:
+    _table(board["closing"][1], board["closing"][0])
+with tab_chart:
+    if board["per_week"]:
+        chart = (
+            alt.Chart(alt.Data(values=board["per_week"]))
+            .mark_bar()
+            .encode(
+                x=alt.X("week:O", title=None),
+                y=alt.Y("count:Q", title=None),
+                color=alt.Color("source:N", title=t("source", lang)),
+            )
+        )
+        st.altair_chart(chart, width="stretch")
+    else:
+        st.caption(t("empty", lang))
+with tab_health:
+    st.dataframe(board["health"], hide_index=True, width="stretch")
+
+queue = resources.review_queue()
+
+
+def _decide(kind: str, item_id: int, yes: bool) -> None:
+    with resources.write() as session:
+        if kind == "extraction":
+            monitor.decide_extraction(session, item_id, accept=yes, by=user)
+        elif kind == "merge":
+            monitor.decide_merge(session, item_id, same_call=yes, by=user)
+        else:
+            monitor.close_report(session, item_id, resolved=yes, by=user)
+    resources.clear_monitor()
+
+
+with tab_queue:
+    sizes = queue["sizes"]
+    st.markdown(f"**{t('extractions', lang)}** ({sizes['extractions']})")
+    for e in queue["extractions"]:
+        with st.container(border=True):
+            st.markdown(f"{common.esc(e['title'])} · `{e['field']}` = {common.esc(e['value'])} "
+                        f"({e['confidence']:.2f})")  # fmt: skip
+            st.text(e["snippet"])
+            c1, c2 = st.columns(2)
+            c1.button(t("accept", lang), key=f"ext_ok_{e['id']}", on_click=_decide,
+                      args=("extraction", e["id"], True))  # fmt: skip
+            c2.button(t("reject", lang), key=f"ext_no_{e['id']}", on_click=_decide,
+                      args=("extraction", e["id"], False))  # fmt: skip
+    st.markdown(f"**{t('duplicates', lang)}** ({sizes['duplicates']})")
+    for m in queue["duplicates"]:
+        with st.container(border=True):
+            st.text(f"{m['keep_title']} [{m['keep_source']}]\n{m['duplicate_title']} "
+                    f"[{m['duplicate_source']}]\n{m['score']:.0f} · {m['reasons']}")  # fmt: skip
+            c1, c2 = st.columns(2)
+            c1.button(t("merge", lang), key=f"merge_ok_{m['id']}", on_click=_decide,
+                      args=("merge", m["id"], True))  # fmt: skip
+            c2.button(t("keep_apart", lang), key=f"merge_no_{m['id']}", on_click=_decide,
+                      args=("merge", m["id"], False))  # fmt: skip
+    st.markdown(f"**{t('reports', lang)}** ({sizes['reports']})")
+    for r in queue["reports"]:
+        with st.container(border=True):
+            st.text(f"{r['title']} ({r['created']}, {r['reporter'] or '—'})\n{r['message']}")
+            c1, c2 = st.columns(2)
+            c1.button(t("resolve", lang), key=f"report_ok_{r['id']}", on_click=_decide,
+                      args=("report", r["id"], True))  # fmt: skip
+            c2.button(t("dismiss", lang), key=f"report_no_{r['id']}", on_click=_decide,
+                      args=("report", r["id"], False))  # fmt: skip
+    if not any(sizes.values()):
+        st.caption(t("queue_empty", lang))
+
+with tab_edit:
+    st.caption(t("edit_hint", lang))
+    with st.form("edit_call", clear_on_submit=False):
+        call_id = st.text_input(t("call_id_new", lang), key="edit_id")
+        title = st.text_input(t("title", lang), key="edit_title")
+        url = st.text_input(t("url", lang), key="edit_url")
+        funder = st.text_input(t("funder", lang), key="edit_funder")
+        deadlines = st.text_input(t("deadlines", lang), key="edit_deadlines")
+        amount = st.number_input(
+            t("amount_max", lang), min_value=0.0, value=None, key="edit_amount"
+        )
+        summary = st.text_area(t("summary", lang), key="edit_summary")
+        submitted = st.form_submit_button(t("save", lang))
+    if submitted:
+        values = {"title": title.strip(), "url": url.strip(), "funder": funder.strip(),
+                  "deadlines": [d.strip() for d in deadlines.split(",") if d.strip()],
+                  "amount_max": amount, "summary": summary.strip()}  # fmt: skip
+        try:
+            with resources.write() as session:
+                saved_id = monitor.save_call(session, values, by=user,
+                                             opportunity_id=call_id.strip() or None)  # fmt: skip
+        except (FundingError, ValueError, KeyError) as exc:
+            st.error(t("edit_refused", lang, reason=str(exc)))
+        else:
+            resources.clear_monitor()
+            st.success(t("edit_saved", lang, id=saved_id))

@@ -1,0 +1,73 @@
+"""One call: every field, where it was seen, its change history, similar calls, the link to apply."""
+
+import streamlit as st
+
+from funding.details import history_sentence
+from funding.i18n import t
+from funding.partnerships import report_call
+from ui import common, resources
+
+lang = common.lang()
+st.title(t("opportunity", lang))
+
+opportunity_id = st.query_params.get("id") or st.text_input(t("choose_call", lang), key="call_id")
+if not opportunity_id:
+    st.stop()
+call = resources.opportunity(opportunity_id, common.today(), lang)
+if call is None:
+    st.warning(t("no_such_call", lang))
+    st.stop()
+
+st.header(common.esc(call["title"]), anchor=False)
+facts = [
+    common.esc(call["funder"] or "—"),
+    f"{t('status', lang)} : {common.esc(call['status'])}",
+    (
+        f"{t('deadline', lang)} : {common.esc(call['next_deadline'] or '—')} "
+        f"{common.days_label(call['days_left'], lang)}"
+    ),
+    f"{t('amount', lang)} : {common.esc(call['amount'] or '—')}",
+]
+st.markdown(" · ".join(facts))
+if common.safe_url(call["url"]):
+    st.link_button(t("apply", lang), call["url"], type="primary")
+if call["summary"]:
+    st.text(call["summary"])
+
+st.subheader(t("fields", lang))
+st.dataframe(
+    [{t("field", lang): f["field"], t("value", lang): f["value"]} for f in call["fields"]],
+    hide_index=True, width="stretch",
+)  # fmt: skip
+
+st.subheader(t("seen_at", lang))
+st.dataframe(
+    [{t("source", lang): s["source"], t("link", lang): s["url"],
+      t("first_seen", lang): s["first_seen"], t("last_seen", lang): s["last_seen"]}
+     for s in call["sources"]],
+    hide_index=True, width="stretch",
+    column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))},
+)  # fmt: skip
+
+st.subheader(t("history", lang))
+if call["history"]:
+    for change in call["history"]:
+        st.text(history_sentence(change, lang))
+else:
+    st.caption(t("no_history", lang))
+
+st.subheader(t("similar", lang))
+for other in call["similar"]:
+    label = common.esc(other["title"]) + (
+        f" ({t('same_call', lang)})" if other["same_call"] else ""
+    )
+    st.page_link("pages/opportunity.py", label=label, query_params={"id": other["id"]})
+
+with st.expander(t("report", lang)):
+    with st.form("report_form", clear_on_submit=True):
+        message = st.text_area(t("report_message", lang), key="report_message")
+        sent = st.form_submit_button(t("send", lang))
+    if sent and message.strip():
+        with resources.write() as session:
+            report_call(session, call["id"], message)
+        st.success(t("report_sent", lang))

@@ -1,0 +1,84 @@
+"""Calls a partnership follows: stage and notes, a deadline calendar, iCalendar and CSV exports."""
+
+import streamlit as st
+
+from funding import calendar
+from funding.i18n import t
+from funding.partnerships import STAGES, unwatch, watch
+from ui import common, resources
+
+lang = common.lang()
+today = common.today()
+state = st.session_state
+st.title(t("watchlist", lang))
+
+saved = dict(resources.partnerships())
+if not saved:
+    st.info(t("choose_partnership", lang))
+    st.stop()
+if state.get("partnership_id") not in saved:
+    asked = st.query_params.get("partnership")
+    state["partnership_id"] = int(asked) if asked and asked.isdigit() and int(asked) in saved \
+        else next(iter(saved))  # fmt: skip
+pid = st.selectbox(t("partnership", lang), list(saved), key="partnership_id", format_func=saved.get)
+
+
+def _save(opportunity_id: str) -> None:
+    with resources.write() as session:
+        watch(session, pid, opportunity_id, stage=state[f"stage_{opportunity_id}"],
+              notes=state[f"notes_{opportunity_id}"])  # fmt: skip
+
+
+def _unfollow(opportunity_id: str) -> None:
+    with resources.write() as session:
+        unwatch(session, pid, opportunity_id)
+
+
+rows = resources.watched(pid, today, lang)
+if not rows:
+    st.info(t("nothing_followed", lang))
+    st.stop()
+
+c1, c2 = st.columns(2)
+name = saved[pid]
+c1.download_button(
+    t("export_ics", lang),
+    calendar.to_ical(rows, partnership=name, as_of=today, lang=lang),
+    file_name="funding-radar-deadlines.ics",
+    mime="text/calendar",
+    key="export_ics",
+)
+c2.download_button(
+    t("export_csv", lang),
+    calendar.to_csv(rows),
+    file_name="funding-radar-watchlist.csv",
+    mime="text/csv",
+    key="export_csv",
+)
+
+for row in rows:
+    with st.container(border=True, key=f"watched_{row['id']}"):
+        st.markdown(
+            f"**{common.esc(row['title'])}** · {common.esc(row['funder'] or '—')} · "
+            f"{t('deadline', lang)} : {common.esc(row['next_deadline_label'])} "
+            f"{common.days_label(row['days_left'], lang)}"
+        )
+        c1, c2, c3 = st.columns([1, 3, 1])
+        c1.selectbox(t("stage", lang), STAGES, index=STAGES.index(row["stage"]),
+                     key=f"stage_{row['id']}", format_func=lambda s: t(s, lang))  # fmt: skip
+        c2.text_area(t("notes", lang), row["notes"], key=f"notes_{row['id']}", height=68)
+        c3.button(t("save", lang), key=f"save_{row['id']}", on_click=_save, args=(row["id"],))
+        c3.button(t("unfollow", lang), key=f"unfollow_{row['id']}", on_click=_unfollow,
+                  args=(row["id"],))  # fmt: skip
+        c3.page_link(
+            "pages/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
+        )
+
+st.subheader(t("calendar", lang))
+for month, entries in calendar.deadline_calendar(rows, as_of=today, lang=lang):
+    st.markdown(f"**{month.capitalize()}**")
+    st.dataframe(
+        [{t("deadline", lang): e["label"], t("title", lang): e["title"], t("stage", lang): e["stage"]}
+         for e in entries],
+        hide_index=True, width="stretch",
+    )  # fmt: skip

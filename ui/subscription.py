@@ -1,0 +1,26 @@
+"""The links of the e-mails: confirm a subscription, or leave it, from a signed token."""
+
+import streamlit as st
+
+from funding.db import session_scope
+from funding.i18n import t
+from funding.subscriptions import SubscriptionError, confirm, unsubscribe
+from ui import common, resources
+
+ACTIONS = {"confirm": confirm, "unsubscribe": unsubscribe}
+
+
+def page(action: str) -> None:
+    lang = common.lang()
+    st.title(t(f"subscription_{action}_title", lang))
+    token = st.query_params.get("token", "")
+    if not token:
+        st.error(t("subscription_no_token", lang))
+        return
+    try:
+        with session_scope(resources.engine()) as session:
+            email = ACTIONS[action](session, token).email
+    except SubscriptionError as exc:
+        st.error(t("subscription_invalid", lang, reason=str(exc)))
+    else:
+        st.success(t(f"subscription_{action}_done", lang, email=email))
