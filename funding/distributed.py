@@ -44,7 +44,7 @@ def worker_settings(name: str, redis_url: str | None = None) -> list[str]:
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_PERSIST": "True",  # a worker that stops must not clear the shared queue
         "SCHEDULER_QUEUE_KEY": f"{key}:requests",
-        "SCHEDULER_DUPEFILTER_KEY": f"{key}:dupefilter:{__import__('uuid').uuid4()}",
+        "SCHEDULER_DUPEFILTER_KEY": f"{key}:dupefilter",
         "REDIS_URL": redis_url or get_settings().redis_url,
         "FUNDING_SHARED_CRAWL": key,
         "EXTENSIONS": json.dumps({"crawlers.distributed.SharedCrawl": 500}),
