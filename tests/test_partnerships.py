@@ -4,7 +4,15 @@ import pytest
 
 from funding.matching import ProfileError
 from funding.partnerships import (
-    hidden_ids, hide, open_reports, report_call, restore, save_partnership, unwatch, watch, watchlist,
+    hidden_ids,
+    hide,
+    open_reports,
+    report_call,
+    restore,
+    save_partnership,
+    unwatch,
+    watch,
+    watchlist,
 )  # fmt: skip
 
 PROFILE = {"name": "Eau Sahel", "partners": [{"type": "ONG", "country": "FR", "role": "lead"}]}

@@ -18,7 +18,6 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from funding.matching import Match, match
-from funding.store import sync_fulltext
 from funding.models import (
     Extraction,
     FieldChange,
@@ -31,6 +30,7 @@ from funding.models import (
 from funding.normalize import format_amount, format_date, label
 from funding.settings import Settings, get_settings
 from funding.status import next_deadline
+from funding.store import sync_fulltext
 
 # Fields whose change is worth telling a subscriber, with their names in the digest.
 TRACKED = {
