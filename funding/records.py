@@ -255,6 +255,8 @@ def _describe(error: dict) -> str:
         return error["ctx"]["reason"]
     if kind in ("list_type", "too_short"):
         return f"{error.get('input')!r} is not a list"
+    if kind == "model_type":
+        return "is not an object"
     return error["msg"]
 
 
@@ -277,12 +279,17 @@ def validate_record(data: Any) -> OpportunityRecord:
     try:
         return OpportunityRecord.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            where, why = _where(error["loc"]), _describe(error)
-            if (where, why) not in problems:
-                problems.append((where, why))
-        raise RecordError(problems) from None
+        raise RecordError(validation_problems(exc)) from None
+
+
+def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """pydantic's errors as (field path, reason in words): 'deadlines[1]', "'31/02/2026' is not a date"."""
+    problems: list[tuple[str, str]] = []
+    for error in exc.errors():
+        item = (_where(error["loc"]), _describe(error))
+        if item not in problems:
+            problems.append(item)
+    return problems
 
 
 def _plain(value: str | None) -> str | None:

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from funding.errors import FundingError, NormalizationError
 from funding.normalize import parse_amount, parse_date, parse_rate, split_words
+from funding.records import validation_problems
 
 STAGES = {
     "idea": "idea", "idee": "idea", "idée": "idea",
@@ -172,29 +173,6 @@ class Profile(BaseModel):
         return next((p for p in self.partners if p.role == "lead"), None)
 
 
-def _where(location: tuple) -> str:
-    where = ""
-    for part in location:
-        if isinstance(part, int):
-            where += f"[{part}]"
-        elif not part.startswith("function-") and "[" not in part:
-            where += ("." if where else "") + part
-    return where
-
-
-def _describe(error: dict) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "is required"
-    if kind == "funding":
-        return error["ctx"]["reason"]
-    if kind in ("list_type", "too_short"):
-        return f"{error.get('input')!r} is not a list"
-    if kind == "model_type":
-        return "is not an object"
-    return error["msg"]
-
-
 def parse_profile(data: Any) -> Profile:
     """Check a profile; raise ProfileError naming every bad field ('partners[1].type: is required')."""
     if isinstance(data, Profile):
@@ -206,12 +184,7 @@ def parse_profile(data: Any) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        problems: list[tuple[str, str]] = []
-        for error in exc.errors():
-            item = (_where(error["loc"]), _describe(error))
-            if item not in problems:
-                problems.append(item)
-        raise ProfileError(problems) from None
+        raise ProfileError(validation_problems(exc)) from None
 
 
 def load_profile(path: str | Path) -> Profile:
