@@ -1,12 +1,15 @@
 """StorePipeline: items validated, normalised and stored by funding/, one SourceRun per crawl.
 
 Thin on purpose: the contract (funding.records) and the write path (funding.store) live in the
-domain, so a spider and `funding import` store a record exactly the same way. Reading missing
+domain, so a spider and `funding import` store a record exactly the same way. Items are validated
+here (an invalid one is dropped at once, with its reason); valid ones are normalised and stored in
+batches by a writer process (funding.background), while Scrapy goes on parsing. Reading missing
 fields from the text and merging duplicates (funding.enrich) runs after the crawl, in
 `funding crawl`, across every source crawled: it keeps the crawl process fast.
 """
 
 import time
+from collections import deque
 from typing import Any
 
 from scrapy import signals
@@ -14,11 +17,12 @@ from scrapy.exceptions import DropItem
 from sqlmodel import Session
 
 from crawlers.spiders.base import crawl_problems
+from funding.background import Background
 from funding.db import get_engine, upgrade
 from funding.health import FillCounter
 from funding.models import SourceRun, utcnow
-from funding.records import RecordError, raw_hash, to_row, validate_record
-from funding.store import finish_run, start_run, sync_fulltext, upsert_many
+from funding.records import OpportunityRecord, RecordError, raw_hash, validate_record
+from funding.store import finish_run, start_run, store_batch, sync_fulltext
 
 COUNTED = {"insert": "inserted", "update": "updated", "noop": "unchanged"}
 
@@ -26,6 +30,8 @@ COUNTED = {"insert": "inserted", "update": "updated", "noop": "unchanged"}
 # Items per transaction, and the longest a validated item waits to be stored (seconds).
 COMMIT_EVERY = 100
 COMMIT_AFTER = 2.0
+# Batches handed to the writer and not stored yet; beyond this the crawl waits for the writer.
+IN_FLIGHT = 4
 
 
 class StorePipeline:
@@ -36,8 +42,11 @@ class StorePipeline:
         self.session: Session | None = None
         self.run_id: int | None = None
         self.seen_at = utcnow()
-        self.pending: list[tuple[dict, str]] = []
+        self.pending: list[tuple[OpportunityRecord, str]] = []
         self.pending_ids: set[str] = set()
+        self.writer = Background()
+        self.jobs: deque = deque()
+        self.database_url = ""
         self.last_commit = time.monotonic()
         self.counts = dict.fromkeys(
             ("items_seen", "inserted", "updated", "unchanged", "rejected"), 0
@@ -67,6 +76,7 @@ class StorePipeline:
     def open_spider(self, spider: Any = None) -> None:
         engine = get_engine()
         upgrade(engine)
+        self.database_url = engine.url.render_as_string(hide_password=False)
         self.session = Session(engine, expire_on_commit=False)
         self.seen_at = utcnow()
         if self.shared:  # a worker of a shared crawl: the run is the one `funding crawl` opened
@@ -81,50 +91,53 @@ class StorePipeline:
         """Validate now (an invalid item is dropped with its reason); store in the next batch."""
         self.counts["items_seen"] += 1
         try:
-            row = to_row(validate_record(item))
+            record = validate_record(item)
         except RecordError as exc:
             self.counts["rejected"] += 1
             where = item.get("url") if isinstance(item, dict) else None
             ident = item.get("id") if isinstance(item, dict) else None
             raise DropItem(f"{self.name}: rejected {ident or 'an item'} ({where}): {exc}") from None
-        if row["id"] in self.pending_ids:
+        if record.id in self.pending_ids:
             self._flush()
-        self.pending.append((row, raw_hash(item)))
-        self.pending_ids.add(row["id"])
+        self.pending.append((record, raw_hash(item)))
+        self.pending_ids.add(record.id)
         if len(self.pending) >= COMMIT_EVERY or time.monotonic() - self.last_commit > COMMIT_AFTER:
             self._flush()
         return item
 
     def _flush(self) -> None:
-        """Upsert the waiting items in one short transaction and count what each became."""
-        assert self.session is not None
-        rows = [row for row, _ in self.pending]
-        try:
-            outcomes = upsert_many(
-                self.session, rows, raw_hashes=[digest for _, digest in self.pending],
-                changed_by=self.name, source_run_id=self.run_id, seen_at=self.seen_at,
-            )  # fmt: skip
-            self.session.commit()
-        except Exception:
-            self.session.rollback()
-            raise
-        finally:
-            self.pending, self.pending_ids = [], set()
-            self.last_commit = time.monotonic()
-        for row, outcome in zip(rows, outcomes, strict=True):
-            self.counts[COUNTED[outcome]] += 1
-            self.fill.add(row)
-        if self.shared:
-            self._share(rows, outcomes)
+        self._submit()
+        self._collect()
 
-    def _share(self, rows: list[dict], outcomes: list[str]) -> None:
+    def _submit(self) -> None:
+        """Hand the waiting items to the writer as one batch, stored in one short transaction."""
+        if self.pending:
+            job = self.writer.submit(
+                store_batch, self.database_url, self.pending, changed_by=self.name,
+                source_run_id=self.run_id, seen_at=self.seen_at,
+            )  # fmt: skip
+            self.jobs.append(job)
+        self.pending, self.pending_ids = [], set()
+        self.last_commit = time.monotonic()
+
+    def _collect(self, *, everything: bool = False) -> None:
+        """Count the batches the writer has stored; wait for the oldest while too many are in
+        flight, or for all of them. A batch that failed raises here (its items are not stored)."""
+        while self.jobs and (everything or len(self.jobs) > IN_FLIGHT or self.jobs[0].done()):
+            stored = self.jobs.popleft().result()
+            for outcome, fields in stored:
+                self.counts[COUNTED[outcome]] += 1
+                self.fill.add(fields)
+            if self.shared:
+                self._share(stored)
+
+    def _share(self, stored: list[tuple[str, dict]]) -> None:
         """Add this batch to the shared crawl's counts (items seen and rejected included)."""
         fill = FillCounter()
-        for row in rows:
-            fill.add(row)
         added = {COUNTED[o]: 0 for o in COUNTED}
-        for outcome in outcomes:
+        for outcome, fields in stored:
             added[COUNTED[outcome]] += 1
+            fill.add(fields)
         added["items_seen"] = self.counts["items_seen"] - self.shared_seen
         added["rejected"] = self.counts["rejected"] - self.shared_rejected
         self.shared_seen, self.shared_rejected = self.counts["items_seen"], self.counts["rejected"]
@@ -147,17 +160,11 @@ class StorePipeline:
             )
         skipped = getattr(spider, "skipped", None)
         try:
-            try:
-                self._flush()
-            except Exception as exc:  # noqa: BLE001 - the run must still be recorded, as failed
-                problems = [
-                    *problems,
-                    f"storing the last {len(self.pending) or 'few'} items failed: {exc}",
-                ]
+            problems = [*problems, *self._store_the_rest()]
             sync_fulltext(self.session)
             self.session.commit()
             if self.shared:
-                self._share([], [])  # rejected items after the last batch
+                self._share([])  # rejected items after the last batch
                 self._share_end(problems)
                 return
             run = self.session.get(SourceRun, self.run_id)
@@ -172,6 +179,17 @@ class StorePipeline:
             self.session.close()
         spider.logger.info("%s run %s: %s", self.name, run.status, _summary(self.counts))
 
+    def _store_the_rest(self) -> list[str]:
+        """Store the last batch and wait for the writer; what failed, as problems of the run."""
+        failures = []
+        self._submit()
+        while self.jobs:
+            try:
+                self._collect(everything=True)
+            except Exception as exc:  # noqa: BLE001 - the run must still be recorded, as failed
+                failures.append(f"storing a batch of items failed: {exc}")
+        self.writer.close()
+        return failures
 
     def _share_end(self, problems: list[str]) -> None:
         """A worker's problems, but not those of the shared crawl as a whole: the coordinator

@@ -4,13 +4,9 @@ import csv
 import gzip
 import io
 import json
-import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,6 +14,7 @@ import orjson
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from funding.background import Background, can_run_in_parallel
 from funding.records import RecordError, raw_hash, to_row, validate_record
 from funding.store import finish_run, known_hashes, start_run, sync_fulltext, upsert_many
 
@@ -179,48 +176,6 @@ def normalise_items(items: list[Item]) -> list[tuple[int, dict | str, str]]:
     return out
 
 
-class _Done:
-    """The result of work done in this process, shaped like a Future."""
-
-    def __init__(self, value: Any):
-        self.value = value
-
-    def result(self) -> Any:
-        return self.value
-
-
-class _Normaliser:
-    """Normalises batches in one worker process (started on first need), or here when not parallel."""
-
-    def __init__(self, parallel: bool):
-        self.parallel = parallel
-        self.pool: ProcessPoolExecutor | None = None
-
-    def submit(self, items: list[Item]) -> Any:
-        if not items or not self.parallel:
-            return _Done(normalise_items(items))
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(1, mp_context=get_context("forkserver"))
-        return _Job(self, self.pool.submit(normalise_items, items), items)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-
-
-class _Job:
-    def __init__(self, owner: _Normaliser, future: Any, items: list[Item]):
-        self.owner, self.future, self.items = owner, future, items
-
-    def result(self) -> Any:
-        try:
-            return self.future.result()
-        except BrokenProcessPool:
-            # The worker could not run (e.g. a script without a __main__ guard): work here instead.
-            self.owner.parallel = False
-            return normalise_items(self.items)
-
-
 def import_file(
     engine: Engine,
     path: Path,
@@ -237,8 +192,8 @@ def import_file(
     """
     report = ImportReport()
     if parallel is None:
-        parallel = (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_FROM_BYTES
-    normaliser = _Normaliser(parallel)
+        parallel = can_run_in_parallel() and path.stat().st_size >= PARALLEL_FROM_BYTES
+    normaliser = Background(parallel)
     with Session(engine, expire_on_commit=False) as session:
         run = start_run(session, "import", kind="file")
         session.commit()
@@ -249,7 +204,7 @@ def import_file(
         def write() -> None:
             nonlocal unindexed
             job, size = pending.popleft()
-            _store(session, job.result(), report, path.name, run.id, changed_by)
+            _store(session, job.result() if job else [], report, path.name, run.id, changed_by)
             unindexed += size
             if unindexed >= INDEX_EVERY or not pending:
                 sync_fulltext(session)
@@ -260,7 +215,9 @@ def import_file(
 
         try:
             for batch in _batches(path, batch_size, report):
-                pending.append((normaliser.submit(_unknown(session, batch, report)), len(batch)))
+                todo = _unknown(session, batch, report)  # all unchanged: nothing to send
+                job = normaliser.submit(normalise_items, todo) if todo else None
+                pending.append((job, len(batch)))
                 if len(pending) > 1:
                     write()
             while pending:

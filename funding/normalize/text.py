@@ -14,7 +14,6 @@ _HTML = re.compile(
 _DROPPED = {"script", "style", "noscript", "template", "head"}
 _PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre"}
 _LINES = {"div", "tr", "section", "article", "header", "footer", "dl", "dt", "dd", "address"}
-_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CUT_ATTRIBUTE = re.compile(r"^\s*[\"']?>")
 _FOLD_PUNCTUATION = re.compile(r"[\W_]+")
@@ -30,8 +29,8 @@ def looks_like_html(value: str) -> bool:
 
 def _tidy(value: str) -> str:
     """Collapse spaces, strip lines and keep at most one blank line."""
-    lines = [_SPACES.sub(" ", line).strip() for line in value.splitlines()]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    lines = "\n".join(" ".join(line.split()) for line in value.splitlines())
+    return _BLANK_LINES.sub("\n\n", lines).strip()
 
 
 def _append_text(element: HtmlElement, out: list[str | int]) -> None:

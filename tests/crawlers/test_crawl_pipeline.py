@@ -1,6 +1,7 @@
 """The store pipeline without a network: one SourceRun per crawl, items validated and upserted."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from scrapy import Request
 from scrapy.exceptions import DropItem
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from crawlers.pipelines import StorePipeline
@@ -106,3 +108,38 @@ def test_item_round_trips_through_json(crawl):
     crawler, _ = crawl
     for item in _items(crawler.spider):
         assert json.loads(json.dumps(item)) == item
+
+
+def test_batches_are_stored_by_a_writer_process(crawl):
+    """Scrapy parses on while another process stores; counts come back from it, batch by batch."""
+    crawler, pipeline = crawl
+    assert pipeline.writer.parallel  # two cores or more, as on the development and CI machines
+    for item in _items(crawler.spider):
+        pipeline.process_item(item)
+        crawler.stats.inc_value("item_scraped_count")
+    pipeline._flush()
+    assert pipeline.writer.pool is not None and len(pipeline.writer.pool._processes) == 1
+    worker = next(iter(pipeline.writer.pool._processes))
+    assert worker != os.getpid()
+    run = _close(crawler, pipeline)
+    assert (run.status, run.inserted, run.fill_rates["deadlines"]) == ("ok", 2, 1.0)
+
+
+def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(crawl):
+    crawler, pipeline = crawl
+    first, second = _items(crawler.spider)
+    pipeline.process_item(first)
+    pipeline._flush()
+    pipeline._collect(everything=True)
+    with Session(get_engine()) as session:  # the database loses a table the store writes to
+        session.exec(text("DROP TABLE opportunity_source"))
+        session.commit()
+    pipeline.process_item(second)
+    crawler.stats.inc_value("item_scraped_count", 2)
+    run = _close(crawler, pipeline)
+    assert run.status == "failed" and run.inserted == 1
+    assert run.message.startswith("storing a batch of items failed: ")
+    assert "opportunity_source" in run.message
+    with Session(get_engine()) as session:
+        assert session.get(Opportunity, first["id"]) is not None
+        assert session.get(Opportunity, second["id"]) is None
