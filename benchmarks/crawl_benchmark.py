@@ -4,7 +4,8 @@ The mirror serves Drôme's recorded feed (tests/files/drome) repeated with new i
 pages of 50 followed through `next`. Drôme has listing pages only (no detail pages), so every
 request is a listing page. Measured, each a real `scrapy crawl drome` process with the project
 settings, delays and AutoThrottle off, 16 requests at a time:
-(a) items stored per second with the StorePipeline into a fresh SQLite database;
+(a) items stored per second with the StorePipeline into an empty SQLite database, migrated
+    beforehand as an installation is (`funding db upgrade`): a crawl does not create the schema;
 (b) bare Scrapy parsing the same pages with ITEM_PIPELINES={} and no database;
 (c) a crawl with the HTTP cache on, then a re-crawl of the unchanged mirror: requests, answers
     and body bytes the mirror sent.
@@ -93,6 +94,8 @@ def main() -> None:
             "FUNDING_HTTPCACHE_DIR": f"{folder}/cache",
         }  # fmt: skip
         no_cache = ["-s", "HTTPCACHE_ENABLED=0"]
+        migrate = [sys.executable, "-m", "funding.cli", "db", "upgrade"]
+        subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True)
 
         wall, stats, log = crawl(mirror, env, *no_cache)
         stored = re.search(r"drome run (\w+): (\d+) items seen, (\d+) inserted", log)
