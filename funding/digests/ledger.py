@@ -32,59 +32,48 @@ def claim(
 ) -> Delivery | None:  # fmt: skip
     """Take the right to send this e-mail, or None when it was sent or another run holds it.
 
-    One statement decides: an INSERT of a new row, or an UPDATE of a row that failed before or
-    whose claim went stale (a run that crashed between claiming and marking it sent).
+    It can be taken again when it failed before, or when its claim went stale (a run that crashed
+    between claiming and marking it sent).
     """
     now = now or utcnow()
     worker = worker or worker_name()
-    key = and_(
-        Delivery.subscriber_id == subscriber_id, Delivery.kind == kind, Delivery.period == period
-    )
+    return _claim(
+        engine, Delivery, {"subscriber_id": subscriber_id, "kind": kind, "period": period},
+        new={"status": "sending", "attempts": 0, "claimed_by": worker, "claimed_at": now,
+             "created_at": now, "message_id": message_id(subscriber_id, kind, period)},
+        again=or_(
+            and_(Delivery.status.in_(RETRYABLE), Delivery.claimed_at.is_(None)),
+            and_(Delivery.status != "sent", Delivery.claimed_at < now - stale_after),
+        ),
+        taken={"status": "sending", "claimed_by": worker, "claimed_at": now},
+    )  # fmt: skip
+
+
+def _claim(
+    engine: Engine, model: Any, key: dict[str, Any], *, new: dict[str, Any], again: Any,
+    taken: dict[str, Any],
+) -> Any | None:  # fmt: skip
+    """One statement decides a claim: an INSERT of a new row (key and new values), else an UPDATE
+    to the taken values of the existing row when `again` holds for it; None when neither did."""
+    table = model.__table__
+    where = and_(*(table.c[column] == value for column, value in key.items()))
     with Session(engine, expire_on_commit=False) as session:
-        inserted = (
-            session.connection()
-            .execute(
-                _insert(engine, Delivery.__table__)
-                .values(
-                    subscriber_id=subscriber_id,
-                    kind=kind,
-                    period=period,
-                    status="sending",
-                    attempts=0,
-                    claimed_by=worker,
-                    claimed_at=now,
-                    created_at=now,
-                    message_id=message_id(subscriber_id, kind, period),
-                )
-                .on_conflict_do_nothing(index_elements=["subscriber_id", "kind", "period"])
-                .returning(Delivery.__table__.c.id)
-            )
-            .first()
-        )
+        connection = session.connection()
+        inserted = connection.execute(
+            _insert(engine, table)
+            .values(**key, **new)
+            .on_conflict_do_nothing(index_elements=list(key))
+            .returning(table.c.id)
+        ).first()
         if inserted is None:
-            taken = (
-                session.connection()
-                .execute(
-                    update(Delivery.__table__)
-                    .where(key)
-                    .where(
-                        or_(
-                            and_(Delivery.status.in_(RETRYABLE), Delivery.claimed_at.is_(None)),
-                            and_(
-                                Delivery.status != "sent", Delivery.claimed_at < now - stale_after
-                            ),
-                        )
-                    )
-                    .values(status="sending", claimed_by=worker, claimed_at=now)
-                    .returning(Delivery.__table__.c.id)
-                )
-                .first()
-            )
-            if taken is None:
+            updated = connection.execute(
+                update(table).where(where).where(again).values(**taken).returning(table.c.id)
+            ).first()
+            if updated is None:
                 session.rollback()
                 return None
         session.commit()
-        return session.exec(select(Delivery).where(key)).one()
+        return session.exec(select(model).where(where)).one()
 
 
 def message_id(subscriber_id: int, kind: str, period: str) -> str:
@@ -169,50 +158,16 @@ def claim_alert(
 ) -> StaffAlert | None:  # fmt: skip
     """The staff alert ledger: the same claim, keyed by what the alert is about."""
     now = now or utcnow()
-    with Session(engine, expire_on_commit=False) as session:
-        inserted = (
-            session.connection()
-            .execute(
-                _insert(engine, StaffAlert.__table__)
-                .values(
-                    key=key,
-                    subject=subject,
-                    body=body,
-                    status="sending",
-                    attempts=0,
-                    claimed_at=now,
-                    created_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["key"])
-                .returning(StaffAlert.__table__.c.id)
-            )
-            .first()
-        )
-        if inserted is None:
-            taken = (
-                session.connection()
-                .execute(
-                    update(StaffAlert.__table__)
-                    .where(StaffAlert.key == key)
-                    .where(
-                        or_(
-                            and_(StaffAlert.status == "failed", StaffAlert.claimed_at.is_(None)),
-                            and_(
-                                StaffAlert.status == "sending",
-                                StaffAlert.claimed_at < now - stale_after,
-                            ),
-                        )
-                    )
-                    .values(status="sending", claimed_at=now)
-                    .returning(StaffAlert.__table__.c.id)
-                )
-                .first()
-            )
-            if taken is None:
-                session.rollback()
-                return None
-        session.commit()
-        return session.exec(select(StaffAlert).where(StaffAlert.key == key)).one()
+    return _claim(
+        engine, StaffAlert, {"key": key},
+        new={"subject": subject, "body": body, "status": "sending", "attempts": 0,
+             "claimed_at": now, "created_at": now},
+        again=or_(
+            and_(StaffAlert.status == "failed", StaffAlert.claimed_at.is_(None)),
+            and_(StaffAlert.status == "sending", StaffAlert.claimed_at < now - stale_after),
+        ),
+        taken={"status": "sending", "claimed_at": now},
+    )  # fmt: skip
 
 
 def finish_alert(engine: Engine, alert: StaffAlert, status: str, error: str | None = None) -> None:
