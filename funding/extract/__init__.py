@@ -54,20 +54,22 @@ def _missing(record: Any, name: str) -> bool:
     return _get(record, name) in (None, [], "")
 
 
-def _plain(value: str | None) -> str | None:
+def _plain(record: Any, field: str, plain_field: str) -> str | None:
+    """A text field as plain text with its line breaks: HTML is read as text (a stored row has it
+    already: its plain column is exactly that), plain text is kept as written."""
+    value = _get(record, field)
     if not value:
-        return None
-    return html_to_text(value) if looks_like_html(value) else value
+        return _get(record, plain_field)
+    if looks_like_html(value):
+        return _get(record, plain_field) or html_to_text(value)
+    return value
 
 
 def _sentences(record: Any) -> list[Sentence]:
     texts = [
         ("title", _get(record, "title")),
-        ("summary", _plain(_get(record, "summary")) or _get(record, "summary_plain")),
-        (
-            "eligibility",
-            _plain(_get(record, "eligibility_text")) or _get(record, "eligibility_plain"),
-        ),
+        ("summary", _plain(record, "summary", "summary_plain")),
+        ("eligibility", _plain(record, "eligibility_text", "eligibility_plain")),
         ("amount_text", _get(record, "amount_text")),
     ]
     return [
