@@ -166,8 +166,9 @@ def serve(host: str | None, port: int | None, no_snapshot: bool) -> None:
     if report is not None:
         click.echo(f"loaded the bundled snapshot: {report.summary()}")
     app = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    # ui.server imports what the pages need, then runs `streamlit run` in the same process.
     args = [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        sys.executable, "-m", "ui.server", str(app),
         "--server.address", host or settings.host,
         "--server.port", str(port or settings.port),
         "--server.headless", "true",

@@ -61,7 +61,10 @@ def show_value(name: str, value: Any, *, currency: str = "EUR", lang: str = "fr"
 def opportunity_details(
     session: Session, opportunity_id: str, *, as_of: date, lang: str = "fr", similar: int = 8
 ) -> dict[str, Any] | None:
-    """Everything the call page shows, as plain values (cacheable); None when there is no such call."""
+    """Everything the call page shows, as plain values (cacheable); None when there is no such call.
+
+    similar=0 leaves the similar calls out (the page asks for them apart with `similar_calls`, so
+    the call shows before that full-text query ends)."""
     o = get_opportunity(session, opportunity_id)
     if o is None:
         return None
@@ -88,10 +91,7 @@ def opportunity_details(
         for c in field_history(session, o.id)
         if c.field not in ("summary_plain", "eligibility_plain", "deadline_first", "deadline_last")
     ]  # fmt: skip
-    try:
-        like = [s.to_dict() for s in more_like_this(session, o.id, limit=similar)]
-    except KeyError:
-        like = []
+    like = similar_calls(session, o.id, limit=similar) if similar > 0 else []
     return {
         "id": o.id, "title": o.title, "url": o.url, "funder": o.funder or "",
         "summary": o.summary_plain or "", "eligibility": o.eligibility_plain or "",
@@ -102,6 +102,14 @@ def opportunity_details(
         "merged_into": o.merged_into, "edited_fields": list(o.edited_fields or ()),
         "fields": fields, "sources": sources, "history": history, "similar": like,
     }  # fmt: skip
+
+
+def similar_calls(session: Session, opportunity_id: str, *, limit: int = 8) -> list[dict[str, Any]]:
+    """The calls most like this one (`funding.matching.more_like_this`), as plain values."""
+    try:
+        return [s.to_dict() for s in more_like_this(session, opportunity_id, limit=limit)]
+    except KeyError:
+        return []
 
 
 def history_sentence(change: dict[str, str], lang: str = "fr") -> str:

@@ -44,6 +44,15 @@ class Opportunity(SQLModel, table=True):
     __table_args__ = (
         Index("ix_opportunity_deadline_last", "deadline_last"),
         Index("ix_opportunity_last_changed_at", "last_changed_at"),
+        # Listed calls (merged_into IS NULL) by arrival, change and deadline, covering what the
+        # staff monitor counts and the public list filters on (0009): no scan of the wide rows.
+        Index("ix_opportunity_listed_first_seen", "merged_into", "first_seen_at", "source"),
+        Index("ix_opportunity_listed_changed", "merged_into", "last_changed_at", "first_seen_at"),
+        Index(
+            "ix_opportunity_listed_deadline",
+            *("merged_into", "deadline_last", "deadline_first", "opens_on", "recurrence"),
+            *("source_status", "id"),
+        ),
     )
 
     id: str = Field(sa_column=Column(String(255), primary_key=True))

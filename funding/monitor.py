@@ -30,7 +30,13 @@ CLOSING_DAYS = 14
 LOW_CONFIDENCE = 0.7
 
 
-def _row(o: Opportunity, as_of: date, lang: str) -> dict[str, Any]:
+# What a monitor row shows: read as plain columns, not whole calls (their texts and JSON fields).
+_SHOWN = (Opportunity.id, Opportunity.title, Opportunity.funder, Opportunity.source,
+          Opportunity.deadlines, Opportunity.first_seen_at, Opportunity.last_changed_at,
+          Opportunity.url)  # fmt: skip
+
+
+def _row(o: Any, as_of: date, lang: str) -> dict[str, Any]:
     deadline = next_deadline(o.deadlines, as_of)
     return {"id": o.id, "title": o.title, "funder": o.funder or "", "source": o.source or "",
             "next_deadline": format_date(deadline, lang) if deadline else "",
@@ -52,7 +58,7 @@ def new_calls(
     where = and_(_listed(), col(Opportunity.first_seen_at) >= since)
     total = session.exec(select(func.count()).select_from(Opportunity).where(where)).one()
     rows = session.exec(
-        select(Opportunity).where(where)
+        select(*_SHOWN).where(where)
         .order_by(col(Opportunity.first_seen_at).desc(), Opportunity.id).limit(limit)
     )  # fmt: skip
     return total, [_row(o, as_of, lang) for o in rows]
@@ -69,7 +75,7 @@ def changed_calls(
     )
     total = session.exec(select(func.count()).select_from(Opportunity).where(where)).one()
     rows = session.exec(
-        select(Opportunity).where(where)
+        select(*_SHOWN).where(where)
         .order_by(col(Opportunity.last_changed_at).desc(), Opportunity.id).limit(limit)
     )  # fmt: skip
     return total, [_row(o, as_of, lang) for o in rows]
@@ -79,33 +85,52 @@ def closing_calls(
     session: Session, *, as_of: date, lang: str = "fr", days: int = CLOSING_DAYS,
     limit: int = LIST_LIMIT,
 ) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
-    """Calls with a deadline in the next `days` days, soonest first."""
+    """Calls with a deadline in the next `days` days, soonest first.
+
+    The candidates (a deadline span overlapping the window) come from the index on (merged_into,
+    deadline_last, deadline_first); only their deadlines are read, then the shown columns of the
+    rows listed."""
     end = as_of + timedelta(days=days)
-    query = select(Opportunity).where(
+    query = select(Opportunity.id, Opportunity.deadlines).where(
         _listed(), col(Opportunity.deadline_last) >= as_of, col(Opportunity.deadline_first) <= end
     )
     found = []
-    for o in session.exec(query):
-        deadline = next_deadline(o.deadlines, as_of)
+    for opportunity_id, deadlines in session.exec(query):
+        deadline = next_deadline(deadlines, as_of)
         if deadline is not None and deadline <= end:
-            found.append((deadline, o))
-    found.sort(key=lambda pair: (pair[0], pair[1].id))
-    return len(found), [_row(o, as_of, lang) for _, o in found[:limit]]
+            found.append((deadline, opportunity_id))
+    found.sort()
+    shown = [opportunity_id for _, opportunity_id in found[:limit]]
+    rows = {o.id: o for o in session.exec(select(*_SHOWN).where(col(Opportunity.id).in_(shown)))}
+    return len(found), [_row(rows[i], as_of, lang) for i in shown if i in rows]
 
 
 def new_per_week(session: Session, *, now: datetime, weeks: int = 12) -> list[dict[str, Any]]:
-    """[{week: 'YYYY-MM-DD' (its Monday), source, count}] for the last `weeks` weeks."""
+    """[{week: 'YYYY-MM-DD' (its Monday), source, count}] for the last `weeks` weeks.
+
+    Merged duplicates count too (they arrived at their source). Listed calls are grouped in SQL
+    over the (merged_into, first_seen_at, source) index; the few merged ones are grouped here (a
+    GROUP BY over them would make SQLite scan the table in source order instead)."""
     start = (now - timedelta(weeks=weeks)).date()
     start -= timedelta(days=start.weekday())
-    query = (
-        select(Opportunity.source, func.date(Opportunity.first_seen_at), func.count())
-        .where(col(Opportunity.first_seen_at) >= datetime.combine(start, datetime.min.time()))
-        .group_by(Opportunity.source, func.date(Opportunity.first_seen_at))
+    since = col(Opportunity.first_seen_at) >= datetime.combine(start, datetime.min.time())
+    day = func.date(Opportunity.first_seen_at)
+    listed = (
+        select(Opportunity.source, day, func.count())
+        .where(_listed(), since)
+        .group_by(Opportunity.source, day)
+    )
+    merged = select(Opportunity.source, Opportunity.first_seen_at).where(
+        col(Opportunity.merged_into).is_not(None), since
     )
     counts: Counter = Counter()
-    for source, day, count in session.exec(query):
-        day = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
-        monday = day - timedelta(days=day.weekday())
+    rows = [*session.exec(listed), *((s, seen, 1) for s, seen in session.exec(merged))]
+    for source, day_seen, count in rows:
+        if isinstance(day_seen, datetime):
+            day_seen = day_seen.date()
+        elif not isinstance(day_seen, date):
+            day_seen = date.fromisoformat(str(day_seen)[:10])
+        monday = day_seen - timedelta(days=day_seen.weekday())
         counts[(monday.isoformat(), source or "?")] += count
     return [{"week": week, "source": source, "count": n}
             for (week, source), n in sorted(counts.items())]  # fmt: skip

@@ -1,7 +1,9 @@
 """Cached, bounded access to the database for the pages (keyed by database URL).
 
 The engine is a cache_resource; read queries are cache_data with a time-to-live and a bounded
-number of entries. Writes go through `write()` and clear the caches they make stale.
+number of entries. Writes go through `write()` and clear the caches they make stale. The domain
+modules are imported where they are used, so a page loads only what it needs (icalendar, the
+matching engine, dateparser... cost up to a second of imports on a fresh server).
 """
 
 from collections.abc import Iterator
@@ -12,12 +14,9 @@ from typing import Any
 import streamlit as st
 from sqlmodel import Session, col, select
 
-from funding import calendar, details, finder, monitor
 from funding.db import make_engine, session_scope
 from funding.models import Partnership
-from funding.presentation import find_opportunities
 from funding.settings import get_settings
-from funding.store import count_opportunities
 
 
 @st.cache_resource(max_entries=4)
@@ -53,6 +52,8 @@ def write(*stale) -> Iterator[Session]:
 
 @st.cache_data(ttl=60, max_entries=256, show_spinner=False)
 def _opportunities(url: str, query: str, status: str | None, as_of: date, lang: str) -> list[dict]:
+    from funding.presentation import find_opportunities
+
     with Session(_engine(url)) as session:
         return find_opportunities(session, query=query, status=status, as_of=as_of, lang=lang)
 
@@ -63,6 +64,8 @@ def opportunities(query: str, status: str | None, as_of: date, lang: str) -> lis
 
 @st.cache_data(ttl=60, max_entries=4, show_spinner=False)
 def _total(url: str) -> int:
+    from funding.store import count_opportunities
+
     with Session(_engine(url)) as session:
         return count_opportunities(session)
 
@@ -76,12 +79,16 @@ def total() -> int:
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def _ranked(url: str, key: str, _profile: dict, as_of: date, lang: str) -> list[dict[str, Any]]:
+    from funding import finder
+
     with Session(_engine(url)) as session:
         return finder.ranked(session, _profile, as_of=as_of, lang=lang)
 
 
 def ranked(profile: dict, as_of: date, lang: str) -> list[dict[str, Any]]:
     """Ranked calls for a profile; equal profiles (by their JSON) share one cache entry."""
+    from funding import finder
+
     return _ranked(_url(), finder.profile_key(profile), profile, as_of, lang)
 
 
@@ -107,18 +114,38 @@ def partnership_profile(partnership_id: int) -> dict | None:
 
 @st.cache_data(ttl=60, max_entries=256, show_spinner=False)
 def _details(url: str, opportunity_id: str, as_of: date, lang: str) -> dict | None:
+    from funding import details
+
     with Session(_engine(url)) as session:
-        return details.opportunity_details(session, opportunity_id, as_of=as_of, lang=lang)
+        return details.opportunity_details(
+            session, opportunity_id, as_of=as_of, lang=lang, similar=0
+        )
 
 
 def opportunity(opportunity_id: str, as_of: date, lang: str) -> dict | None:
+    """The call without its similar calls (those come from `similar`, drawn after the rest)."""
     return _details(_url(), opportunity_id, as_of, lang)
+
+
+@st.cache_data(ttl=300, max_entries=256, show_spinner=False)
+def _similar(url: str, opportunity_id: str) -> list[dict]:
+    from funding import details
+
+    with Session(_engine(url)) as session:
+        return details.similar_calls(session, opportunity_id)
+
+
+def similar(opportunity_id: str) -> list[dict]:
+    """Calls like this one: a full-text query over every call (0.5-1 s at 100,000), cached apart."""
+    return _similar(_url(), opportunity_id)
 
 
 # Watchlist (small per-partnership queries on indexed columns: not cached) ------------------
 
 
 def watched(partnership_id: int, as_of: date, lang: str) -> list[dict[str, Any]]:
+    from funding import calendar
+
     with read() as session:
         return calendar.watched_rows(session, partnership_id, as_of=as_of, lang=lang)
 
@@ -128,6 +155,8 @@ def watched(partnership_id: int, as_of: date, lang: str) -> list[dict[str, Any]]
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
 def _dashboard(url: str, now: datetime, as_of: date, lang: str) -> dict[str, Any]:
+    from funding import monitor
+
     with Session(_engine(url)) as session:
         return {
             "new": monitor.new_calls(session, now=now, as_of=as_of, lang=lang),
@@ -145,6 +174,8 @@ def dashboard(now: datetime, as_of: date, lang: str) -> dict[str, Any]:
 
 @st.cache_data(ttl=30, max_entries=4, show_spinner=False)
 def _queue(url: str) -> dict[str, Any]:
+    from funding import monitor
+
     with Session(_engine(url)) as session:
         return {
             "sizes": monitor.queue_sizes(session),
@@ -159,5 +190,5 @@ def review_queue() -> dict[str, Any]:
 
 
 def clear_monitor() -> None:
-    for cached in (_queue, _dashboard, _details, _opportunities, _ranked, _total):
+    for cached in (_queue, _dashboard, _details, _similar, _opportunities, _ranked, _total):
         cached.clear()

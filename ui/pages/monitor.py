@@ -1,6 +1,5 @@
 """Staff: what is new, changed or closing; arrivals per source; source health; review queue; hand edits."""
 
-import altair as alt
 import streamlit as st
 
 from funding import monitor
@@ -46,16 +45,20 @@ with tab_closing:
     _table(board["closing"][1], board["closing"][0])
 with tab_chart:
     if board["per_week"]:
-        chart = (
-            alt.Chart(alt.Data(values=board["per_week"]))
-            .mark_bar()
-            .encode(
-                x=alt.X("week:O", title=None),
-                y=alt.Y("count:Q", title=None),
-                color=alt.Color("source:N", title=t("source", lang)),
-            )
+        # A plain Vega-Lite spec (what the Altair chart it replaces produced): importing Altair
+        # alone took 0.6-0.9 s of the page's first load.
+        st.vega_lite_chart(
+            board["per_week"],
+            {
+                "mark": {"type": "bar"},
+                "encoding": {
+                    "x": {"field": "week", "type": "ordinal", "title": None},
+                    "y": {"field": "count", "type": "quantitative", "title": None},
+                    "color": {"field": "source", "type": "nominal", "title": t("source", lang)},
+                },
+            },
+            width="stretch",
         )
-        st.altair_chart(chart, width="stretch")
     else:
         st.caption(t("empty", lang))
 with tab_health:

@@ -57,7 +57,7 @@ else:
     st.caption(t("no_history", lang))
 
 st.subheader(t("similar", lang))
-for other in call["similar"]:
+for other in resources.similar(call["id"]):
     label = common.esc(other["title"]) + (
         f" ({t('same_call', lang)})" if other["same_call"] else ""
     )
