@@ -4,9 +4,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement
 
 _HTML = re.compile(
     r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|&(?:[a-zA-Z]+\d*|#\d+|#x[0-9a-fA-F]+);"
@@ -15,6 +13,8 @@ _DROPPED = {"script", "style", "noscript", "template", "head"}
 _PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre"}
 _LINES = {"div", "tr", "section", "article", "header", "footer", "dl", "dt", "dd", "address"}
 _BLANK_LINES = re.compile(r"\n{3,}")
+_PARSER = etree.HTMLParser()
+_FULL_DOCUMENT = re.compile(r"\s*<(?:html|!doctype)", re.IGNORECASE)  # as lxml.html tells them
 _CUT_ATTRIBUTE = re.compile(r"^\s*[\"']?>")
 _FOLD_PUNCTUATION = re.compile(r"[\W_]+")
 _FOLD_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
@@ -33,7 +33,7 @@ def _tidy(value: str) -> str:
     return _BLANK_LINES.sub("\n\n", lines).strip()
 
 
-def _append_text(element: HtmlElement, out: list[str | int]) -> None:
+def _append_text(element: etree._Element, out: list[str | int]) -> None:
     """Write an element's text; ints mark line (1) or paragraph (2) breaks, as browsers show blocks."""
     if element.text:
         out.append(element.text.replace("\n", " "))
@@ -60,12 +60,14 @@ def _append_text(element: HtmlElement, out: list[str | int]) -> None:
             out.append(child.tail.replace("\n", " "))
 
 
-def _parse_html(value: str) -> HtmlElement:
-    """lxml's HTML parser: a fragment under one <div>, or a whole document."""
-    try:
-        return lxml.html.fragment_fromstring(value, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return lxml.html.document_fromstring(value)
+def _parse_html(value: str) -> etree._Element:
+    """What lxml's HTML parser makes of a fragment (placed in a body, as lxml.html does) or of a
+    whole document; <head> is dropped by _append_text. Plain lxml elements, not lxml.html's
+    classes: those cost a Python call per element."""
+    if not _FULL_DOCUMENT.match(value):
+        value = f"<html><body>{value}</body></html>"
+    root = etree.fromstring(value, _PARSER)
+    return etree.Element("html") if root is None else root
 
 
 def _join(out: list[str | int]) -> str:

@@ -140,3 +140,16 @@ def test_fold(value, expected):
 )
 def test_split_words(value, expected):
     assert split_words(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<p>Appel</p></body><body><p>ouvert</p>", "Appel\n\nouvert"),  # pasted from two pages
+        ("<html>", ""),
+        ("</body>text <head>\t&nbsp;", "text"),
+    ],
+)
+def test_html_to_text_keeps_the_text_of_broken_markup(value, expected):
+    """Stray body tags made lxml.html fail (an AssertionError) or drop what followed them."""
+    assert html_to_text(value) == expected
