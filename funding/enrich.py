@@ -1,5 +1,6 @@
 """After new or changed records are stored: read what their text says, then merge cross-source duplicates."""
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -7,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from funding.dedup import auto_merge
 from funding.extract import apply_extractions, extract
+from funding.models import Extraction as ExtractionRow
 from funding.models import Opportunity
 
 BATCH = 200
@@ -49,12 +51,18 @@ def enrich(
     ids = list(dict.fromkeys(ids))
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
+        known = defaultdict(list)
+        for row in session.exec(
+            select(ExtractionRow).where(col(ExtractionRow.opportunity_id).in_(chunk))
+        ):
+            known[row.opportunity_id].append(row)
         for opportunity in session.exec(select(Opportunity).where(col(Opportunity.id).in_(chunk))):
             if opportunity.merged_into:
                 continue
             rows = apply_extractions(
-                session, opportunity, extract(opportunity), min_confidence=min_confidence
-            )
+                session, opportunity, extract(opportunity), min_confidence=min_confidence,
+                known=known[opportunity.id],
+            )  # fmt: skip
             report.examined += 1
             report.proposed += len(rows)
             report.filled += sum(1 for row in rows if row.applied)

@@ -48,6 +48,7 @@ def apply_extractions(
     *,
     min_confidence: float = 0.7,
     now: datetime | None = None,
+    known: Sequence[ExtractionRow] | None = None,
 ) -> list[ExtractionRow]:
     """Record extractions (once each) and fill the opportunity's empty fields with confident ones.
 
@@ -61,9 +62,10 @@ def apply_extractions(
             raise KeyError(f"no opportunity {opportunity!r}")
         opportunity = found
     now = now or utcnow()
-    known = session.exec(
-        select(ExtractionRow).where(ExtractionRow.opportunity_id == opportunity.id)
-    ).all()
+    if known is None:  # what was recorded for it before (enrich reads them for a whole batch)
+        known = session.exec(
+            select(ExtractionRow).where(ExtractionRow.opportunity_id == opportunity.id)
+        ).all()
     seen = {(row.field, repr(row.value)) for row in known}
     rejected = {(row.field, repr(row.value)) for row in known if row.status == "rejected"}
     rows = []
@@ -107,6 +109,7 @@ def apply_extractions(
     if filled:
         opportunity.last_changed_at = now
         session.add(opportunity)
-    session.add_all(rows)
-    session.flush()
+    if rows:
+        session.add_all(rows)
+        session.flush()
     return rows
