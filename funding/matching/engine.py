@@ -3,13 +3,17 @@
 import heapq
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
+import orjson
 from rapidfuzz import fuzz
+from sqlalchemy import JSON, Text, bindparam, case, func, type_coerce
 from sqlmodel import Session, col, select
 
 from funding.matching.profile import Profile, parse_profile
 from funding.matching.relevance import (
+    SUMMARY_CHARS,
     Concept,
     Hashed,
     Query,
@@ -23,11 +27,11 @@ from funding.matching.relevance import (
     score_text,
     significant_words,
     stage_hit,
-    text_score,
+    text_score_rows,
     themes,
     tokens,
 )
-from funding.matching.rules import Criterion, check_all, verdict
+from funding.matching.rules import Criterion, check_all, fails_early, verdict
 from funding.models import Extraction, Opportunity
 from funding.normalize import format_date
 from funding.status import compute_status, next_deadline
@@ -42,17 +46,46 @@ UNKNOWN_PENALTY, MAX_UNKNOWN_PENALTIES = 0.03, 3
 FAR_FUTURE = date.max
 # What the rules, the relevance and the fit read: the shortlist is evaluated on these columns alone
 # (plain rows, no ORM objects); the calls returned are then loaded whole.
-_EVALUATED = tuple(
-    getattr(Opportunity, name)
-    for name in (
-        "id", "content_hash", "title", "funder", "programme", "themes", "summary_plain",
-        "eligibility_plain", "eligibility_text", "source_status", "partnership_required",
-        "min_partners", "recurrence", "recurrence_raw", "opens_on", "deadlines", "deadline_last",
-        "applicant_types", "applicant_types_raw", "applicant_countries", "intervention_zones",
-        "instrument", "instrument_raw", "inferred_fields", "currency", "amount_min", "amount_max",
-        "cofinancing_rate_max",
-    )
+_EVALUATED = (
+    "id", "content_hash", "title", "themes", "summary_plain", "eligibility_plain",
+    "eligibility_text", "source_status", "partnership_required", "min_partners", "recurrence",
+    "recurrence_raw", "opens_on", "deadlines", "deadline_last", "applicant_types",
+    "applicant_types_raw", "applicant_countries", "intervention_zones", "instrument",
+    "instrument_raw", "inferred_fields", "currency", "amount_min", "amount_max",
+    "cofinancing_rate_max",
 )  # fmt: skip
+
+
+def _from_json(value: str | None) -> Any:
+    return None if value is None else orjson.loads(value)
+
+
+class _JSONText(Text):
+    """A JSON column SQLite hands over as text, parsed with orjson (several times faster)."""
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        return _from_json
+
+
+@cache
+def _evaluated_query(dialect: str) -> Any:
+    """The _EVALUATED columns of the rows whose ids are given (parameter "ids"), read no further
+    than the relevance and the rules do: the summary's first SUMMARY_CHARS characters, the raw
+    eligibility text only where there is no plain one; built once."""
+    columns = []
+    for name in _EVALUATED:
+        column = getattr(Opportunity, name)
+        if name == "summary_plain":
+            column = func.substr(column, 1, SUMMARY_CHARS)
+        elif name == "eligibility_text":
+            column = case((func.coalesce(Opportunity.eligibility_plain, "") == "", column))
+        elif dialect == "sqlite" and isinstance(column.type, JSON):
+            column = type_coerce(column, _JSONText)
+        columns.append(column.label(name))
+    return select(*columns).where(col(Opportunity.id).in_(bindparam("ids", expanding=True)))
+
+
+_WHOLE = select(Opportunity).where(col(Opportunity.id).in_(bindparam("ids", expanding=True)))
 
 
 @dataclass
@@ -151,12 +184,16 @@ def _evaluate(
 ) -> list[Match]:  # fmt: skip
     """Matches for the rows that can be among the best `limit` (all of them when limit is None).
 
-    Relevance, the text score and most of the fit are cheap and known first; the rules (and their
+    Unless ineligible calls are wanted, the calls failing a criterion decided by a few comparisons
+    (fails_early: often most of the shortlist) are left out first, unscored and unexplained.
+    Relevance, the text score and most of the fit are cheap and known next; the rules (and their
     explanations) are checked in the order of the best score a row could still reach, until `limit`
     matches score above what any row left could: the same result as checking every row.
     """
     top = max(text_scores.values(), default=0.0) or 1.0
     cutoff = max(as_of, profile.deadline_after or as_of)
+    if not include_ineligible:
+        rows = [o for o in rows if not fails_early(o, profile, as_of=as_of, lang=lang)]
     known = []
     for opportunity in rows:
         status = compute_status(
@@ -211,7 +248,8 @@ def _shortlist(session: Session, words: list[str], size: int) -> dict[str, float
                 .where(col(Opportunity.id).in_(missing))
             ).all()
         )  # fmt: skip
-    scored = sorted((-score, row.id) for row in pool if (score := text_score(row, words)) > 0)
+    scores = text_score_rows(pool, words)
+    scored = sorted((-score, row.id) for row, score in zip(pool, scores, strict=True) if score > 0)
     return {oid: -negative for negative, oid in scored[:size]}
 
 
@@ -232,9 +270,8 @@ def match(
     text_scores = _shortlist(session, words, shortlist)
     rows: list[Any]
     if text_scores:
-        rows = list(
-            session.exec(select(*_EVALUATED).where(col(Opportunity.id).in_(list(text_scores))))
-        )
+        evaluated = _evaluated_query(session.get_bind().dialect.name)
+        rows = list(session.exec(evaluated, params={"ids": list(text_scores)}))
     else:
         rows = list_opportunities(session, as_of=as_of, limit=shortlist)
     matches = _evaluate(
@@ -246,10 +283,7 @@ def match(
     matches.sort(key=_rank_key)
     matches = matches[:limit]
     if wanted := [m.opportunity.id for m in matches if not isinstance(m.opportunity, Opportunity)]:
-        whole = {
-            o.id: o
-            for o in session.exec(select(Opportunity).where(col(Opportunity.id).in_(wanted)))
-        }
+        whole = {o.id: o for o in session.exec(_WHOLE, params={"ids": wanted})}
         for m in matches:
             m.opportunity = whole.get(m.opportunity.id, m.opportunity)
     return matches

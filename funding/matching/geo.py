@@ -2,7 +2,7 @@
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from funding.extract.geography import country_groups, country_names, expand_zone, find_places
@@ -61,6 +61,7 @@ def _regions() -> tuple[dict[str, str], dict[str, str]]:
     return places, regions
 
 
+@lru_cache(maxsize=4096)
 def french_region(word: str | None) -> str | None:
     """The French region a region, department name or department number belongs to."""
     if not word:

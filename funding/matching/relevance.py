@@ -603,7 +603,16 @@ def text_score(opportunity: Any, words: list[str]) -> float:
     own ranks, bm25 and ts_rank, differ); plural-insensitive like the FTS5 query. The row's words
     are read once per content (cached); the words of the query once per list of words.
     """
+    return _text_score(opportunity, _text_keys(tuple(words)))
+
+
+def text_score_rows(rows: list[Any], words: list[str]) -> list[float]:
+    """text_score of each row (the words read once for all)."""
     keys = _text_keys(tuple(words))
+    return [_text_score(row, keys) for row in rows]
+
+
+def _text_score(opportunity: Any, keys: _TextKeys) -> float:
     if not keys.single and not keys.phrases:
         return 0.0
     score = 0.0
@@ -726,7 +735,12 @@ def _phrase_hit(phrase: tuple[str, ...], joined: str, *, fuzzy: bool) -> str | N
     words = " ".join(phrase)
     if f" {words} " in joined:
         return words
-    if fuzzy and len(words) >= 5 and len(joined) > 2 and fuzz.partial_ratio(words, joined) >= 90:
+    if (
+        fuzzy
+        and len(words) >= 5
+        and len(joined) > 2
+        and fuzz.partial_ratio(words, joined, score_cutoff=90) >= 90  # the cutoff: sooner done
+    ):
         return words
     return None
 

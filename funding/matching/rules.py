@@ -13,7 +13,7 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 
 from funding.extract.sentences import MAX_SNIPPET, bare
-from funding.matching.geo import Zone
+from funding.matching.geo import Zone, french_region
 from funding.matching.geo import read_zone as _read_zone
 from funding.matching.profile import Partner, Profile
 from funding.normalize import fold, format_amount, label, map_term, parent, vocabulary
@@ -28,12 +28,15 @@ _NON_GOVERNMENT = ("non government general",)
 _NON_GOVERNMENT_TYPES = {"ngo", "foundation", "company", "sme", "startup", "social_enterprise"}
 # A call's minimum up to this many times the profile's maximum is "to verify", beyond it a fail.
 FLOOR_TOLERANCE = 2.0
+# A co-financing gap above this (in euros, or a share of the budget) is a fail.
+MIN_GAP = 1e-6
 # Rough rates to compare amounts stated in another currency with a profile's euros.
 EUR_PER = {"EUR": 1.0, "USD": 0.92, "GBP": 1.17, "CHF": 1.05, "CAD": 0.68, "XOF": 0.001524}
 _CONSORTIUM_HINT = re.compile(
     r"consorti|partenariat|en partenariat|partnership|partners from|partenaires|co-applicant|"
     r"co-beneficiar|cobeneficiar"
 )
+_WHO_CAN_APPLY = re.compile(r"eligib|applicant|beneficiair|candidat|porteur|who can apply")
 _SEVERAL_COUNTRIES = re.compile(
     r"(?:different|distinct|several|at least (?:two|three|2|3)) (?:eu )?(?:member states|countries)|"
     r"pays (?:differents|distincts)|etats membres differents|plusieurs pays"
@@ -117,20 +120,33 @@ def read_zone(words: list[str] | None) -> Zone:
 # Timing ---------------------------------------------------------------------------------------
 
 
+def _cutoff(profile: Profile, as_of: date) -> date:
+    return max(as_of, profile.deadline_after or as_of)
+
+
+def _deadlines(opportunity: Any) -> list[date]:
+    return [date.fromisoformat(d) for d in opportunity.deadlines or ()]
+
+
+def _upcoming(deadlines: list[date], cutoff: date) -> date | None:
+    """The first deadline on or after the cutoff: none while some are stated fails timing."""
+    return next((d for d in deadlines if d >= cutoff), None)
+
+
 def timing(
     opportunity: Any, profile: Profile, *, as_of: date, lang: str = "fr",
     snippets: dict[str, str] | None = None,
 ) -> Criterion:  # fmt: skip
     """A next deadline on or after the later of as_of and the profile's deadline_after."""
-    cutoff = max(as_of, profile.deadline_after or as_of)
-    deadlines = [date.fromisoformat(d) for d in opportunity.deadlines or ()]
+    cutoff = _cutoff(profile, as_of)
+    deadlines = _deadlines(opportunity)
     stated = ", ".join(d.isoformat() for d in deadlines) if deadlines else None
     evidence = _evidence(opportunity, "deadlines", snippets, stated and f"deadlines: {stated}")
     status = compute_status(
         opens_on=opportunity.opens_on, deadline_last=opportunity.deadline_last,
         recurrence=opportunity.recurrence, as_of=as_of, source_status=opportunity.source_status,
     )  # fmt: skip
-    upcoming = next((d for d in deadlines if d >= cutoff), None)
+    upcoming = _upcoming(deadlines, cutoff)
     if upcoming is not None:
         if status == "forthcoming":
             opens = opportunity.opens_on
@@ -201,16 +217,11 @@ def _lineage(canonical: str) -> list[str]:
     return chain
 
 
-def _admits(call_types: set[str], raw: list[str], kind: str | None) -> tuple[Result, list[str]]:
-    """Whether a call admits one applicant type, and the raw words that decide it."""
-    result, words = _admits_cached(frozenset(call_types), tuple(raw), kind)
-    return result, list(words)
-
-
 @lru_cache(maxsize=20_000)
 def _admits_cached(
     call_types: frozenset[str], raw: tuple[str, ...], kind: str | None
 ) -> tuple[Result, tuple[str, ...]]:
+    """Whether a call admits one applicant type, and the raw words that decide it."""
     result, words = _admits_uncached(call_types, list(raw), kind)
     return result, tuple(words)
 
@@ -241,10 +252,7 @@ def applicant_type(
     opportunity: Any, profile: Profile, *, lang: str = "fr", snippets: dict[str, str] | None = None,
 ) -> Criterion:  # fmt: skip
     """The lead must be an eligible applicant type; co-applicants are checked and named too."""
-    call_types = set(opportunity.applicant_types or ())
-    raw = list(opportunity.applicant_types_raw or ()) or [
-        label("applicant_type", t, lang) for t in call_types
-    ]
+    call_types, raw = _call_types(opportunity, lang)
     stated = "; ".join(raw) if raw else None
     evidence = _evidence(opportunity, "applicant_types", snippets, stated)
     if not call_types and not raw:
@@ -254,12 +262,28 @@ def applicant_type(
                  "The call does not say who may apply: to verify."),
             _eligibility_hint(opportunity),
         )  # fmt: skip
+    results = _type_results(call_types, raw, profile)
+    return _per_partner("applicant_type", results, profile, lang, evidence, _type_words)
+
+
+def _call_types(opportunity: Any, lang: str) -> tuple[set[str], list[str]]:
+    """The call's applicant types and its words for them (their labels when it has none)."""
+    call_types = set(opportunity.applicant_types or ())
+    raw = list(opportunity.applicant_types_raw or ()) or [
+        label("applicant_type", t, lang) for t in call_types
+    ]
+    return call_types, raw
+
+
+def _type_results(call_types: set[str], raw: list[str], profile: Profile) -> list[tuple]:
+    """(index, partner, its type, result, the call's deciding words) for each partner."""
+    types, words = frozenset(call_types), tuple(raw)
     results = []
     for index, partner in enumerate(profile.partners):
         kind = partner_type(partner)
-        result, words = _admits(call_types, raw, kind)
-        results.append((index, partner, kind, result, words))
-    return _per_partner("applicant_type", results, profile, lang, evidence, _type_words)
+        result, deciding = _admits_cached(types, words, kind)
+        results.append((index, partner, kind, result, list(deciding)))
+    return results
 
 
 def _type_words(partner: Partner, kind: str | None, lang: str) -> str:
@@ -269,9 +293,15 @@ def _type_words(partner: Partner, kind: str | None, lang: str) -> str:
 
 def _eligibility_hint(opportunity: Any) -> str | None:
     text = opportunity.eligibility_plain or opportunity.eligibility_text
-    return _sentence(
-        text, re.compile(r"eligib|applicant|beneficiair|candidat|porteur|who can apply")
-    )
+    return _sentence(text, _WHO_CAN_APPLY)
+
+
+def _deciding(results: list[tuple], lead: Partner | None) -> Result:
+    """The lead's result, or when none is named lead the best of the partners'."""
+    if lead is not None:
+        return next(r for r in results if r[1] is lead)[3]
+    found = {r[3] for r in results}
+    return "pass" if "pass" in found else "unknown" if "unknown" in found else "fail"
 
 
 def _per_partner(
@@ -296,11 +326,7 @@ def _per_partner(
             if lang != "en"
             else f"{partner.label(index)} ({describe(partner, kind, lang)}, {role}): {verdict}"
         )
-    if lead is not None:
-        deciding = next(r for r in results if r[1] is lead)[3]
-    else:
-        found = {r[3] for r in results}
-        deciding = "pass" if "pass" in found else "unknown" if "unknown" in found else "fail"
+    deciding = _deciding(results, lead)
     others_fail = [r for r in results if r[3] == "fail" and r[1] is not lead]
     summary = "; ".join(lines) + "."
     if deciding == "pass" and others_fail:
@@ -325,8 +351,6 @@ def _per_partner(
 
 
 def _in_zone(zone: Zone, country: str | None, region: str | None) -> Result:
-    from funding.matching.geo import french_region
-
     if country is None:
         return "unknown"
     if country in zone.countries:
@@ -355,11 +379,16 @@ def applicant_country(
                  "The call does not say where applicants must be established: to verify."),
             evidence,
         )  # fmt: skip
-    results = []
-    for index, partner in enumerate(profile.partners):
-        result = _in_zone(zone, partner.country, partner.region)
-        results.append((index, partner, partner.country, result, []))
+    results = _country_results(zone, profile)
     return _per_partner("applicant_country", results, profile, lang, evidence, _where_words)
+
+
+def _country_results(zone: Zone, profile: Profile) -> list[tuple]:
+    """(index, partner, its country, result, no words) for each partner."""
+    return [
+        (index, partner, partner.country, _in_zone(zone, partner.country, partner.region), [])
+        for index, partner in enumerate(profile.partners)
+    ]
 
 
 def _where_words(partner: Partner, country: str | None, lang: str) -> str:
@@ -489,6 +518,20 @@ def _in_euros(value: float | None, currency: str | None) -> float | None:
     return None if rate is None else value * rate
 
 
+def _below_minimum(high_eur: float | None, profile: Profile) -> bool:
+    """The call's maximum is less than the profile's minimum (a fail)."""
+    return high_eur is not None and profile.amount_min is not None and high_eur < profile.amount_min
+
+
+def _far_above_maximum(low_eur: float | None, profile: Profile) -> bool:
+    """The call's minimum is beyond FLOOR_TOLERANCE times the profile's maximum (a fail)."""
+    return (
+        low_eur is not None
+        and profile.amount_max is not None
+        and low_eur > FLOOR_TOLERANCE * profile.amount_max
+    )
+
+
 def amount(
     opportunity: Any, profile: Profile, *, lang: str = "fr", snippets: dict[str, str] | None = None,
 ) -> Criterion | None:  # fmt: skip
@@ -517,7 +560,7 @@ def amount(
         if currency == "EUR"
         else _say(lang, " (converti approximativement en euros)", " (roughly converted to euros)")
     )
-    if high_eur is not None and profile.amount_min is not None and high_eur < profile.amount_min:
+    if _below_minimum(high_eur, profile):
         return Criterion(
             "amount", "fail",
             _say(lang, f"L'appel finance au plus {_money(high, currency, lang)}{note}, moins que les "
@@ -526,11 +569,7 @@ def amount(
                  f"{_money(profile.amount_min, 'EUR', lang)} you need at least."),
             evidence,
         )  # fmt: skip
-    if (
-        low_eur is not None
-        and profile.amount_max is not None
-        and low_eur > FLOOR_TOLERANCE * profile.amount_max
-    ):
+    if _far_above_maximum(low_eur, profile):
         return Criterion(
             "amount", "fail",
             _say(lang, f"L'appel finance des projets d'au moins {_money(low, currency, lang)}{note}, bien "
@@ -557,6 +596,18 @@ def amount(
     )  # fmt: skip
 
 
+def _budget(profile: Profile) -> float | None:
+    return profile.amount_max or profile.amount_min
+
+
+def _cofinancing_gap(rate: float, available: float, budget: float | None) -> float:
+    """What the partners lack, in euros of the budget (a share of it when there is no budget)."""
+    needed = max(0.0, 1 - rate)
+    if budget:
+        return needed * budget - available * budget
+    return needed - available
+
+
 def cofinancing(
     opportunity: Any, profile: Profile, *, lang: str = "fr", snippets: dict[str, str] | None = None,
 ) -> Criterion | None:  # fmt: skip
@@ -569,7 +620,7 @@ def cofinancing(
         opportunity, "cofinancing_rate_max", snippets,
         f"cofinancing_rate_max: {rate:.0%}" if rate is not None else None,
     )  # fmt: skip
-    budget = profile.amount_max or profile.amount_min
+    budget = _budget(profile)
     if rate is None:
         return Criterion(
             "cofinancing", "unknown",
@@ -589,7 +640,6 @@ def cofinancing(
             f"{_money(rate * budget, 'EUR', lang)} ({rate:.0%}): the partners must bring "
             f"{_money(must, 'EUR', lang)}, they can bring {_money(can, 'EUR', lang)}",
         )
-        gap = must - can
     else:
         figures = _say(
             lang,
@@ -598,8 +648,8 @@ def cofinancing(
             f"The call funds at most {rate:.0%}: the partners must bring {needed:.0%} of the budget, "
             f"they can bring {available:.0%}",
         )
-        gap = needed - available
-    if gap > 1e-6:
+    gap = _cofinancing_gap(rate, available, budget)
+    if gap > MIN_GAP:
         short = _money(gap, "EUR", lang) if budget else f"{gap:.0%}"
         return Criterion(
             "cofinancing", "fail",
@@ -612,13 +662,17 @@ def cofinancing(
 # Instrument -----------------------------------------------------------------------------------
 
 
+def _wanted_instruments(profile: Profile) -> set[str]:
+    return {map_term("instrument", w) or w for w in profile.instruments}
+
+
 def instrument(
     opportunity: Any, profile: Profile, *, lang: str = "fr", snippets: dict[str, str] | None = None,
 ) -> Criterion | None:  # fmt: skip
     """The kind of support wanted (grant, loan, prize...) when the profile says."""
     if not profile.instruments:
         return None
-    wanted = {map_term("instrument", w) or w for w in profile.instruments}
+    wanted = _wanted_instruments(profile)
     names = ", ".join(label("instrument", w, lang) for w in sorted(wanted))
     found = opportunity.instrument
     evidence = opportunity.instrument_raw or (f"instrument: {found}" if found else None)
@@ -660,6 +714,39 @@ def check_all(
         instrument(opportunity, profile, lang=lang, snippets=snippets),
     ]
     return [c for c in found if c is not None]
+
+
+def fails_early(opportunity: Any, profile: Profile, *, as_of: date, lang: str = "fr") -> str | None:
+    """The first criterion the call fails among those decided without reading its text (timing,
+    applicant type and country, amount, cofinancing, instrument), or None: found without writing
+    any explanation, by the same tests as the criteria themselves, so check_all fails the call on
+    it too (the call is ineligible). Cheap, to leave ineligible calls out before explaining them."""
+    deadlines = _deadlines(opportunity)
+    if deadlines and _upcoming(deadlines, _cutoff(profile, as_of)) is None:
+        return "timing"
+    call_types, raw = _call_types(opportunity, lang)
+    types = _type_results(call_types, raw, profile) if call_types or raw else None
+    if types is not None and _deciding(types, profile.lead) == "fail":
+        return "applicant_type"
+    zone = read_zone(opportunity.applicant_countries)
+    if zone and _deciding(_country_results(zone, profile), profile.lead) == "fail":
+        return "applicant_country"
+    currency = opportunity.currency or "EUR"
+    if _below_minimum(_in_euros(opportunity.amount_max, currency), profile) or _far_above_maximum(
+        _in_euros(opportunity.amount_min, currency), profile
+    ):
+        return "amount"
+    rate, available = opportunity.cofinancing_rate_max, profile.cofinancing_available
+    if (
+        rate is not None
+        and available is not None
+        and _cofinancing_gap(rate, available, _budget(profile)) > MIN_GAP
+    ):
+        return "cofinancing"
+    found = opportunity.instrument
+    if profile.instruments and found is not None and found not in _wanted_instruments(profile):
+        return "instrument"
+    return None
 
 
 def verdict(criteria: list[Criterion]) -> str:

@@ -71,6 +71,15 @@ def test_include_ineligible_shows_the_failing_criterion(stored):
     assert found["t:closed"].verdict == "ineligible"
 
 
+def test_leaving_ineligible_calls_out_early_changes_nothing(stored):
+    """Ineligible calls are dropped before their explanations are written: the same result as
+    explaining everything and filtering afterwards."""
+    every = match(stored, PROFILE, as_of=AS_OF, include_ineligible=True, limit=100)
+    kept = match(stored, PROFILE, as_of=AS_OF, limit=100)
+    assert [m.to_dict() for m in kept] == [m.to_dict() for m in every if m.verdict != "ineligible"]
+    assert any(m.verdict == "ineligible" for m in every)
+
+
 def test_json_shape_and_stable_ranking(stored):
     first = [m.to_dict() for m in match(stored, PROFILE, as_of=AS_OF, lang="en")]
     second = [m.to_dict() for m in match(stored, PROFILE, as_of=AS_OF, lang="en")]

@@ -12,6 +12,7 @@ from funding.matching.rules import (
     applicant_type,
     check_all,
     cofinancing,
+    fails_early,
     instrument,
     partnership,
     project_location,
@@ -257,3 +258,54 @@ def test_every_criterion_has_an_explanation_and_the_verdict_follows():
     assert verdict(criteria) == "to_verify"
     closed = check_all(call(deadlines=["2020-01-01"]), p, as_of=AS_OF)
     assert verdict(closed) == "ineligible"
+
+
+# The early fail check (the engine leaves ineligible calls out before explaining them)
+
+EARLY = ("timing", "applicant_type", "applicant_country", "amount", "cofinancing", "instrument")
+EARLY_CALLS = [
+    call(),
+    call(deadlines=["2025-12-31"]),
+    call(deadlines=["2026-04-01", "2026-09-30"]),
+    call(recurrence="permanent"),
+    call(applicant_words=["Entreprises"]),
+    call(applicant_words=["Grandes entreprises"]),
+    call(applicant_words=["Associations", "Collectivités"]),
+    call(applicant_words=["Tous publics"]),
+    call(applicant_words=["Ministères"], deadlines=["2026-06-30"]),
+    call(applicant_types=["research"], applicant_types_raw=None),
+    call(applicant_countries=["Sénégal"]),
+    call(applicant_countries=["Auvergne-Rhône-Alpes"]),
+    call(applicant_countries=["EU member states"], amount_min=5_000_000),
+    call(amount_max=5_000),
+    call(amount_min=150_000, amount_max=2_000_000, currency="USD"),
+    call(amount_min=300_000),
+    call(amount_min=30_000, amount_max=80_000, currency="XXX"),
+    call(cofinancing_rate_max=0.5),
+    call(cofinancing_rate_max=0.9, instrument="loan"),
+    call(instrument="grant", amount_max=60_000),
+]
+EARLY_PROFILES = [
+    profile(),
+    profile(amount_min=50_000, amount_max=100_000, cofinancing_available=0.2, instruments=["grant"]),
+    profile(amount_max=100_000, cofinancing_available=0.5, deadline_after="2026-05-01"),
+    profile(cofinancing_available=0.3, instruments=["prêt"]),
+    profile(partners=[{"name": "Asso", "type": "association", "country": "FR"},
+                      {"name": "Firm", "type": "grande entreprise", "country": "SN"}]),
+    profile(partners=[{"name": "Firm", "type": "grande entreprise", "country": "DE", "role": "lead"},
+                      {"name": "Asso", "type": "ONG", "country": "SN"}]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_fails_early_agrees_with_check_all(lang):
+    verdicts = set()
+    for p in EARLY_PROFILES:
+        for c in EARLY_CALLS:
+            criteria = check_all(c, p, as_of=AS_OF, lang=lang)
+            first = next(
+                (x.criterion for x in criteria if x.result == "fail" and x.criterion in EARLY), None
+            )
+            assert fails_early(c, p, as_of=AS_OF, lang=lang) == first
+            verdicts.add(first)
+    assert verdicts >= {None, *EARLY}  # every early criterion was seen failing
