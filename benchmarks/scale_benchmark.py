@@ -11,6 +11,12 @@ start, so the numbers measure the database, not the 0.5 ms per item of validatio
 
 Usage: python benchmarks/scale_benchmark.py [--quick] [--seconds 15] [--prefill 20000]
        [--writers 1,2,4,8] [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--no-postgres]
+       [--no-sqlite] [--postgres-revision 0009]
+       python benchmarks/scale_benchmark.py --fulltext [--rows 1200]
+--fulltext measures only what PostgreSQL's generated full-text column costs an insert: one writer
+stores the same new rows with 0006's functions (revision 0009), with 0010's, and with the column
+dropped, and reports rows/s and the server's CPU per row (read from /proc when PostgreSQL runs on
+this machine).
 The PostgreSQL URL defaults to FUNDING_TEST_DATABASE_URL; a schema of its own is created through
 ?options=-csearch_path%3D<schema> and dropped at the end.
 """
@@ -149,9 +155,9 @@ def phase(url: str, rows: list[dict], k: int, seconds: float, run_tag: str) -> d
     }
 
 
-def prefill(url: str, rows: list[dict], count: int) -> float:
+def prefill(url: str, rows: list[dict], count: int, revision: str = "head") -> float:
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade(engine, revision)
     began = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         for start in range(0, count, BATCH):
@@ -166,7 +172,7 @@ def prefill(url: str, rows: list[dict], count: int) -> float:
 
 def run_backend(name: str, url: str, rows: list[dict], args) -> list[dict]:
     print(f"\n== {name}: prefill {args.prefill}, then {args.seconds:.0f} s per K ==", flush=True)
-    prefill(url, rows, args.prefill)
+    prefill(url, rows, args.prefill, args.postgres_revision if name == "PostgreSQL" else "head")
     results = []
     tag = uuid.uuid4().hex[:4]
     for k in [0, *args.writers]:
@@ -183,6 +189,62 @@ def run_backend(name: str, url: str, rows: list[dict], args) -> list[dict]:
         print(f"  {count_opportunities(session)} opportunities at the end")
     engine.dispose()
     return results
+
+
+PREVIOUS_FULLTEXT = "0009"  # the last revision computing opportunity.fulltext with 0006's functions
+
+
+def _backend_cpu(pid: int) -> float | None:
+    """Seconds of CPU the PostgreSQL backend has used (None when it is not on this machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def fulltext_cost(base: str, rows: list[dict], count: int) -> None:
+    """One writer, `count` new rows in batches of BATCH, on a fresh schema per variant."""
+    print(f"\n== PostgreSQL insert cost of the full-text column: {count} new rows, one writer ==")
+    variants = [(f"0006's functions (revision {PREVIOUS_FULLTEXT})", PREVIOUS_FULLTEXT, False),
+                ("0010's functions (head)", "head", False), ("no full-text column", "head", True)]  # fmt: skip
+    for label, revision, drop in variants:
+        schema = f"scale_{uuid.uuid4().hex[:10]}"
+        admin = make_engine(base)
+        with admin.begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        sep = "&" if "?" in base else "?"
+        engine = make_engine(f"{base}{sep}options=-csearch_path%3D{schema}")
+        try:
+            upgrade(engine, revision)
+            with engine.connect() as connection:
+                if drop:
+                    connection.execute(text("ALTER TABLE opportunity DROP COLUMN fulltext"))
+                pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+                connection.commit()
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    cpu, began = _backend_cpu(pid), time.perf_counter()
+                    for start in range(0, count, BATCH):
+                        write_batch(session, batch_of(rows, "ft", start)[: count - start])
+                    elapsed, cpu_after = time.perf_counter() - began, _backend_cpu(pid)
+                document = ""
+                if not drop:  # the document function alone, over the rows just stored
+                    doc_cpu, doc_began = _backend_cpu(pid), time.perf_counter()
+                    connection.execute(text(
+                        "SELECT sum(length(funding_document(title, summary_plain, eligibility_plain)))"
+                        " FROM opportunity")).scalar()  # fmt: skip
+                    doc_wall, doc_after = time.perf_counter() - doc_began, _backend_cpu(pid)
+                    doc = (doc_after - doc_cpu) if doc_cpu is not None else doc_wall
+                    document = f", funding_document alone {doc / count * 1000:.2f} ms/row"
+                connection.rollback()
+            server = (f", server CPU {(cpu_after - cpu) / count * 1000:.2f} ms/row"
+                      if cpu is not None else "")  # fmt: skip
+            print(f"  {label}: {count / elapsed:,.0f} rows/s{server}{document}", flush=True)
+        finally:
+            engine.dispose()
+            with admin.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            admin.dispose()
 
 
 def ms(value: float) -> str:
@@ -214,7 +276,22 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=os.environ.get(
         "FUNDING_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))  # fmt: skip
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--postgres-revision",
+        default="head",
+        help=f"migrate PostgreSQL only this far (e.g. {PREVIOUS_FULLTEXT}: before 0010)",
+    )
+    parser.add_argument(
+        "--fulltext",
+        action="store_true",
+        help="only the insert cost of PostgreSQL's full-text column, before and after 0010",
+    )
+    parser.add_argument("--rows", type=int, default=1200, help="rows stored per --fulltext variant")
     args = parser.parse_args()
+    if args.fulltext:
+        fulltext_cost(args.postgres_url, base_rows(), args.rows)
+        return
     args.seconds = args.seconds or (4.0 if args.quick else 15.0)
     args.prefill = args.prefill if args.prefill is not None else (3_000 if args.quick else 20_000)
     args.writers = [int(k) for k in args.writers.split(",")]
@@ -223,8 +300,9 @@ def main() -> None:
           f"load average {load:.2f}; batches of {BATCH}, one transaction each")  # fmt: skip
     rows = base_rows()
     results: list[dict] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        results += run_backend("SQLite", f"sqlite:///{Path(tmp) / 'scale.db'}", rows, args)
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            results += run_backend("SQLite", f"sqlite:///{Path(tmp) / 'scale.db'}", rows, args)
     if not args.no_postgres:
         schema = f"scale_{uuid.uuid4().hex[:10]}"
         base = args.postgres_url

@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,19 +71,53 @@ def session(engine):
         yield session
 
 
-@pytest.fixture
+def postgres_schema_url(schema: str) -> str:
+    """FUNDING_TEST_DATABASE_URL narrowed to one schema, in the URL itself (libpq `options`), so
+    every engine and every subprocess (crawls, the CLI) given the URL works in that schema only."""
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+@contextmanager
+def postgres_schema(prefix: str = "t"):
+    """A new, empty schema in the test database and its URL; dropped afterwards with everything in
+    it. A connection left inside a transaction on it would block the drop: lock_timeout makes that
+    an error instead of a hung test run."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield postgres_schema_url(schema)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text("SET LOCAL lock_timeout = '30s'"))
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path, monkeypatch):
-    """A database URL for commands run as a user would, set as FUNDING_DATABASE_URL."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("FUNDING_DATABASE_URL", url)
-    get_settings.cache_clear()
+    """A database URL for commands run as a user would, set as FUNDING_DATABASE_URL: an SQLite file
+    in the test's folder, or (when FUNDING_TEST_DATABASE_URL is set) a PostgreSQL schema of the
+    test's own, named in the URL so subprocesses (crawls, the CLI, the scheduler) use it too.
+    A test about the SQLite file itself says so: @pytest.mark.parametrize("database_url",
+    ["sqlite"], indirect=True), with the reason beside it."""
     from funding.db import get_engine
 
-    get_engine.cache_clear()
-    yield url
-    get_engine().dispose()
-    get_engine.cache_clear()
-
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'cli.db'}"
+        else:
+            url = stack.enter_context(postgres_schema())
+        monkeypatch.setenv("FUNDING_DATABASE_URL", url)
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+        try:
+            yield url
+        finally:
+            get_engine().dispose()  # before the schema is dropped: no pooled connection left
+            get_engine.cache_clear()
 
 
 def rows(session: Session, model) -> int:

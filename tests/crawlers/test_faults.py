@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from funding.db import get_engine
+from funding.dbcopy import copy_database
 from funding.models import SourceRun
 from tests.crawlers.conftest import FAST, ROOT
 from tests.crawlers.feed_checks import FILES
@@ -96,10 +97,13 @@ def crawled_once(tmp_path_factory):
 def stored(crawled_once, database_url, mirror):
     """This test's database as the good crawl left it; the mirror serves Drôme's good pages."""
     get_engine().dispose()
-    target = database_url.removeprefix("sqlite:///")
-    for suffix in ("", "-wal", "-shm"):  # SQLite in WAL mode keeps recent pages beside the file
-        if os.path.exists(f"{crawled_once}{suffix}"):
-            shutil.copy(f"{crawled_once}{suffix}", f"{target}{suffix}")
+    if database_url.startswith("sqlite:"):
+        target = database_url.removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm"):  # SQLite in WAL mode keeps recent pages beside the file
+            if os.path.exists(f"{crawled_once}{suffix}"):
+                shutil.copy(f"{crawled_once}{suffix}", f"{target}{suffix}")
+    else:  # PostgreSQL: the same rows, copied as `funding db copy` does
+        copy_database(f"sqlite:///{crawled_once}", database_url)
     _serve(mirror)
     assert _last_run().status == "ok"
     return _database()

@@ -1,6 +1,5 @@
 """Real crawls of the six French funder feeds: `scrapy crawl NAME` in its own process, over a loopback mirror."""
 
-import time
 from urllib.parse import urlparse
 
 import pytest
@@ -60,10 +59,8 @@ def _counts(run: SourceRun) -> tuple[int, ...]:
 @pytest.mark.parametrize("name", list(FEEDS))
 def test_crawl_stores_every_record(name, mirror, scrapy_crawl):
     path = _serve(mirror, name)
-    started = time.monotonic()
     result = scrapy_crawl(name, "-a", f"base_url={mirror.url}")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert time.monotonic() - started < 8
     ids = {f"{name}:{source_id}" for source_id in FEEDS[name][2]}
     assert _stored(name) == ids
     (run,) = _runs(name)

@@ -26,8 +26,7 @@ def _run(database_url, *args):
     )  # fmt: skip
 
 
-def _database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def _database(url):
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session:
@@ -42,8 +41,8 @@ def _database(tmp_path):
     return url
 
 
-def test_match_json_and_table(tmp_path):
-    url = _database(tmp_path)
+def test_match_json_and_table(database_url, tmp_path):
+    url = _database(database_url)
     path = tmp_path / "profile.json"
     path.write_text(json.dumps(PROFILE), encoding="utf-8")
     result = _run(url, "--profile", str(path), "--as-of", "2026-03-01", "--format", "json")
@@ -57,7 +56,7 @@ def test_match_json_and_table(tmp_path):
 
 
 def test_match_profile_error_names_the_field(tmp_path):
-    url = _database(tmp_path)
+    url = _database(f"sqlite:///{tmp_path / 'cli.db'}")  # about the profile, not the store
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"name": "X", "partners": [{"type": "ngo"}, {"country": "FR"}]}))
     result = _run(url, "--profile", str(path))
