@@ -2,15 +2,19 @@
 
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from funding.auth import hash_password
-from funding.db import make_engine
+from funding.db import get_engine, make_engine
+from funding.dbcopy import copy_database
 from funding.settings import get_settings
 from funding.snapshot import prepare_database
+from tests.conftest import BACKENDS, postgres_schema
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 PROFILES = Path(__file__).resolve().parents[2] / "bench" / "matching" / "profiles"
@@ -31,18 +35,30 @@ def snapshot_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def ui_db(snapshot_db, tmp_path, monkeypatch) -> str:
-    """This test's own copy of the snapshot database, set as FUNDING_DATABASE_URL."""
-    path = tmp_path / "ui.db"
-    shutil.copy(snapshot_db, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("FUNDING_DATABASE_URL", url)
-    monkeypatch.setenv("FUNDING_TODAY", AS_OF)
-    monkeypatch.setenv("FUNDING_STAFF_USERS", f"alice={STAFF_HASH}")
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
+@pytest.fixture(params=BACKENDS)
+def ui_db(request, snapshot_db, tmp_path, monkeypatch) -> Iterator[str]:
+    """This test's own copy of the snapshot database, set as FUNDING_DATABASE_URL: an SQLite file,
+    or (when FUNDING_TEST_DATABASE_URL is set) a PostgreSQL schema of its own filled by
+    `funding db copy`'s code from the snapshot file."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            path = tmp_path / "ui.db"
+            shutil.copy(snapshot_db, path)
+            url = f"sqlite:///{path}"
+        else:
+            url = stack.enter_context(postgres_schema("ui"))
+            copy_database(f"sqlite:///{snapshot_db}", url)
+        monkeypatch.setenv("FUNDING_DATABASE_URL", url)
+        monkeypatch.setenv("FUNDING_TODAY", AS_OF)
+        monkeypatch.setenv("FUNDING_STAFF_USERS", f"alice={STAFF_HASH}")
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+        try:
+            yield url
+        finally:
+            get_engine().dispose()  # no pooled connection may outlive the schema
+            get_engine.cache_clear()
+            get_settings.cache_clear()
 
 
 def make_app(page: str | None = None, **query) -> AppTest:

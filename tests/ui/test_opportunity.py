@@ -1,6 +1,6 @@
 """The call page: every field, its sources, its change history, similar calls, reports."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
@@ -14,7 +14,7 @@ def a_call(url: str) -> Opportunity:
     with Session(make_engine(url)) as session:
         return session.exec(
             select(Opportunity).where(Opportunity.source == "eu_sedia")
-            .where(Opportunity.deadline_last > "2026-03-01").order_by(Opportunity.id)
+            .where(Opportunity.deadline_last > date(2026, 3, 1)).order_by(Opportunity.id)
         ).first()  # fmt: skip
 
 

@@ -1,5 +1,7 @@
 """Watchlist: follow from the results, change stage and notes, calendar, iCalendar and CSV exports."""
 
+from datetime import date
+
 import icalendar
 import pytest
 from sqlmodel import Session
@@ -23,7 +25,7 @@ def followed(ui_db):
         from funding.models import Opportunity
 
         calls = session.exec(
-            select(Opportunity).where(Opportunity.deadline_first > "2026-03-10")
+            select(Opportunity).where(Opportunity.deadline_first > date(2026, 3, 10))
             .order_by(Opportunity.deadline_first, Opportunity.id).limit(2)
         ).all()  # fmt: skip
         for call in calls:
