@@ -31,9 +31,7 @@ def _started(engine):
     return s
 
 
-def test_jobs_and_their_triggers(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
-    upgrade(engine)
+def test_jobs_and_their_triggers(engine):
     s = _started(engine)
     try:
         ids = scheduler.register_jobs(s, sources=SOURCES)
@@ -68,8 +66,8 @@ def test_jobs_and_their_triggers(tmp_path):
         s.shutdown(wait=False)
 
 
-def test_jobs_persist_across_a_restart(tmp_path):
-    url = f"sqlite:///{tmp_path / 's.db'}"
+def test_jobs_persist_across_a_restart(database_url):
+    url = database_url
     engine = make_engine(url)
     upgrade(engine)
     first = _started(engine)
