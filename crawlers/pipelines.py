@@ -32,6 +32,9 @@ COMMIT_EVERY = 100
 COMMIT_AFTER = 2.0
 # Batches handed to the writer and not stored yet; beyond this the crawl waits for the writer.
 IN_FLIGHT = 4
+# Batches stored in the crawl process before the writer process starts (it costs a second of CPU
+# to start, which a small crawl does not repay).
+WRITER_AFTER = 5
 
 
 class StorePipeline:
@@ -44,7 +47,7 @@ class StorePipeline:
         self.seen_at = utcnow()
         self.pending: list[tuple[OpportunityRecord, str]] = []
         self.pending_ids: set[str] = set()
-        self.writer = Background()
+        self.writer = Background(start_after=WRITER_AFTER)
         self.jobs: deque = deque()
         self.database_url = ""
         self.last_commit = time.monotonic()

@@ -59,3 +59,15 @@ def test_a_script_without_a_main_guard_falls_back_to_running_here(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split()[-2:] == ["True", "False"]
+
+
+def test_the_first_jobs_run_here_then_in_the_worker():
+    background = Background(parallel=True, start_after=2)
+    try:
+        pids = [background.submit(os.getpid).result() for _ in range(4)]
+        assert pids[:2] == [os.getpid()] * 2 and os.getpid() not in pids[2:]
+        failed = Background(parallel=False).submit(int, "x")  # run at once; the error waits
+        with pytest.raises(ValueError):
+            failed.result()
+    finally:
+        background.close()

@@ -114,6 +114,7 @@ def test_batches_are_stored_by_a_writer_process(crawl):
     """Scrapy parses on while another process stores; counts come back from it, batch by batch."""
     crawler, pipeline = crawl
     assert pipeline.writer.parallel  # two cores or more, as on the development and CI machines
+    pipeline.writer.start_after = 0  # a crawl past its first batches: the writer has started
     for item in _items(crawler.spider):
         pipeline.process_item(item)
         crawler.stats.inc_value("item_scraped_count")
@@ -125,8 +126,10 @@ def test_batches_are_stored_by_a_writer_process(crawl):
     assert (run.status, run.inserted, run.fill_rates["deadlines"]) == ("ok", 2, 1.0)
 
 
-def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(crawl):
+@pytest.mark.parametrize("start_after", [0, 5], ids=["in the writer", "in the crawl process"])
+def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(crawl, start_after):
     crawler, pipeline = crawl
+    pipeline.writer.start_after = start_after
     first, second = _items(crawler.spider)
     pipeline.process_item(first)
     pipeline._flush()
