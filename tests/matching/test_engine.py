@@ -112,3 +112,26 @@ def test_more_like_this_finds_the_other_edition(stored):
     assert similar[0].opportunity.id == "t:wash-2025" and similar[0].same_call
     with pytest.raises(KeyError):
         more_like_this(stored, "t:nope", limit=3)
+
+
+def test_more_like_this_sends_its_rarest_words_within_a_budget(stored, monkeypatch):
+    """The query sends the title's words, rarest first, then the themes' words, as long as the
+    calls they are found in fit SIMILAR_POSTINGS; with only common words, the least common one."""
+    from funding.matching import engine
+    from funding.matching.relevance import document_frequencies
+    from funding.models import Opportunity
+
+    query = engine._query_of(stored.get(Opportunity, "t:wash"))
+    every = engine.similar_terms(stored, query)
+    assert every[:4] == ["water", "sanitation", "west", "africa"]  # the title first
+    assert {"eau", "assainissement"} <= set(every)  # then the themes' words (French too)
+    counts, _ = document_frequencies(stored, query.terms)
+    assert all(counts[w] > 0 for w in every)
+    assert not [w for w in query.terms if counts.get(w, 0) and w not in every]  # all fit here
+    monkeypatch.setattr(engine, "SIMILAR_POSTINGS", 5)
+    few = engine.similar_terms(stored, query)
+    assert few[0] == "water" and set(few) < set(every) and sum(counts[w] for w in few) <= 5
+    assert more_like_this(stored, "t:wash", limit=3)[0].opportunity.id == "t:wash-2025"
+    monkeypatch.setattr(engine, "SIMILAR_POSTINGS", 0)
+    [word] = engine.similar_terms(stored, query)
+    assert counts[word] == min(counts[w] for w in every)
