@@ -8,6 +8,7 @@ fields from the text and merging duplicates (funding.enrich) runs after the craw
 `funding crawl`, across every source crawled: it keeps the crawl process fast.
 """
 
+import gc
 import time
 from collections import deque
 from typing import Any
@@ -77,6 +78,10 @@ class StorePipeline:
         return getattr(spider, "source_name", None) or spider.name
 
     def open_spider(self, spider: Any = None) -> None:
+        # What is loaded by now (Scrapy, SQLAlchemy, pydantic, the vocabularies) lasts as long as
+        # the crawl: kept out of the garbage collector's passes, which then cost what they cost
+        # Scrapy alone; they took a fifth of a large crawl's time.
+        gc.freeze()
         engine = get_engine()
         upgrade(engine)
         self.database_url = engine.url.render_as_string(hide_password=False)
