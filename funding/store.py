@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, text, update
 from sqlmodel import Session, col, select
 
 from funding.db import begin_write, make_engine
+from funding.health import KEY_FIELDS
 from funding.models import FieldChange, Opportunity, OpportunitySource, Source, SourceRun, utcnow
 from funding.records import CONTENT_COLUMNS, OpportunityRecord, to_row, validate_record
 from funding.status import status_expression
@@ -159,8 +160,6 @@ def store_batch(
     A crawl's writer job (funding.background): each record's outcome comes back with the columns
     its fill rates are counted on (funding.health.KEY_FIELDS), not the whole row.
     """
-    from funding.health import KEY_FIELDS
-
     rows = [to_row(record) for record, _ in records]
     with Session(_engine(database_url), expire_on_commit=False) as session:
         outcomes = upsert_many(
