@@ -6,7 +6,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from funding.db import make_engine, upgrade
@@ -30,52 +30,26 @@ def _isolated_settings(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
-def _postgres_engine():
-    """A fresh schema of its own in the test database, dropped afterwards."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = make_engine(POSTGRES_URL)
-    @event.listens_for(engine, "connect")
-    def _search_path(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"SET search_path TO {schema}")
-        cursor.close()
-        dbapi_connection.commit()
-
-    return engine, admin, schema
-
-
 @pytest.fixture(params=BACKENDS)
 def engine(request, tmp_path):
     """A migrated, empty database."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'test.db'}"
+        else:
+            url = stack.enter_context(postgres_schema())
+        engine = make_engine(url)
         upgrade(engine)
-        yield engine
-        engine.dispose()
-        return
-    engine, admin, schema = _postgres_engine()
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+        try:
+            yield engine
+        finally:
+            engine.dispose()  # before the schema is dropped: no pooled connection left
 
 
 @pytest.fixture
 def session(engine):
     with Session(engine, expire_on_commit=False) as session:
         yield session
-
-
-def postgres_schema_url(schema: str) -> str:
-    """FUNDING_TEST_DATABASE_URL narrowed to one schema, in the URL itself (libpq `options`), so
-    every engine and every subprocess (crawls, the CLI) given the URL works in that schema only."""
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
 
 
 @contextmanager
@@ -87,8 +61,11 @@ def postgres_schema(prefix: str = "t"):
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in POSTGRES_URL else "?"
     try:
-        yield postgres_schema_url(schema)
+        # The schema named in the URL itself (libpq `options`), so every engine and every
+        # subprocess (crawls, the CLI) given the URL works in that schema only.
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as connection:
             connection.execute(text("SET LOCAL lock_timeout = '30s'"))
