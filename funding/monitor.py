@@ -56,12 +56,7 @@ def new_calls(
     """Calls first seen in the last `days` days: how many, and the latest ones."""
     since = now - timedelta(days=days)
     where = and_(_listed(), col(Opportunity.first_seen_at) >= since)
-    total = session.exec(select(func.count()).select_from(Opportunity).where(where)).one()
-    rows = session.exec(
-        select(*_SHOWN).where(where)
-        .order_by(col(Opportunity.first_seen_at).desc(), Opportunity.id).limit(limit)
-    )  # fmt: skip
-    return total, [_row(o, as_of, lang) for o in rows]
+    return _counted(session, where, Opportunity.first_seen_at, as_of=as_of, lang=lang, limit=limit)
 
 
 def changed_calls(
@@ -73,11 +68,19 @@ def changed_calls(
     where = and_(
         _listed(), col(Opportunity.last_changed_at) >= since, col(Opportunity.first_seen_at) < since
     )
+    return _counted(
+        session, where, Opportunity.last_changed_at, as_of=as_of, lang=lang, limit=limit
+    )
+
+
+def _counted(
+    session: Session, where: Any, latest: Any, *, as_of: date, lang: str, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many calls match, and the `limit` latest of them by the `latest` column."""
     total = session.exec(select(func.count()).select_from(Opportunity).where(where)).one()
     rows = session.exec(
-        select(*_SHOWN).where(where)
-        .order_by(col(Opportunity.last_changed_at).desc(), Opportunity.id).limit(limit)
-    )  # fmt: skip
+        select(*_SHOWN).where(where).order_by(col(latest).desc(), Opportunity.id).limit(limit)
+    )
     return total, [_row(o, as_of, lang) for o in rows]
 
 
