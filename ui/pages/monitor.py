@@ -78,6 +78,15 @@ def _decide(kind: str, item_id: int, yes: bool) -> None:
     resources.clear_monitor()
 
 
+def _decision(kind: str, item_id: int, yes: str, no: str) -> None:
+    """The two buttons that settle one item of the review queue."""
+    c1, c2 = st.columns(2)
+    c1.button(t(yes, lang), key=f"{kind}_ok_{item_id}", on_click=_decide,
+              args=(kind, item_id, True))  # fmt: skip
+    c2.button(t(no, lang), key=f"{kind}_no_{item_id}", on_click=_decide,
+              args=(kind, item_id, False))  # fmt: skip
+
+
 with tab_queue:
     sizes = queue["sizes"]
     st.markdown(f"**{t('extractions', lang)}** ({sizes['extractions']})")
@@ -86,30 +95,18 @@ with tab_queue:
             st.markdown(f"{common.esc(e['title'])} · `{e['field']}` = {common.esc(e['value'])} "
                         f"({e['confidence']:.2f})")  # fmt: skip
             st.text(e["snippet"])
-            c1, c2 = st.columns(2)
-            c1.button(t("accept", lang), key=f"ext_ok_{e['id']}", on_click=_decide,
-                      args=("extraction", e["id"], True))  # fmt: skip
-            c2.button(t("reject", lang), key=f"ext_no_{e['id']}", on_click=_decide,
-                      args=("extraction", e["id"], False))  # fmt: skip
+            _decision("extraction", e["id"], "accept", "reject")
     st.markdown(f"**{t('duplicates', lang)}** ({sizes['duplicates']})")
     for m in queue["duplicates"]:
         with st.container(border=True):
             st.text(f"{m['keep_title']} [{m['keep_source']}]\n{m['duplicate_title']} "
                     f"[{m['duplicate_source']}]\n{m['score']:.0f} · {m['reasons']}")  # fmt: skip
-            c1, c2 = st.columns(2)
-            c1.button(t("merge", lang), key=f"merge_ok_{m['id']}", on_click=_decide,
-                      args=("merge", m["id"], True))  # fmt: skip
-            c2.button(t("keep_apart", lang), key=f"merge_no_{m['id']}", on_click=_decide,
-                      args=("merge", m["id"], False))  # fmt: skip
+            _decision("merge", m["id"], "merge", "keep_apart")
     st.markdown(f"**{t('reports', lang)}** ({sizes['reports']})")
     for r in queue["reports"]:
         with st.container(border=True):
             st.text(f"{r['title']} ({r['created']}, {r['reporter'] or '—'})\n{r['message']}")
-            c1, c2 = st.columns(2)
-            c1.button(t("resolve", lang), key=f"report_ok_{r['id']}", on_click=_decide,
-                      args=("report", r["id"], True))  # fmt: skip
-            c2.button(t("dismiss", lang), key=f"report_no_{r['id']}", on_click=_decide,
-                      args=("report", r["id"], False))  # fmt: skip
+            _decision("report", r["id"], "resolve", "dismiss")
     if not any(sizes.values()):
         st.caption(t("queue_empty", lang))
 
