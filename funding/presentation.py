@@ -3,13 +3,13 @@
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from funding.i18n import t
 from funding.models import Opportunity
 from funding.normalize import format_amount, format_date
-from funding.status import compute_status, next_deadline, status_expression
-from funding.store import search
+from funding.status import compute_status, next_deadline
+from funding.store import list_opportunities, search
 
 
 def opportunity_status(opportunity: Opportunity, as_of: date) -> str:
@@ -42,38 +42,6 @@ def display_row(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> d
     }
 
 
-def listed_by_deadline(
-    session: Session, *, as_of: date, status: str | None = None, limit: int = 200
-) -> list[Opportunity]:
-    """What store.list_opportunities returns (listed calls by nearest last deadline, those without
-    one last, then by id), read from the (merged_into, deadline_last, ..., source_status) index:
-    the status is computed from the index's columns, and only the rows returned are read whole.
-    Two queries (dated, then undated) so that neither sorts the whole table."""
-    base = select(Opportunity.id).where(col(Opportunity.merged_into).is_(None))
-    if status:
-        base = base.where(status_expression(Opportunity, as_of) == status)
-    ids = list(
-        session.exec(
-            base.where(col(Opportunity.deadline_last).is_not(None))
-            .order_by(Opportunity.deadline_last, Opportunity.id)
-            .limit(limit)
-        )
-    )
-    if len(ids) < limit:
-        ids += session.exec(
-            base.where(col(Opportunity.deadline_last).is_(None))
-            .order_by(Opportunity.id)
-            .limit(limit - len(ids))
-        )
-    if not ids:
-        return []
-    rows: dict[str, Opportunity] = {}
-    for start in range(0, len(ids), 500):
-        query = select(Opportunity).where(col(Opportunity.id).in_(ids[start : start + 500]))
-        rows.update((o.id, o) for o in session.exec(query))
-    return [rows[i] for i in ids if i in rows]
-
-
 def find_opportunities(
     session: Session, *, query: str = "", status: str | None = None, as_of: date, lang: str = "fr",
     limit: int = 200,
@@ -85,5 +53,5 @@ def find_opportunities(
             found = [o for o in found if opportunity_status(o, as_of) == status]
         found = found[:limit]
     else:
-        found = listed_by_deadline(session, as_of=as_of, status=status, limit=limit)
+        found = list_opportunities(session, as_of=as_of, status=status, limit=limit)
     return [display_row(o, as_of=as_of, lang=lang) for o in found]

@@ -505,16 +505,38 @@ def search(session: Session, query: str, *, limit: int = 50) -> list[Opportunity
 
 
 def list_opportunities(
-    session: Session, *, as_of: date, status: str | None = None, limit: int = 100, offset: int = 0
+    session: Session, *, as_of: date, status: str | None = None, limit: int = 100
 ) -> list[Opportunity]:
-    """Opportunities by nearest last deadline, optionally of one status as of a day."""
-    query = select(Opportunity).where(col(Opportunity.merged_into).is_(None))
+    """Listed calls (not merged away) by nearest last deadline, those without one last, then by id;
+    optionally of one status as of a day.
+
+    Read from the (merged_into, deadline_last, ..., source_status) index: the status is computed
+    from the index's columns, and only the rows returned are read whole. Two queries (dated, then
+    undated) so that neither sorts the whole table.
+    """
+    base = select(Opportunity.id).where(col(Opportunity.merged_into).is_(None))
     if status:
-        query = query.where(status_expression(Opportunity, as_of) == status)
-    query = query.order_by(
-        col(Opportunity.deadline_last).is_(None), Opportunity.deadline_last, Opportunity.id
+        base = base.where(status_expression(Opportunity, as_of) == status)
+    ids = list(
+        session.exec(
+            base.where(col(Opportunity.deadline_last).is_not(None))
+            .order_by(Opportunity.deadline_last, Opportunity.id)
+            .limit(limit)
+        )
     )
-    return list(session.exec(query.offset(offset).limit(limit)))
+    if len(ids) < limit:
+        ids += session.exec(
+            base.where(col(Opportunity.deadline_last).is_(None))
+            .order_by(Opportunity.id)
+            .limit(limit - len(ids))
+        )
+    if not ids:
+        return []
+    rows: dict[str, Opportunity] = {}
+    for start in range(0, len(ids), 500):
+        query = select(Opportunity).where(col(Opportunity.id).in_(ids[start : start + 500]))
+        rows.update((o.id, o) for o in session.exec(query))
+    return [rows[i] for i in ids if i in rows]
 
 
 def count_opportunities(session: Session) -> int:
