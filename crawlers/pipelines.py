@@ -23,10 +23,7 @@ from funding.db import get_engine, upgrade
 from funding.health import FillCounter
 from funding.models import SourceRun, utcnow
 from funding.records import OpportunityRecord, RecordError, raw_hash, validate_record
-from funding.store import finish_run, start_run, store_batch, sync_fulltext
-
-COUNTED = {"insert": "inserted", "update": "updated", "noop": "unchanged"}
-
+from funding.store import OUTCOME_COUNTS, finish_run, start_run, store_batch, sync_fulltext
 
 # Items per transaction, and the longest a validated item waits to be stored (seconds).
 COMMIT_EVERY = 100
@@ -134,7 +131,7 @@ class StorePipeline:
         while self.jobs and (everything or len(self.jobs) > IN_FLIGHT or self.jobs[0].done()):
             stored = self.jobs.popleft().result()
             for outcome, fields in stored:
-                self.counts[COUNTED[outcome]] += 1
+                self.counts[OUTCOME_COUNTS[outcome]] += 1
                 self.fill.add(fields)
             if self.shared:
                 self._share(stored)
@@ -142,9 +139,9 @@ class StorePipeline:
     def _share(self, stored: list[tuple[str, dict]]) -> None:
         """Add this batch to the shared crawl's counts (items seen and rejected included)."""
         fill = FillCounter()
-        added = {COUNTED[o]: 0 for o in COUNTED}
+        added = {OUTCOME_COUNTS[o]: 0 for o in OUTCOME_COUNTS}
         for outcome, fields in stored:
-            added[COUNTED[outcome]] += 1
+            added[OUTCOME_COUNTS[outcome]] += 1
             fill.add(fields)
         added["items_seen"] = self.counts["items_seen"] - self.shared_seen
         added["rejected"] = self.counts["rejected"] - self.shared_rejected

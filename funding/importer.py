@@ -16,7 +16,14 @@ from sqlmodel import Session
 
 from funding.background import Background, can_run_in_parallel
 from funding.records import RecordError, raw_hash, to_row, validate_record
-from funding.store import finish_run, known_hashes, start_run, sync_fulltext, upsert_many
+from funding.store import (
+    OUTCOME_COUNTS,
+    finish_run,
+    known_hashes,
+    start_run,
+    sync_fulltext,
+    upsert_many,
+)
 
 LIST_FIELDS = {
     "deadlines",
@@ -56,7 +63,7 @@ class ImportReport:
         return self.inserted + self.updated + self.unchanged + self.rejected
 
     def count(self, outcome: str) -> None:
-        name = {"insert": "inserted", "update": "updated", "noop": "unchanged"}[outcome]
+        name = OUTCOME_COUNTS[outcome]
         setattr(self, name, getattr(self, name) + 1)
 
     def reject(self, file: str, line: int, reason: str) -> None:

@@ -17,6 +17,8 @@ from funding.records import CONTENT_COLUMNS, OpportunityRecord, to_row, validate
 from funding.status import status_expression
 
 Outcome = Literal["insert", "update", "noop"]
+# The run count each outcome adds to (SourceRun.inserted, .updated, .unchanged).
+OUTCOME_COUNTS: dict[str, str] = {"insert": "inserted", "update": "updated", "noop": "unchanged"}
 
 # Columns derived from another one: they follow it, and are not history of their own.
 DERIVED = {
