@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from funding import embeddings
 from funding.dedup import auto_merge
 from funding.extract import apply_extractions, extract
 from funding.models import Extraction as ExtractionRow
@@ -21,12 +22,13 @@ class EnrichReport:
     filled: int = 0
     merged: int = 0
     suggested: int = 0
+    embedded: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.examined} examined, {self.proposed} values read from the text "
             f"({self.filled} filled, the rest for review), {self.merged} duplicates merged, "
-            f"{self.suggested} possible duplicates for review"
+            f"{self.suggested} possible duplicates for review, {self.embedded} texts embedded"
         )
 
 
@@ -38,9 +40,11 @@ def enrich(
     merge: bool = True,
     by: str = "auto",
     progress: Callable[[int], None] | None = None,
+    embed: bool | None = None,
 ) -> EnrichReport:
     """Extract missing fields from the text of the given opportunities (all when ids is None),
-    committing in batches, then run the cross-source auto-merge once."""
+    committing in batches, run the cross-source auto-merge once, then embed their texts (unless
+    FUNDING_EMBEDDINGS=false or embed=False; a text already embedded is not embedded again)."""
     report = EnrichReport()
     if ids is None:
         ids = session.exec(
@@ -73,4 +77,6 @@ def enrich(
         result = auto_merge(session, by=by)
         report.merged, report.suggested = len(result.merged), len(result.suggested)
         session.commit()
+    if ids and (embeddings.enabled() if embed is None else embed):
+        report.embedded = embeddings.embed_calls(session, ids)
     return report

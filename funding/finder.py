@@ -31,7 +31,7 @@ FORM_FIELDS = ("name", "project", "partners", "themes", "keywords", "interventio
 
 def theme_names() -> list[str]:
     """The canonical themes of the French/English vocabulary (themes.csv)."""
-    from funding.matching.relevance import themes
+    from funding.matching.query import themes
 
     return sorted(themes().words)
 

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -100,6 +100,19 @@ class Opportunity(SQLModel, table=True):
     # Fields filled by extraction or a merge, not stated by the source: a source stating nothing
     # leaves them, a source stating a value replaces them.
     inferred_fields: list[str] | None = _json()
+    # The key of the embedding of this call's text (table embedding), set at enrichment.
+    embedding_key: str | None = Field(default=None, max_length=64)
+
+
+class Embedding(SQLModel, table=True):
+    """The meaning of a text as a vector (multilingual-e5-small, float16), kept by the text's hash:
+    a call's text is embedded once however often it is stored or copied."""
+
+    __tablename__ = "embedding"
+
+    key: str = Field(sa_column=Column(String(64), primary_key=True))
+    model: str = Field(max_length=100)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class OpportunitySource(SQLModel, table=True):

@@ -5,6 +5,7 @@
 Tuning set: its corpus imported and enriched into a database of its own, each profile matched as
 of 2022-01-01 (the judgments ignore dates), top 50; the set's own BM25 baseline from the same run.
 nDCG@10, P@10, R@50, unj@10 and excl@10 per profile, their mean, and the mean of each half
+(nDCG'@10: the same over the judged records only, a development aid while unj@10 is high)
 (pd01-pd06, pd07-pd12: tune on one, report the other). Judgments: the set's qrels plus this
 project's own judgments of records the set never judged (tuning_judgments.tsv). Also the share of
 "to verify" in the top 10, and whether every excluded call that --include-ineligible shows is
@@ -24,7 +25,7 @@ from funding.matching import match
 
 AS_OF = date(2022, 1, 1)
 LIMIT = 50
-METRICS = ("nDCG@10", "P@10", "R@50", "unj@10", "excl@10")
+METRICS = ("nDCG@10", "P@10", "R@50", "unj@10", "excl@10", "nDCG'@10")
 
 
 def metrics(runs: dict[str, list[str]], grades: dict[str, dict[str, int]],
@@ -38,6 +39,7 @@ def metrics(runs: dict[str, list[str]], grades: dict[str, dict[str, int]],
             m.ndcg_at(ranking, judged), m.precision_at(ranking, judged),
             m.recall_at(ranking, judged), m.unjudged_at(ranking, judged),
             m.excluded_at(pid, ranking, excluded),
+            m.ndcg_at([i for i in ranking if i in judged], judged),  # condensed: judged only
         )  # fmt: skip
     return found
 

@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -103,13 +104,55 @@ def _choice(table: dict[str, str], what: str):
     return check
 
 
+def _count(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _fail(f"{value!r} is not a number")
+    try:
+        number = int(str(value).replace(" ", "").replace("\u202f", ""))
+    except ValueError:
+        raise _fail(f"{value!r} is not a whole number") from None
+    if number < 0 or number > 10_000_000:
+        raise _fail(f"{value!r} is not a number of employees")
+    return number
+
+
 Text = Annotated[str | None, BeforeValidator(_text)]
 Words = Annotated[list[str], BeforeValidator(_words)]
 Amount = Annotated[float | None, BeforeValidator(_amount)]
 
 
+def _lookup(text: str, country: str | None) -> tuple[str, ...]:
+    """A place word, read in a country first ("GE" is the canton of Geneva for a Swiss partner)."""
+    from funding.territory import places
+
+    coded = places.lookup(f"{country}-{text}") if country and len(text) <= 3 else ()
+    return coded or places.lookup(text)
+
+
+def _place(kinds: tuple[str, ...], what: str, country: str | None = None):
+    """A place field of a partner: kept as written, checked to name a place of one of the kinds."""
+
+    def check(value: Any) -> str | None:
+        from funding.territory import places
+
+        text = _text(value)
+        if text is None:
+            return None
+        found = [p for p in _lookup(text, country) if places.kind(p) in kinds]
+        if country:
+            found = [p for p in found if places.country_of(p) == country]
+        if not found:
+            raise _fail(f"'{text}' is not {what}")
+        return text
+
+    return check
+
+
 class Partner(BaseModel):
-    """One member of the consortium: its type in free words, where it is established, its role."""
+    """One member of the consortium: its type in free words, where it is established (country, and
+    below it région, département, commune or postal code, canton), its role."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -117,9 +160,19 @@ class Partner(BaseModel):
     type: Annotated[str, BeforeValidator(_required)]
     country: Text = None
     region: Text = None
+    department: Annotated[str | None, BeforeValidator(
+        _place(("department",), "a French département (a name or a number such as 74)", "FR"))] = None
+    commune: Annotated[str | None, BeforeValidator(
+        _place(("commune",), "a commune (a name or an INSEE code)"))] = None
+    postal_code: Annotated[str | None, BeforeValidator(
+        _place(("commune",), "a French postal code (five digits)", "FR"))] = None
+    canton: Annotated[str | None, BeforeValidator(
+        _place(("canton",), "a Swiss canton (a name or a code such as GE)", "CH"))] = None
+    employees: Annotated[int | None, BeforeValidator(_count)] = None
+    sector: Text = None
     role: Annotated[Literal["lead", "partner"] | None, BeforeValidator(_choice(ROLES, "role"))] = (
         None
-    )
+    )  # fmt: skip
 
     @field_validator("country", mode="after")
     @classmethod
@@ -136,6 +189,12 @@ class Partner(BaseModel):
     def label(self, index: int) -> str:
         return self.name or f"{self.type} #{index + 1}"
 
+    @property
+    def seat(self) -> frozenset[str]:
+        """Where the partner is established, as precisely as it says (places of funding.territory)."""
+        return _seat(self.country, self.region, self.department, self.commune, self.postal_code,
+                     self.canton)  # fmt: skip
+
 
 class Profile(BaseModel):
     """A consortium and the project it wants funded, as `funding match --profile` reads it."""
@@ -148,6 +207,7 @@ class Profile(BaseModel):
     themes: Words = []
     keywords: Words = []
     intervention_countries: Words = []
+    intervention_places: Words = []
     stage: Annotated[
         Literal["idea", "design", "pilot", "scale_up"] | None,
         BeforeValidator(_choice(STAGES, "stage")),
@@ -171,6 +231,36 @@ class Profile(BaseModel):
     @property
     def lead(self) -> Partner | None:
         return next((p for p in self.partners if p.role == "lead"), None)
+
+    @property
+    def project_places(self) -> frozenset[str]:
+        """Where the project takes place, as stated: its countries and places of any level."""
+        return _places_of(tuple(self.intervention_countries) + tuple(self.intervention_places))
+
+
+@lru_cache(maxsize=4096)
+def _places_of(words: tuple[str, ...]) -> frozenset[str]:
+    from funding.territory.scope import read_places
+
+    return read_places(words)[0]
+
+
+@lru_cache(maxsize=4096)
+def _seat(country: str | None, *below: str | None) -> frozenset[str]:
+    """The most precise of the places a partner gives (a postal code before a département...)."""
+    from funding.territory import places
+
+    region, department, commune, postal_code, canton = below
+    for word in (postal_code, commune, department, canton, region):
+        if not word:
+            continue
+        found = frozenset(
+            p for p in _lookup(word, country)
+            if country is None or places.country_of(p) in (country, None) or p == country
+        )  # fmt: skip
+        if found:
+            return found
+    return frozenset({country}) if country else frozenset()
 
 
 def parse_profile(data: Any) -> Profile:
