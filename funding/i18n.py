@@ -256,8 +256,14 @@ MESSAGES.update({
 })  # fmt: skip
 
 
-# Matching: the criteria's explanations (funding/matching/rules.py).
+# Matching: the one list, and the criteria's explanations (funding/matching/rules.py).
 MESSAGES.update({
+    "no_fit_yet": {
+        "fr": "Aucun appel ne correspond encore à ce projet : voici les plus proches.",
+        "en": "No call fits this project yet: here are the nearest ones.",
+    },
+    "further_calls": {"fr": "Appels plus éloignés du projet :", "en": "Calls further from the project:"},
+    "to_complete": {"fr": "consortium à compléter", "en": "consortium to complete"},
     "rule_lead": {"fr": "chef de file", "en": "lead"},
     "rule_partner": {"fr": "partenaire", "en": "partner"},
     "rule_ok": {"fr": "éligible", "en": "eligible"},

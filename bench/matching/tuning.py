@@ -53,7 +53,9 @@ def judgments() -> dict[str, dict[str, int]]:
     return grades
 
 
-def extra_judgments() -> list[tuple[str, str, int]]:
+def extra_judgments(*, with_exclusion: bool = False) -> list[tuple]:
+    """(profile, id, grade) of tuning_judgments.tsv (profile, opportunity_id, grade, excludes,
+    reason); with_exclusion: whether the call excludes the partnership by territory or applicant."""
     if not EXTRA_JUDGMENTS.exists():
         return []
     found = []
@@ -61,13 +63,16 @@ def extra_judgments() -> list[tuple[str, str, int]]:
         next(f)
         for line in f:
             if line.strip():
-                profile, opportunity_id, grade, *_ = line.rstrip("\n").split("\t")
-                found.append((profile, opportunity_id, int(grade)))
+                profile, opportunity_id, grade, excludes, *_ = line.rstrip("\n").split("\t")
+                row = (profile, opportunity_id, int(grade))
+                found.append((*row, excludes.strip().lower() == "yes") if with_exclusion else row)
     return found
 
 
 def excluded() -> set[tuple[str, str]]:
-    return bm25_module().load_excluded(str(EVAL / "excluded.tsv"))
+    """The set's excluded pairs, and those this project's judgments say exclude the partnership."""
+    found = bm25_module().load_excluded(str(EVAL / "excluded.tsv"))
+    return found | {(p, i) for p, i, _, excludes in extra_judgments(with_exclusion=True) if excludes}
 
 
 def bm25_runs(k: int = 50) -> dict[str, list[str]]:

@@ -29,8 +29,9 @@ from funding.status import compute_status, next_deadline
 # Candidates: the best of the full-text index, the nearest in meaning; then at least SHORTLIST
 # (or twice the limit) get the rules and the fine scoring, by their relevance.
 FULLTEXT_POOL = 300
-SEMANTIC_POOL = 100
+SEMANTIC_POOL = 200
 SHORTLIST = 120
+PLACE_POOL, PLACE_SHARE = 100, 0.1  # calls naming the project's places (a name in at most 10 %)
 # Words the full-text index is searched with: every word the profile names of weight at least
 # KEY_WEIGHT, and of the others (the project's sentences, the themes' synonyms) the distinctive
 # ones (found in at most RARE_SHARE of the calls), at most RETRIEVAL_WORDS in all.
@@ -39,9 +40,10 @@ RARE_SHARE = 0.02
 RETRIEVAL_WORDS = 48
 # The score: relevance first, then the fit (money, stage, partnership, a local call, timing);
 # each eligibility question left open costs a little.
-W_RELEVANCE, W_FIT = 0.8, 0.2
-UNKNOWN_PENALTY, MAX_UNKNOWN_PENALTIES = 0.03, 3
+W_RELEVANCE, W_FIT = 0.9, 0.1
+UNKNOWN_PENALTY, MAX_UNKNOWN_PENALTIES = 0.02, 3
 CARRIED_PENALTY = 0.3  # of the fit, when only a partner other than the lead may apply
+TO_COMPLETE_PENALTY = 0.15  # of the score, when partners are to be added before applying
 FAR_FUTURE = date.max
 
 
@@ -129,6 +131,13 @@ def retrieval_words(query: Query, stats: Statistics) -> list[str]:
     return list(dict.fromkeys(picked))
 
 
+def place_search_words(session: Session, query: Query) -> list[str]:
+    """The names of the project's places distinctive enough to search with (RARE_SHARE)."""
+    counts, total = search.document_frequencies(session, list(query.places), cap=1.0)
+    rare = max(1, int(PLACE_SHARE * total))
+    return [w for w in query.places if 0 < counts.get(w, 0) <= rare]
+
+
 def profile_vector(query: Query) -> np.ndarray | None:
     if not embeddings.enabled() or not query.semantic_text:
         return None
@@ -167,6 +176,9 @@ def retrieve(session: Session, query: Query) -> Candidates:
     nearest in meaning to its text; listed calls only (not merged away)."""
     stats = statistics(session, query)
     ids = search.fulltext_candidates(session, retrieval_words(query, stats), limit=FULLTEXT_POOL)
+    if query.places:  # calls about where the project is, whatever their words
+        ids = list(dict.fromkeys([*ids, *search.fulltext_candidates(
+            session, place_search_words(session, query), limit=PLACE_POOL)]))  # fmt: skip
     vector = profile_vector(query)
     similar: dict[str, float] = {}
     if vector is not None:
@@ -216,10 +228,15 @@ def _score(found: Relevance, fit: float, criteria: list[Criterion] | None) -> fl
     unknown = 0 if criteria is None else min(
         sum(c.result == "unknown" and c.criterion != "amount" for c in criteria), MAX_UNKNOWN_PENALTIES
     )  # fmt: skip
-    return round(100 * (W_RELEVANCE * found.score + W_FIT * fit) * (1 - UNKNOWN_PENALTY * unknown), 1)
+    incomplete = criteria is not None and verdict(criteria) == "to_complete"
+    factor = (1 - UNKNOWN_PENALTY * unknown) * (1 - TO_COMPLETE_PENALTY * incomplete)
+    return round(100 * (W_RELEVANCE * found.score + W_FIT * fit) * factor, 1)
 
 
 def _rank_key(m: Match) -> tuple:
+    """Calls that fit (eligible, to verify, or with a consortium to complete: partners to add
+    before applying, a lower score), the nearest ones below the floor, then ineligible ones; by
+    score, then nearest deadline."""
     return (m.verdict == "ineligible", not m.fits, -m.score, m.next_deadline or FAR_FUTURE,
             m.opportunity.id)  # fmt: skip
 
@@ -243,7 +260,8 @@ def rank(
     similarities = similarities or {}
     cutoff = max(as_of, profile.deadline_after or as_of)
     if not include_ineligible:
-        calls = [c for c in calls if not fails_early(c, profile, as_of=as_of, lang=lang)]
+        calls = [c for c in calls
+                 if fails_early(c, profile, as_of=as_of, lang=lang) in (None, "partnership")]
     known = []
     for call in calls:
         status = compute_status(

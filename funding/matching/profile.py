@@ -1,6 +1,7 @@
 """The partnership profile contract (profile.schema.json), read leniently, errors naming the field."""
 
 import json
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -191,9 +192,11 @@ class Partner(BaseModel):
 
     @property
     def seat(self) -> frozenset[str]:
-        """Where the partner is established, as precisely as it says (places of funding.territory)."""
-        return _seat(self.country, self.region, self.department, self.commune, self.postal_code,
-                     self.canton)  # fmt: skip
+        """Where the partner is established, as precisely as it says (places of funding.territory),
+        or as its name says when that is more precise ("Association Nature Aravis – Haute-Savoie")."""
+        stated = _seat(self.country, self.region, self.department, self.commune, self.postal_code,
+                       self.canton)  # fmt: skip
+        return _narrowed(stated, _named_in_name(self.name or ""))
 
 
 class Profile(BaseModel):
@@ -237,12 +240,65 @@ class Profile(BaseModel):
         """Where the project takes place, as stated: its countries and places of any level."""
         return _places_of(tuple(self.intervention_countries) + tuple(self.intervention_places))
 
+    @property
+    def named_places(self) -> frozenset[str]:
+        """Places below a country the project's own words name (towns of 10,000 inhabitants or
+        more, départements, régions, cantons, areas such as the Genevois français)."""
+        return _named(" ".join(filter(None, (self.name, self.project))))
+
 
 @lru_cache(maxsize=4096)
 def _places_of(words: tuple[str, ...]) -> frozenset[str]:
     from funding.territory.scope import read_places
 
     return read_places(words)[0]
+
+
+TOWNS = 1_000  # a commune's name is read in a profile's words from this many inhabitants
+
+
+@lru_cache(maxsize=4096)
+def _named(text: str) -> frozenset[str]:
+    """Places below a country a text names: régions, départements, cantons, areas, and communes
+    of TOWNS inhabitants or more whose name is unambiguous (one commune, or two words or more)."""
+    from funding.territory import places
+
+    found: dict[tuple[int, int], list[str]] = {}
+    for place, start, end in places.find_in_text(text, towns=TOWNS):
+        if places.is_local(place):
+            found.setdefault((start, end), []).append(place)
+    kept = set()
+    for (start, end), ids in found.items():
+        name, place = text[start:end], places.place(ids[0])
+        town = place is not None and place.kind == "commune"
+        plain = " " not in name and "-" not in name and len(name) < 7  # maybe a common word
+        if len(ids) == 1 and (not town or not plain or (place.population or 0) >= 10_000):
+            kept.add(ids[0])
+    return frozenset(kept)
+
+
+_SET_APART = re.compile(r"(?:[–\-(,/]|\b(?:de|du|des|d'|d’|à|a|en))\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _named_in_name(name: str) -> frozenset[str]:
+    """The places an organisation's name gives as its seat: set apart ("… – Haute-Savoie",
+    "(Annemasse)") or after "de", "à", "en" ("Association des Amis de Lyon"), not inside a brand."""
+    from funding.territory import places
+
+    kept = set()
+    for place, start, _ in places.find_in_text(name, towns=TOWNS):
+        if places.is_local(place) and _SET_APART.search(name[:start]) and place in _named(name):
+            kept.add(place)
+    return frozenset(kept)
+
+
+def _narrowed(seat: frozenset[str], named: frozenset[str]) -> frozenset[str]:
+    """A seat narrowed to the places a name gives inside it."""
+    from funding.territory import places
+
+    inside = frozenset(p for p in named if not seat or any(places.contains(s, p) for s in seat))
+    return places.most_precise(inside) if inside else seat
 
 
 @lru_cache(maxsize=4096)

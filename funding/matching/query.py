@@ -6,7 +6,7 @@ import csv
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from funding.matching.profile import Profile
 from funding.normalize.words import STOPWORDS, stems_of_word, tokens, words
+from funding.territory import places
 
 THEMES_FILE = "themes.csv"
 # How much a word counts by where the profile says it: its themes say what the partnership is
@@ -50,6 +51,11 @@ class Query:
     retrieval: tuple[str, ...]  # words for the full-text index (an OR of them)
     semantic_text: str  # what the profile's meaning is embedded from
     key: tuple = field(default=(), compare=False)
+    where: frozenset[str] = frozenset()  # where the project takes place (project_places)
+    places: tuple[str, ...] = ()  # names of those places and what holds them (place_words)
+    # Each theme the profile names, as its stems and the themes.csv themes it stands for: what the
+    # partnership is about, which a relevant call should speak of (coverage).
+    needs: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
 
     @property
     def stems(self) -> dict[str, float]:
@@ -59,6 +65,38 @@ class Query:
             for s in term.stems:
                 found[s] = max(found.get(s, 0.0), term.weight)
         return found
+
+
+@lru_cache(maxsize=2048)
+def _project_places(stated: frozenset[str], named: frozenset[str],
+                    seats: tuple[frozenset[str], ...]) -> tuple[frozenset[str], bool]:  # fmt: skip
+    if stated and any(places.is_local(p) for p in stated):
+        return stated, False
+    countries = stated or frozenset(c for s in seats for p in s if (c := places.country_of(p)))
+    local = {p for seat in seats for p in seat if places.is_local(p)} | set(named)
+    narrowed = places.most_precise({p for p in local if places.country_of(p) in countries})
+    if narrowed:
+        covered = {places.country_of(p) for p in narrowed}
+        return narrowed | frozenset(c for c in countries if c not in covered), True
+    return stated, False
+
+
+def project_places(profile: Profile) -> tuple[frozenset[str], bool]:
+    """(where the project takes place, whether that was inferred): as stated; a country stated
+    alone, or nothing, is narrowed to the places the project's text names and where the partners
+    are established in it, the most precise of them."""
+    return _project_places(profile.project_places, profile.named_places,
+                           tuple(p.seat for p in profile.partners))  # fmt: skip
+
+
+def place_words(where: frozenset[str]) -> tuple[str, ...]:
+    """Names (French, English, other spellings) of the project's places and of every place that
+    holds them (its région, "Grand Genève", "pays en développement"...): calls about where the
+    project is are searched by them."""
+    found: list[str] = []
+    for place in sorted(where | frozenset().union(*(places.ancestors(p) for p in where))):
+        found.extend(places.names_of(place))
+    return tuple(dict.fromkeys(found))
 
 
 # themes.csv ----------------------------------------------------------------------------------
@@ -152,7 +190,8 @@ def themes_of(word: str) -> set[str]:
 
 
 def _profile_key(profile: Profile) -> tuple:
-    return (tuple(profile.themes), tuple(profile.keywords), profile.project or "", profile.name)
+    return (tuple(profile.themes), tuple(profile.keywords), profile.project or "", profile.name,
+            project_places(profile)[0])  # fmt: skip
 
 
 _QUERIES: dict[tuple, Query] = {}
@@ -202,6 +241,10 @@ def _build_query(profile: Profile, key: tuple) -> Query:
     retrieval = tuple(dict.fromkeys(t.word for t in ordered if t.word not in STOPWORDS))
     semantic = ". ".join(filter(None, [profile.name, ", ".join(profile.themes),
                                        ", ".join(profile.keywords)]))  # fmt: skip
-    return Query(
-        tuple(ordered), tuple(Concept(t, w) for t, w in concepts.items()), retrieval, semantic, key
-    )
+    where = project_places(profile)[0]
+    needs = tuple(
+        (frozenset(st for w in words(phrase) for st in stems_of_word(w)), frozenset(themes_of(phrase)))
+        for phrase in profile.themes
+    )  # fmt: skip
+    return Query(tuple(ordered), tuple(Concept(t, w) for t, w in concepts.items()), retrieval,
+                 semantic, key, where, place_words(where), tuple(n for n in needs if n[0] or n[1]))  # fmt: skip

@@ -4,15 +4,18 @@ eligibility on French and English Snowball stems, the themes it shares with the 
 similarity of their meanings (multilingual embeddings), fused into one score between 0 and 1."""
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
 
+from funding.extract.sentences import bare
 from funding.matching.facts import CallFacts
 from funding.matching.query import Query, find_themes
 from funding.normalize.words import language_of, stems, tokens
+from funding.territory import places
 
 # BM25F: each field's weight and typical length in stems (the snapshot's and the tuning corpus's
 # means, rounded), k1 and b as usual; a field's text is read to its first FIELD_CHARS characters.
@@ -27,22 +30,33 @@ DF_CAP = 0.05
 # checked on the other: docs/matching.md); the lexical part's half-saturation point is a share of
 # what the query could score at most; cosine similarities of multilingual-e5 spread over
 # [SEMANTIC_LOW, SEMANTIC_HIGH] for texts of one subject.
-W_LEXICAL, W_SEMANTIC, W_THEMES = 0.45, 0.45, 0.10
+W_LEXICAL, W_SEMANTIC, W_THEMES = 0.45, 0.45, 0.1
 LEXICAL_HALF, LEXICAL_TERMS = 0.25, 12
+COVERAGE = 0.25  # how much of the lexical part depends on the share of the profile's themes met
 SEMANTIC_LOW, SEMANTIC_HIGH = 0.78, 0.90
 # Below this a call is too far from the project to be offered as a fit ("the nearest ones").
 FLOOR = 0.22
 DOCUMENT_CACHE = 50_000
+# Where a call says it acts (places its title and theme tags name; its summary names places for
+# many other reasons) against where the project takes place: another place counts against it.
+PLACE_BONUS, PLACE_MISMATCH = 0.0, 0.2
+_CONTINENT_ADJECTIVES = (
+    (re.compile(r"\b(?:european|europeen(?:ne)?s?)\b"), "CONT-EU"),
+    (re.compile(r"\b(?:african|africaine?s?)\b"), "CONT-AF"),
+    (re.compile(r"\b(?:asian|asiatiques?)\b"), "CONT-AS"),
+)
 
 
 @dataclass(frozen=True)
 class Document:
-    """A call's words read once: each field's stem counts and length, its themes."""
+    """A call's words read once: each field's stem counts and length, its themes, the places its
+    title and theme tags say it acts in."""
 
     counts: tuple[dict[str, int], ...]
     lengths: tuple[int, ...]
     themes: dict[str, str]
     head: str  # the title and summary's folded words, for the profile's stage
+    focus: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -69,6 +83,7 @@ class Relevance:
     themes: float
     matched: list[tuple[str, str, str]] = field(default_factory=list)
     head: str = ""
+    place: float | None = None  # does the call act where the project takes place (place_match)
 
     @property
     def fits(self) -> bool:
@@ -101,12 +116,37 @@ def document(call: CallFacts) -> Document:
         for theme, word in find_themes(tokens(text)).items():
             themes_found.setdefault(theme, f"{name}:{word}")
     head = " " + " ".join(tokens(texts[0] + " " + texts[2][:1200])) + " "
-    found = Document(counts, tuple(sum(c.values()) for c in counts), themes_found, head)
+    found = Document(counts, tuple(sum(c.values()) for c in counts), themes_found, head,
+                     _focus(texts[0], texts[1]))  # fmt: skip
     if call.content_hash:
         if len(_DOCUMENTS) >= DOCUMENT_CACHE:
             _DOCUMENTS.clear()
         _DOCUMENTS[key] = found
     return found
+
+
+def _focus(title: str, rest: str) -> frozenset[str]:
+    """Places a call says it acts in: named in its title or theme tags, or an adjective of a
+    continent in its title ("European industry")."""
+    found = {p for p, _, _ in places.find_in_text(title + " ; " + rest)}
+    low = bare(title)
+    found |= {continent for pattern, continent in _CONTINENT_ADJECTIVES if pattern.search(low)}
+    return frozenset(found)
+
+
+def place_match(doc: Document, where: frozenset[str]) -> float | None:
+    """How much the call acts where the project takes place: 1 when a place it names holds the
+    project's (a country, or a place in one), less for a wide group or a continent; 0 when it names
+    only other places; None when it names none (or the project's place is unknown)."""
+    if not doc.focus or not where:
+        return None
+    best = 0.0
+    for place in doc.focus:
+        if places.relate({place}, where) == "inside":
+            best = max(best, 0.6 if places.kind(place) in ("group", "continent") else 1.0)
+        elif places.relate(where, {place}) == "inside":  # the call names a place in the project's
+            best = max(best, 0.8)
+    return best
 
 
 def clear_documents() -> None:
@@ -132,7 +172,25 @@ def lexical(doc: Document, query: Query, stats: Statistics) -> float:
     if not best:
         return 0.0
     share = score / best
-    return share / (share + LEXICAL_HALF)
+    return share / (share + LEXICAL_HALF) * (1 - COVERAGE + COVERAGE * coverage(doc, query, stats))
+
+
+def coverage(doc: Document, query: Query, stats: Statistics) -> float:
+    """The share of the profile's themes a call speaks of: a theme counts when the call names it
+    (themes.csv) or holds its most telling words (half of its stems' weight, by idf)."""
+    if not query.needs:
+        return 1.0
+    present = set().union(*(c.keys() for c in doc.counts[:3]))  # title, themes, summary
+    met = 0
+    for stems, named in query.needs:
+        if named & doc.themes.keys():
+            met += 1
+            continue
+        weights = {s: stats.idf(s) for s in stems}
+        total = sum(weights.values())
+        if total and sum(w for s, w in weights.items() if s in present) >= 0.5 * total:
+            met += 1
+    return met / len(query.needs)
 
 
 def theme_share(doc: Document, query: Query) -> tuple[float, list[tuple[str, str, str]]]:
@@ -158,17 +216,20 @@ def semantic(similarity: float | None) -> float | None:
 
 def relevance(call: CallFacts, query: Query, stats: Statistics,
               similarity: float | None = None) -> Relevance:  # fmt: skip
-    """The fused relevance of a call: without embeddings, the lexical and theme parts alone."""
+    """The fused relevance of a call (without embeddings, its lexical, theme and place parts),
+    less when it acts elsewhere than where the project takes place."""
     doc = document(call)
     lex = lexical(doc, query, stats)
     share, matched = theme_share(doc, query)
     sem = semantic(similarity)
-    if sem is None:
-        total = W_LEXICAL + W_THEMES
-        score = (W_LEXICAL * lex + W_THEMES * share) / total
-    else:
-        score = W_LEXICAL * lex + W_SEMANTIC * sem + W_THEMES * share
-    return Relevance(round(score, 4), lex, sem, share, matched, doc.head)
+    place = place_match(doc, query.where)
+    parts = [(W_LEXICAL, lex), (W_THEMES, share)] + ([(W_SEMANTIC, sem)] if sem is not None else [])
+    score = sum(w * v for w, v in parts) / sum(w for w, _ in parts)
+    if place:  # the call acts where the project takes place
+        score *= 1 + PLACE_BONUS * place
+    elif place == 0.0:  # it acts elsewhere
+        score *= 1 - PLACE_MISMATCH
+    return Relevance(round(min(score, 1.0), 4), lex, sem, share, matched, doc.head, place)
 
 
 # Words that say a call funds project design, pilots or scale-up (the profile's stage).

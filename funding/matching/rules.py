@@ -21,6 +21,7 @@ from funding.matching.consortium import count as count_partners
 from funding.matching.consortium import requirements
 from funding.matching.facts import CallFacts
 from funding.matching.profile import Partner, Profile
+from funding.matching.query import project_places
 from funding.normalize import fold, format_amount, label, map_term, parent, vocabulary
 from funding.normalize import format_date as _format_date
 from funding.status import compute_status
@@ -415,23 +416,6 @@ def applicant_country(call: CallFacts, profile: Profile, *, lang: str = "fr") ->
 # Territory ------------------------------------------------------------------------------------
 
 
-def project_places(profile: Profile) -> tuple[frozenset[str], bool]:
-    """(where the project takes place, whether that was inferred from the partners' seats): as
-    stated; a country stated alone, or nothing, is narrowed to the partners established there."""
-    stated = profile.project_places
-    seats = [p.seat for p in profile.partners]
-    if stated and any(places.is_local(p) for p in stated):
-        return stated, False
-    countries = stated or frozenset(c for s in seats for p in s if (c := places.country_of(p)))
-    narrowed = frozenset(
-        p for seat in seats for p in seat if places.is_local(p) and places.country_of(p) in countries
-    )  # fmt: skip
-    if narrowed:
-        covered = {places.country_of(p) for p in narrowed}
-        return narrowed | frozenset(c for c in countries if c not in covered), True
-    return stated, False
-
-
 def _eligible_seats(call: CallFacts, profile: Profile, lang: str) -> list[tuple[int, Partner]]:
     """The partners that may apply (by type): those whose seat can bring the call's territory."""
     results = _type_results(call, profile, lang)
@@ -470,10 +454,18 @@ def _territory_result(call: CallFacts, profile: Profile, lang: str) -> tuple[Res
     carriers = [p for _, p in eligible if _seat_result(scope.places, p.seat) == "pass"]
     if found == "inside" or carriers:
         return "pass", "funder", {"where": where, "inferred": inferred, "carriers": carriers}
-    seats = [_seat_result(scope.places, p.seat) for _, p in eligible]
+    # A partner known only by a région that holds the project's town is taken to be there too.
+    seats = [_seat_result(scope.places, _near(p.seat, where)) for _, p in eligible]
     if found == "partial" or "unknown" in seats or not scope.decides or not eligible:
         return "unknown", "funder", {"where": where, "inferred": inferred}
     return "fail", "funder", {"where": where, "inferred": inferred}
+
+
+def _near(seat: frozenset[str], where: frozenset[str]) -> frozenset[str]:
+    """A partner's seat, narrowed to the project's places when it holds them all."""
+    if where and seat and all(any(places.contains(s, w) for s in seat) for w in where):
+        return where
+    return seat
 
 
 def _scope_words(scope: Scope, lang: str) -> str:
@@ -609,6 +601,12 @@ def _below_minimum(high_eur: float | None, profile: Profile) -> bool:
     return high_eur is not None and profile.amount_min is not None and high_eur < profile.amount_min
 
 
+def _indicative(call: CallFacts) -> bool:
+    """One figure per project (minimum = maximum: "around 4.5 M€ per project", as EU topics put
+    it), an estimate rather than a floor: never a fail on its own."""
+    return call.amount_min is not None and call.amount_min == call.amount_max
+
+
 def _far_above_maximum(low_eur: float | None, profile: Profile) -> bool:
     return (low_eur is not None and profile.amount_max is not None
             and low_eur > FLOOR_TOLERANCE * profile.amount_max)  # fmt: skip
@@ -634,7 +632,7 @@ def amount(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Criterion 
              "max": _money(profile.amount_max, "EUR", lang), "note": note}  # fmt: skip
     if _below_minimum(high_eur, profile):
         return Criterion("amount", "fail", t("rule_amount_too_small", lang, **money), evidence)
-    if _far_above_maximum(low_eur, profile):
+    if _far_above_maximum(low_eur, profile) and not _indicative(call):
         return Criterion("amount", "fail", t("rule_amount_too_big", lang, **money), evidence)
     if low_eur is not None and profile.amount_max is not None and low_eur > profile.amount_max:
         # A call's floor is often indicative (EU topics say so): a somewhat larger project may fit.
@@ -732,8 +730,9 @@ def check_all(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "fr
 
 
 def fails_early(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "fr") -> str | None:
-    """The first criterion the call fails, found by the criteria's own tests without writing any
-    explanation (check_all fails the call on it too): to leave ineligible calls out before scoring."""
+    """A criterion the call fails, found by the criteria's own tests without writing any
+    explanation (check_all fails the call on it too): to leave ineligible calls out before scoring.
+    The consortium is checked last, so "partnership" means the call is only to complete."""
     deadlines = _deadlines(call)
     if deadlines and _upcoming(deadlines, _cutoff(profile, as_of)) is None:
         return "timing"
@@ -747,11 +746,9 @@ def fails_early(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "
         return "applicant_country"
     if _territory_result(call, profile, lang)[0] == "fail":
         return "territory"
-    if _partnership_result(call, profile)[0] == "fail":
-        return "partnership"
     currency = call.currency or "EUR"
-    if _below_minimum(_in_euros(call.amount_max, currency), profile) or _far_above_maximum(
-        _in_euros(call.amount_min, currency), profile
+    if _below_minimum(_in_euros(call.amount_max, currency), profile) or (
+        _far_above_maximum(_in_euros(call.amount_min, currency), profile) and not _indicative(call)
     ):
         return "amount"
     rate, available = call.cofinancing_rate_max, profile.cofinancing_available
@@ -761,13 +758,19 @@ def fails_early(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "
     found = call.instrument
     if profile.instruments and found is not None and found not in _wanted_instruments(profile):
         return "instrument"
+    if _partnership_result(call, profile)[0] == "fail":  # last: alone, the call is to_complete
+        return "partnership"
     return None
 
 
 def verdict(criteria: list[Criterion]) -> str:
-    """Any fail: ineligible; else an eligibility criterion unknown: to_verify; else eligible (an
+    """Any fail: ineligible, unless the only one is the consortium the call asks for (partners
+    to add): to_complete; else an eligibility criterion unknown: to_verify; else eligible (an
     amount, rate or instrument the call does not state is noted, it does not make it doubtful)."""
-    if any(c.result == "fail" for c in criteria):
+    failed = {c.criterion for c in criteria if c.result == "fail"}
+    if failed == {"partnership"}:
+        return "to_complete"
+    if failed:
         return "ineligible"
     if any(c.result == "unknown" and c.criterion in ELIGIBILITY for c in criteria):
         return "to_verify"

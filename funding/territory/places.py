@@ -279,6 +279,19 @@ def relate(scope: frozenset[str] | set[str], where: frozenset[str] | set[str]) -
     return "inside" if "inside" in found else "partial" if "partial" in found else "outside"
 
 
+def names_of(place_id: str) -> list[str]:
+    """Every name a place is known by (French, English, aliases such as "developing countries")."""
+    found = place(place_id)
+    if found is None:
+        return []
+    index = _coarse() if place_id in _coarse().places else None
+    names = [found.name_fr, found.name_en]
+    if index is not None:
+        names += [key for key, ids in index.names.items() if place_id in ids and not key.isdigit()]
+    own = fold(place_id)
+    return list(dict.fromkeys(n for n in names if n and len(n) > 3 and fold(n) != own))
+
+
 def kind(place_id: str) -> str | None:
     found = place(place_id)
     return found.kind if found else None
@@ -353,19 +366,43 @@ def _text_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
-def find_in_text(text: str) -> list[tuple[str, int, int]]:
-    """Places above the commune named in a text: (place id, start, end), proper nouns only
-    (capitalised, or upper case for a short acronym), the most precise reading of an ambiguous name."""
+@lru_cache(maxsize=4)
+def _town_pattern(population: int) -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """The names of the communes and places of at least `population` inhabitants."""
+    local = _local()
+    names: dict[str, list[str]] = defaultdict(list)
+    for place_id, (kind_, label, _, people) in local.rows.items():
+        if kind_ == "commune" and people >= population:
+            names[fold(label)].append(place_id)
+    keys = sorted((n for n in names if len(n) >= 4), key=len, reverse=True)
+    words = "|".join(r"[\s\-’']+".join(map(re.escape, n.split())) for n in keys)
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)"), names
+
+
+def find_in_text(text: str, *, towns: int | None = None) -> list[tuple[str, int, int]]:
+    """Places above the commune named in a text (and, with towns, communes of at least that many
+    inhabitants): (place id, start, end), proper nouns only (capitalised, or upper case for an
+    acronym), the most precise reading of an ambiguous name."""
     from funding.extract.sentences import bare
 
     found = []
     lowered = bare(text).replace("’", "'")
+    if towns:
+        pattern, names = _town_pattern(towns)
+        for match in pattern.finditer(lowered):
+            if text[match.start() : match.start() + 1].isupper():
+                found.extend((p, match.start(), match.end()) for p in names[fold(match.group())])
     for match in _text_pattern().finditer(lowered):
         original = text[match.start() : match.end()]
         key = fold(original)
         if not original[:1].isupper() or (key not in _coarse().lower and not original.isupper()):
             continue
         ids = _coarse().names.get(key)
-        if ids:
+        if ids and not any(a <= match.start() < b for _, a, b in found):
             found.append((_most_precise_first(ids)[0], match.start(), match.end()))
-    return found
+    return sorted(found, key=lambda f: f[1])
+
+
+def most_precise(ids: frozenset[str] | set[str]) -> frozenset[str]:
+    """The places of a set that hold none of the others ("Annemasse", not "Haute-Savoie" too)."""
+    return frozenset(p for p in ids if not any(q != p and contains(p, q) for q in ids))

@@ -12,6 +12,8 @@ from funding.territory import places
 
 # A reading this sure decides (a call outside it fails); a less sure one only raises a question.
 DECIDES = 0.7
+# Groups whose list of countries is an approximation here: a call limited to one never excludes.
+APPROXIMATE = frozenset({"DEVELOPING"})
 _SEPARATORS = re.compile(r"\s*[;|]\s*")
 _ACRONYM = re.compile(r"\s*\([^)]*\)\s*")
 # Bodies whose name says they fund their own territory: the cue, then the place ("du Morbihan").
@@ -64,7 +66,7 @@ class Scope:
 
     @property
     def decides(self) -> bool:
-        return self.confidence >= DECIDES
+        return self.confidence >= DECIDES and not self.places & APPROXIMATE
 
     @property
     def local(self) -> bool:
@@ -115,10 +117,24 @@ def _interreg(text: str) -> Scope | None:
     return Scope(frozenset({area}), "zones", text.strip(), 0.9, cross_border=True)
 
 
+# A place a title says a call acts in: after a locative ("in Africa", "au Bénin", "à Paris"), or
+# set apart at its start or end ("INDIA - Civil society ...", "Borderlands V - West Africa").
+_LOCATIVE = re.compile(r"\b(?:in|within|en|au|aux|a|dans|sur)(?: (?:the|le|la|les|l))? $")
+_APART_BEFORE = re.compile(r"(?:^|\s[-–:]\s*)$")
+_APART_AFTER = re.compile(r"^(?:\s*[-–:(]\s|\s*$)")
+
+
 def _title_places(title: str) -> Scope | None:
-    """Places below a country named in a title ("... à Paris", "Trophées d'Île-de-France")."""
-    found = frozenset(p for p, _, _ in places.find_in_text(title) if places.is_local(p))
-    return Scope(found, "title", title, 0.8) if found else None
+    """The places a title says the call acts in: a place below a country wherever it is named
+    ("Trophées franciliens d'Île-de-France"), a country, group or continent after a locative or set
+    apart ("... in Africa", "INDIA - ...")."""
+    found = set()
+    for place, start, end in places.find_in_text(title):
+        locative = start and _LOCATIVE.search(fold(title[:start]) + " ")
+        apart = (start == 0 or _APART_BEFORE.search(title[:start])) and _APART_AFTER.search(title[end:])
+        if places.is_local(place) or locative or apart:
+            found.add(place)
+    return Scope(frozenset(found), "title", title, 0.75) if found else None
 
 
 @lru_cache(maxsize=20_000)
@@ -152,9 +168,11 @@ def _one_funder(name: str) -> Scope | None:
         found = _places_in(cue.group("place"), name)
     if not found and _INTERCOMMUNAL.search(key):
         found = frozenset(places.lookup(name))
-    if not found:  # a place named without a cue ("FREDON Occitanie"): a hint, never decisive
+    if not found:  # a place named without a cue ("FREDON Occitanie", "Drôme Aménagement
+        # Habitat"): a body named after a région or a département works there; after a town, maybe
         found = frozenset(p for p, _, _ in places.find_in_text(name) if places.is_local(p))
-        confidence = 0.6
+        wide = all(places.kind(p) in ("region", "department") for p in found)
+        confidence = DECIDES if wide else 0.6
     if not found:
         return None
     swiss = all(places.country_of(p) == "CH" for p in found)
