@@ -36,6 +36,10 @@ GRIDS = {
         "COVERAGE": [0.0, 0.25, 0.5, 0.75],
         "W_SEMANTIC": [0.35, 0.45, 0.55],
     },
+    "agreement": {
+        "AGREEMENT": [0.0, 0.2, 0.3, 0.45],
+        "W_SEMANTIC": [0.45, 0.6],
+    },
     "semantic": {
         "SEMANTIC_LOW": [0.74, 0.78, 0.8],
         "SEMANTIC_HIGH": [0.86, 0.9],

@@ -86,7 +86,7 @@ class CallFacts:
         zones = tuple(self.intervention_zones or ())
         return call_scope(
             zones, EXTRACTED_ZONES if self.inferred("intervention_zones") else 0.9,
-            self.funder, self.title, self.programme,
+            self.funder, self.title, self.programme, (self.summary_plain or "")[:600],
         )  # fmt: skip
 
     @cached_property

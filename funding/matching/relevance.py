@@ -32,6 +32,7 @@ DF_CAP = 0.05
 # [SEMANTIC_LOW, SEMANTIC_HIGH] for texts of one subject.
 W_LEXICAL, W_SEMANTIC, W_THEMES = 0.45, 0.45, 0.1
 LEXICAL_HALF, LEXICAL_TERMS = 0.25, 12
+AGREEMENT = 0.3  # below this lexical part, the semantic part is scaled down (0: never)
 COVERAGE = 0.25  # how much of the lexical part depends on the share of the profile's themes met
 SEMANTIC_LOW, SEMANTIC_HIGH = 0.78, 0.90
 # Below this a call is too far from the project to be offered as a fit ("the nearest ones").
@@ -223,6 +224,8 @@ def relevance(call: CallFacts, query: Query, stats: Statistics,
     share, matched = theme_share(doc, query)
     sem = semantic(similarity)
     place = place_match(doc, query.where)
+    if sem is not None and AGREEMENT:  # meaning without shared words counts less
+        sem *= min(1.0, lex / AGREEMENT)
     parts = [(W_LEXICAL, lex), (W_THEMES, share)] + ([(W_SEMANTIC, sem)] if sem is not None else [])
     score = sum(w * v for w, v in parts) / sum(w for w, _ in parts)
     if place:  # the call acts where the project takes place

@@ -602,9 +602,12 @@ def _below_minimum(high_eur: float | None, profile: Profile) -> bool:
 
 
 def _indicative(call: CallFacts) -> bool:
-    """One figure per project (minimum = maximum: "around 4.5 M€ per project", as EU topics put
-    it), an estimate rather than a floor: never a fail on its own."""
-    return call.amount_min is not None and call.amount_min == call.amount_max
+    """An estimate rather than a floor, never a fail on its own: one figure per project (minimum =
+    maximum), or an EU topic's expected contribution ("between EUR 4 and 6 million would allow
+    these outcomes to be addressed; this does not preclude proposals requesting other amounts")."""
+    if call.amount_min is not None and call.amount_min == call.amount_max:
+        return True
+    return call.scope is not None and call.scope.basis == "europe"
 
 
 def _far_above_maximum(low_eur: float | None, profile: Profile) -> bool:

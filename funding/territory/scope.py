@@ -90,10 +90,11 @@ def read_places(words: tuple[str, ...] | list[str]) -> tuple[frozenset[str], tup
 @lru_cache(maxsize=50_000)
 def call_scope(zones: tuple[str, ...] = (), zones_confidence: float = 0.9,
                funder: str | None = None, title: str | None = None,
-               programme: str | None = None) -> Scope | None:  # fmt: skip
+               programme: str | None = None, opening: str | None = None) -> Scope | None:  # fmt: skip
     """The call's territory, from the most explicit statement to the least: the zones its source
-    states or its text names (zones_confidence says which), places its title names, its funder.
-    None when nothing is known (then the call is "to verify" on that count)."""
+    states or its text names (zones_confidence says which), places its title names, its funder
+    (as the source names it, or as the opening of its text does: "La Région Auvergne-Rhône-Alpes
+    vous accompagne"). None when nothing is known (then the call is "to verify" on that count)."""
     interreg = _interreg(" ".join(filter(None, (title, programme, funder))))
     if interreg is not None:
         return interreg
@@ -104,7 +105,27 @@ def call_scope(zones: tuple[str, ...] = (), zones_confidence: float = 0.9,
     from_title = _title_places(title or "")
     if from_title is not None:
         return from_title
-    return funder_scope(funder)
+    stated = funder_scope(funder)
+    if stated is not None and stated.basis == "funder":
+        return stated
+    return _body_in_text(opening or "") or stated
+
+
+# A local body named in a call's text: its cue and the capitalised place after it.
+_BODY = re.compile(
+    r"\b(?:(?:La |Le |la |le )?(?:Région|Conseil régional|Conseil départemental|Département|Ville"
+    r"|Métropole|Préfecture|Communauté de communes|Communauté d'agglomération|CCI|CMA|"
+    r"Chambre d['’]agriculture)) (?:de la |de l['’]|des |du |de |d['’])?[A-ZÉÈÎ][\w'’\-]+(?:[ \-][A-ZÉÈÎ][\w'’\-]+)*"
+)
+
+
+def _body_in_text(text: str) -> Scope | None:
+    """The territory of a local body the opening of a call's text names as its funder."""
+    for match in _BODY.finditer(text[:600]):
+        found = _one_funder(match.group())
+        if found is not None and found.basis == "funder" and found.confidence >= DECIDES:
+            return Scope(found.places, "funder", match.group(), DECIDES, found.seat_required)
+    return None
 
 
 def _interreg(text: str) -> Scope | None:
