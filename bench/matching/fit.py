@@ -40,6 +40,10 @@ GRIDS = {
         "AGREEMENT": [0.0, 0.2, 0.3, 0.45],
         "W_SEMANTIC": [0.45, 0.6],
     },
+    "sources": {
+        "SOURCE_SYNONYM": [0.35, 0.5, 0.65],
+        "SOURCE_PROJECT": [0.3, 0.45, 0.6],
+    },
     "semantic": {
         "SEMANTIC_LOW": [0.74, 0.78, 0.8],
         "SEMANTIC_HIGH": [0.86, 0.9],
@@ -49,6 +53,10 @@ GRIDS = {
 
 
 def _set(name: str, value: float) -> None:
+    if name.startswith("SOURCE_"):  # a weight of query.SOURCE_WEIGHTS: the queries are read again
+        query.SOURCE_WEIGHTS[name.removeprefix("SOURCE_").lower()] = value
+        query._QUERIES.clear()
+        return
     for module in (relevance, engine, query):
         if hasattr(module, name):
             setattr(module, name, value)

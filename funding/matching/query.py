@@ -20,7 +20,7 @@ THEMES_FILE = "themes.csv"
 # How much a word counts by where the profile says it: its themes say what the partnership is
 # about, its keywords and name what it needs; the project's sentences say much else besides (the
 # solar pump of a water project), and a theme's synonyms (themes.csv) are other people's words.
-SOURCE_WEIGHTS = {"theme": 1.0, "keyword": 0.8, "name": 0.7, "project": 0.45, "synonym": 0.35}
+SOURCE_WEIGHTS = {"theme": 1.0, "keyword": 0.8, "name": 0.7, "project": 0.45, "synonym": 0.5}
 PROJECT_WORDS = 60  # the project text's first words (where a project lead says what it is)
 
 

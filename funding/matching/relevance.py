@@ -40,7 +40,7 @@ FLOOR = 0.22
 DOCUMENT_CACHE = 50_000
 # Where a call says it acts (places its title and theme tags name; its summary names places for
 # many other reasons) against where the project takes place: another place counts against it.
-PLACE_BONUS, PLACE_MISMATCH = 0.0, 0.2
+PLACE_BONUS, PLACE_MISMATCH = 0.15, 0.2
 _CONTINENT_ADJECTIVES = (
     (re.compile(r"\b(?:european|europeen(?:ne)?s?)\b"), "CONT-EU"),
     (re.compile(r"\b(?:african|africaine?s?)\b"), "CONT-AF"),

@@ -443,7 +443,7 @@ def _territory_result(call: CallFacts, profile: Profile, lang: str) -> tuple[Res
         result = "pass" if carriers else "unknown" if unsure or not scope.decides else "fail"
         return result, "seat", {"carriers": carriers}
     where, inferred = project_places(profile)
-    found = places.relate(scope.places, where) if where else None
+    found = _project_relation(scope.places, where) if where else None
     if scope.basis in ("zones", "title"):
         if found is None:
             return "unknown", "project_unknown", {"inferred": inferred}
@@ -459,6 +459,18 @@ def _territory_result(call: CallFacts, profile: Profile, lang: str) -> tuple[Res
     if found == "partial" or "unknown" in seats or not scope.decides or not eligible:
         return "unknown", "funder", {"where": where, "inferred": inferred}
     return "fail", "funder", {"where": where, "inferred": inferred}
+
+
+def _project_relation(scope: frozenset[str], where: frozenset[str]) -> str:
+    """Where the project stands against a call's territory; a project spread over a group of
+    countries ("Sahel") lies inside a call for one of them (it can run that part)."""
+    found = places.relate(scope, where)
+    if found == "partial" and any(
+        places.kind(w) in ("group", "continent") and any(places.contains(w, s) for s in scope)
+        for w in where
+    ):
+        return "inside"
+    return found
 
 
 def _near(seat: frozenset[str], where: frozenset[str]) -> frozenset[str]:
