@@ -71,7 +71,7 @@ class Query:
 def _project_places(stated: frozenset[str], named: frozenset[str],
                     seats: tuple[frozenset[str], ...]) -> tuple[frozenset[str], bool]:  # fmt: skip
     if stated and any(places.is_local(p) for p in stated):
-        return stated, False
+        return places.most_precise(stated), False  # "Haute-Savoie" rather than France too
     countries = stated or frozenset(c for s in seats for p in s if (c := places.country_of(p)))
     local = {p for seat in seats for p in seat if places.is_local(p)} | set(named)
     narrowed = places.most_precise({p for p in local if places.country_of(p) in countries})
