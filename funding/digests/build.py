@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from funding import search
-from funding.matching import Match, parse_profile, rank
-from funding.matching.engine import load_facts, profile_vector, statistics
+from funding.matching import Match, parse_profile, rank, retrieve
 from funding.matching.facts import CallFacts
 from funding.matching.query import build_query
 from funding.matching.rules import ELIGIBILITY
@@ -171,13 +169,14 @@ class Ranked:
 
 def _rank_jobs(calls: list[CallFacts], jobs: list[tuple], today: date,
                limit: int) -> dict[tuple[int, str], list[Ranked]]:  # fmt: skip
-    """rank() for some (partnership, language) groups over the same candidate calls."""
+    """rank() for some (partnership, language) groups, each over its own candidate calls."""
+    by_id = {c.id: c for c in calls}
     found = {}
-    for pid, lang, profile, stats, similar in jobs:
+    for pid, lang, profile, stats, similar, ids in jobs:
         found[(pid, lang)] = [
             Ranked(m.opportunity.id, m.score, m.verdict, m.next_deadline, reasons_of(m), m.fits)
-            for m in rank(calls, profile, as_of=today, statistics=stats, similarities=similar,
-                          limit=limit, lang=lang)
+            for m in rank([by_id[i] for i in ids], profile, as_of=today, statistics=stats,
+                          similarities=similar, limit=limit, lang=lang)
         ]  # fmt: skip
     return found
 
@@ -192,9 +191,9 @@ def reasons_of(m: Match, limit: int = 3) -> list[str]:
 class DigestBuilder:
     """Builds many digests in one pass: the engine runs once per (partnership, language).
 
-    The engine's rank() orders the calls that are candidates for some digest (new or changed since
-    the oldest 'since', or watched) directly, so every new call that fits is seen however it ranks
-    among the whole database, in the order and with the score the Find page gives it.
+    The calls that are candidates for some digest (new or changed since the oldest 'since', or
+    watched) are ranked with the engine's own retrieve() and rank(): a digest offers a new call
+    exactly when the Find page lists it as fitting, in the same order, with the same score.
     """
 
     def __init__(
@@ -263,22 +262,24 @@ class DigestBuilder:
 
     def _rank(self, groups: set[tuple[int, str]], partnerships: dict[int, Partnership],
               candidates: list[Opportunity]) -> None:  # fmt: skip
-        """Every (partnership, language) group ranked once over the candidate calls, with the
-        engine's own rank(): each call scores as it does on the Find page and in `funding match`."""
+        """Every (partnership, language) group ranked once: the candidate calls the engine's
+        retrieve() finds for its profile, ordered by the engine's own rank(), so a digest offers
+        the calls the Find page and `funding match` list, in their order, with their scores."""
         if not candidates:
             self._matches = {g: [] for g in groups}
             return
-        ids = [o.id for o in candidates]
-        calls = load_facts(self.session, ids)
+        wanted = {o.id for o in candidates}
+        calls: dict[str, CallFacts] = {}
         jobs = []
         for pid, lang in sorted(groups):
             profile = parse_profile(partnerships[pid].profile)
-            query = build_query(profile)
-            vector = profile_vector(query)
-            similar = search.similarities(self.session, vector, ids) if vector is not None else {}
-            jobs.append((pid, lang, profile, statistics(self.session, query), similar))
+            found = retrieve(self.session, build_query(profile))
+            ids = [f.id for f in found.facts if f.id in wanted]
+            calls.update((f.id, f) for f in found.facts if f.id in wanted)
+            jobs.append((pid, lang, profile, found.statistics,
+                         {i: found.similarities[i] for i in ids if i in found.similarities}, ids))  # fmt: skip
         self.match_calls += len(jobs)
-        self._matches = self._run(calls, jobs)
+        self._matches = self._run(list(calls.values()), jobs)
 
     def _run(self, calls: list[CallFacts], jobs: list) -> dict[tuple[int, str], list[Ranked]]:
         """In this process, or spread over FUNDING_DIGEST_WORKERS processes for many groups."""

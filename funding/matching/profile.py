@@ -178,11 +178,11 @@ class Partner(BaseModel):
     @field_validator("country", mode="after")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        from funding.matching.geo import country_code
+        from funding.territory import places
 
         if value is None:
             return None
-        code = country_code(value)
+        code = places.country_code(value)
         if code is None:
             raise _fail(f"'{value}' is not a country (ISO 3166-1 alpha-2 such as FR, or a name)")
         return code

@@ -292,6 +292,15 @@ def names_of(place_id: str) -> list[str]:
     return list(dict.fromkeys(n for n in names if n and len(n) > 3 and fold(n) != own))
 
 
+def country_code(word: str) -> str | None:
+    """The ISO 3166-1 code of a country word ('FR', 'France', 'Sénégal'), or None."""
+    text = word.strip()
+    if len(text) == 2 and text.isalpha():
+        return text.upper()
+    found = [p for p in lookup(text, local=False) if kind(p) == "country"]
+    return found[0] if len(found) == 1 else None
+
+
 def kind(place_id: str) -> str | None:
     found = place(place_id)
     return found.kind if found else None

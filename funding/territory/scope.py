@@ -13,7 +13,7 @@ from funding.territory import places
 # A reading this sure decides (a call outside it fails); a less sure one only raises a question.
 DECIDES = 0.7
 # Groups whose list of countries is an approximation here: a call limited to one never excludes.
-APPROXIMATE = frozenset({"DEVELOPING"})
+APPROXIMATE = frozenset({"DEVELOPING", "SAHEL"})
 _SEPARATORS = re.compile(r"\s*[;|]\s*")
 _ACRONYM = re.compile(r"\s*\([^)]*\)\s*")
 # Bodies whose name says they fund their own territory: the cue, then the place ("du Morbihan").
