@@ -96,7 +96,7 @@ def fulltext_candidates(session: Session, words: list[str], *, limit: int,
     else:
         sync_fulltext(session)
         statement = _FTS5_TOP
-    return [row[0] for row in session.execute(statement, values)]
+    return [row[0] for row in session.execute(statement, values).all()]
 
 
 # How many calls a word is found in ---------------------------------------------------------
@@ -228,7 +228,7 @@ def read_columns(session: Session, ids: list[str], names: tuple[str, ...]) -> li
     statement = _columns_query(session.get_bind().dialect.name, names)
     found: list[Any] = []
     for start in range(0, len(ids), 900):
-        found.extend(session.execute(statement, {"ids": ids[start : start + 900]}))
+        found.extend(session.execute(statement, {"ids": ids[start : start + 900]}).all())
     return found
 
 
@@ -240,10 +240,10 @@ def content_hashes(session: Session, ids: list[str]) -> dict[str, str]:
     for start in range(0, len(ids), 900):
         part = ids[start : start + 900]
         if query is not None:
-            rows = session.execute(query, {"ids": json.dumps(part)})
+            rows = session.execute(query, {"ids": json.dumps(part)}).all()
         else:
             rows = session.execute(select(Opportunity.id, Opportunity.content_hash)
-                                   .where(col(Opportunity.id).in_(part)))  # fmt: skip
+                                   .where(col(Opportunity.id).in_(part))).all()  # fmt: skip
         found.update((r[0], r[1]) for r in rows)
     return found
 

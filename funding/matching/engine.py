@@ -28,10 +28,10 @@ from funding.status import compute_status, next_deadline
 
 # Candidates: the best of the full-text index, the nearest in meaning; then at least SHORTLIST
 # (or twice the limit) get the rules and the fine scoring, by their relevance.
-FULLTEXT_POOL = 300
-SEMANTIC_POOL = 200
+FULLTEXT_POOL = 150
+SEMANTIC_POOL = 100
 SHORTLIST = 120
-PLACE_POOL, PLACE_SHARE = 100, 0.1  # calls naming the project's places (a name in at most 10 %)
+PLACE_POOL, PLACE_SHARE = 50, 0.1  # calls naming the project's places (a name in at most 10 %)
 # Words the full-text index is searched with: every word the profile names of weight at least
 # KEY_WEIGHT, and of the others (the project's sentences, the themes' synonyms) the distinctive
 # ones (found in at most RARE_SHARE of the calls), at most RETRIEVAL_WORDS in all.

@@ -58,6 +58,9 @@ class CallFacts:
     cofinancing_rate_max: float | None = None
     embedding_key: str | None = None
     snippets: dict[str, str] = field(default_factory=dict)  # field -> the sentence it was read from
+    # What the rules and the relevance read from the call, kept with it (its facts are cached by
+    # content hash, so this is computed once per version of the call).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, row: Any) -> "CallFacts":

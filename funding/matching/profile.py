@@ -3,7 +3,7 @@
 import json
 import re
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -190,7 +190,7 @@ class Partner(BaseModel):
     def label(self, index: int) -> str:
         return self.name or f"{self.type} #{index + 1}"
 
-    @property
+    @cached_property
     def seat(self) -> frozenset[str]:
         """Where the partner is established, as precisely as it says (places of funding.territory),
         or as its name says when that is more precise ("Association Nature Aravis – Haute-Savoie")."""

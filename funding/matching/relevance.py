@@ -7,7 +7,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -50,11 +50,12 @@ _CONTINENT_ADJECTIVES = (
 
 @dataclass(frozen=True)
 class Document:
-    """A call's words read once: each field's stem counts and length, its themes, the places its
-    title and theme tags say it acts in."""
+    """A call's words read once: each stem's BM25F term frequency (its counts in each field,
+    weighted and normalised by the field's length), the stems of its title, themes and summary,
+    its themes, and the places its title and theme tags say it acts in."""
 
-    counts: tuple[dict[str, int], ...]
-    lengths: tuple[int, ...]
+    frequencies: dict[str, float]
+    present: frozenset[str]
     themes: dict[str, str]
     head: str  # the title and summary's folded words, for the profile's stage
     focus: frozenset[str] = frozenset()
@@ -67,6 +68,7 @@ class Statistics:
 
     calls: int
     frequencies: dict[str, int] = field(default_factory=dict)  # stem -> calls it is found in
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # query key -> _Weights
 
     def idf(self, stem: str) -> float:
         n = max(self.calls, 1)
@@ -111,14 +113,19 @@ def document(call: CallFacts) -> Document:
         return found
     lang = language_of(call.language)
     texts = _field_texts(call)
-    counts = tuple(dict(Counter(stems(text, lang))) for text in texts)
+    counts = tuple(Counter(stems(text, lang)) for text in texts)
+    frequencies: dict[str, float] = {}
+    for found, (_, field_weight, typical) in zip(counts, FIELDS, strict=True):
+        norm = 1 - B + B * sum(found.values()) / typical
+        for stem, count in found.items():
+            frequencies[stem] = frequencies.get(stem, 0.0) + field_weight * count / norm
     themes_found = {}
     for name, text in zip(("title", "themes", "summary", "eligibility"), texts, strict=True):
         for theme, word in find_themes(tokens(text)).items():
             themes_found.setdefault(theme, f"{name}:{word}")
     head = " " + " ".join(tokens(texts[0] + " " + texts[2][:1200])) + " "
-    found = Document(counts, tuple(sum(c.values()) for c in counts), themes_found, head,
-                     _focus(texts[0], texts[1]))  # fmt: skip
+    present = frozenset().union(*(c.keys() for c in counts[:3]))  # title, themes, summary
+    found = Document(frequencies, present, themes_found, head, _focus(texts[0], texts[1]))
     if call.content_hash:
         if len(_DOCUMENTS) >= DOCUMENT_CACHE:
             _DOCUMENTS.clear()
@@ -154,44 +161,58 @@ def clear_documents() -> None:
     _DOCUMENTS.clear()
 
 
+@dataclass(frozen=True)
+class _Weights:
+    """A query's stems weighed by the store's statistics, once per ranking."""
+
+    stems: dict[str, float]  # stem -> weight x idf
+    best: float  # what the LEXICAL_TERMS heaviest stems could score
+    needs: tuple[tuple[frozenset[str], dict[str, float], float], ...]  # themes, stem idf, total
+
+
+def _weights(query: Query, stats: Statistics) -> _Weights:
+    found = stats.cache.get(query.key)
+    if found is None:
+        weighted = {s: w * stats.idf(s) for s, w in query.stems.items()}
+        best = sum(sorted(weighted.values(), reverse=True)[:LEXICAL_TERMS])
+        needs = []
+        for stems_, named in query.needs:
+            idfs = {s: stats.idf(s) for s in stems_}
+            needs.append((named, idfs, sum(idfs.values())))
+        found = stats.cache[query.key] = _Weights(weighted, best, tuple(needs))
+    return found
+
+
 def lexical(doc: Document, query: Query, stats: Statistics) -> float:
     """BM25F of the query's weighted stems in the call's fields, over what its LEXICAL_TERMS
     heaviest words could score, saturated: 0..1, the same whatever else is ranked with the call."""
-    weights = query.stems
-    score = 0.0
-    best = sum(sorted((w * stats.idf(s) for s, w in weights.items()), reverse=True)[:LEXICAL_TERMS])
-    for stem, weight in weights.items():
-        idf = stats.idf(stem)
-        tf = 0.0
-        for counts, length, (_, field_weight, typical) in zip(doc.counts, doc.lengths, FIELDS,
-                                                              strict=True):  # fmt: skip
-            found = counts.get(stem)
-            if found:
-                tf += field_weight * found / (1 - B + B * length / typical)
-        if tf:
-            score += weight * idf * tf / (K1 + tf)
-    if not best:
+    weights = _weights(query, stats)
+    if not weights.best:
         return 0.0
-    share = score / best
-    return share / (share + LEXICAL_HALF) * (1 - COVERAGE + COVERAGE * coverage(doc, query, stats))
+    score = 0.0
+    small, large = (doc.frequencies, weights.stems)
+    if len(small) > len(large):
+        small, large = large, small
+    for stem in small:
+        if stem in large:
+            tf = doc.frequencies[stem]
+            score += weights.stems[stem] * tf / (K1 + tf)
+    share = score / weights.best
+    return share / (share + LEXICAL_HALF) * (1 - COVERAGE + COVERAGE * coverage(doc, weights))
 
 
-def coverage(doc: Document, query: Query, stats: Statistics) -> float:
+def coverage(doc: Document, weights: _Weights) -> float:
     """The share of the profile's themes a call speaks of: a theme counts when the call names it
     (themes.csv) or holds its most telling words (half of its stems' weight, by idf)."""
-    if not query.needs:
+    if not weights.needs:
         return 1.0
-    present = set().union(*(c.keys() for c in doc.counts[:3]))  # title, themes, summary
     met = 0
-    for stems, named in query.needs:
-        if named & doc.themes.keys():
+    for named, idfs, total in weights.needs:
+        if named & doc.themes.keys() or (
+            total and sum(w for s, w in idfs.items() if s in doc.present) >= 0.5 * total
+        ):
             met += 1
-            continue
-        weights = {s: stats.idf(s) for s in stems}
-        total = sum(weights.values())
-        if total and sum(w for s, w in weights.items() if s in present) >= 0.5 * total:
-            met += 1
-    return met / len(query.needs)
+    return met / len(weights.needs)
 
 
 def theme_share(doc: Document, query: Query) -> tuple[float, list[tuple[str, str, str]]]:
@@ -251,8 +272,13 @@ def stage_hit(found: Relevance, stage: str | None) -> str | None:
     """A word saying the call funds the profile's stage (design, pilot, scale-up), if any."""
     if not stage:
         return None
+    return _stage_hit(found.head, stage)
+
+
+@lru_cache(maxsize=50_000)
+def _stage_hit(head: str, stage: str) -> str | None:
     for word, key in _stage_keys(stage):
-        if key in found.head:
+        if key in head:
             return word
     return None
 

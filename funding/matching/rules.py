@@ -272,8 +272,11 @@ def _restrictions(text: str) -> _Restrictions:
 
 
 def _call_restrictions(call: CallFacts) -> _Restrictions:
-    text = " \n".join(filter(None, (call.title, call.eligibility, call.summary_plain)))
-    return _restrictions(text) if text else _Restrictions()
+    found = call.memo.get("restrictions")
+    if found is None:
+        text = " \n".join(filter(None, (call.title, call.eligibility, call.summary_plain)))
+        found = call.memo["restrictions"] = _restrictions(text) if text else _Restrictions()
+    return found
 
 
 def _restricted(partner: Partner, kind: str | None, found: _Restrictions) -> Result:
@@ -305,6 +308,14 @@ def _restricted(partner: Partner, kind: str | None, found: _Restrictions) -> Res
 
 def _type_results(call: CallFacts, profile: Profile, lang: str) -> list[tuple]:
     """(index, partner, its type, result) for each partner: the call's types, then its text."""
+    key = ("types", id(profile), lang)
+    found = call.memo.get(key)
+    if found is None or found[0] is not profile:
+        found = call.memo[key] = (profile, _type_results_of(call, profile, lang))
+    return found[1]
+
+
+def _type_results_of(call: CallFacts, profile: Profile, lang: str) -> list[tuple]:
     types, raw = _call_types(call, lang)
     found = _call_restrictions(call)
     results = []

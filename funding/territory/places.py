@@ -253,10 +253,12 @@ def members(place_id: str) -> frozenset[str]:
     return _group_members().get(place_id, frozenset({place_id}))
 
 
+@lru_cache(maxsize=200_000)
 def contains(outer: str, inner: str) -> bool:
     return outer == inner or outer in ancestors(inner)
 
 
+@lru_cache(maxsize=200_000)
 def relation(outer: str, inner: str) -> Relation:
     """Whether `inner` lies inside `outer`, only partly (one holds part of the other), or outside."""
     if contains(outer, inner):
@@ -275,6 +277,11 @@ def relation(outer: str, inner: str) -> Relation:
 
 def relate(scope: frozenset[str] | set[str], where: frozenset[str] | set[str]) -> Relation:
     """Where some place of `where` stands against a scope made of several places."""
+    return _relate(frozenset(scope), frozenset(where))
+
+
+@lru_cache(maxsize=200_000)
+def _relate(scope: frozenset[str], where: frozenset[str]) -> Relation:
     found = {relation(s, w) for s in scope for w in where}
     return "inside" if "inside" in found else "partial" if "partial" in found else "outside"
 
