@@ -158,10 +158,12 @@ _OPEN_TO = re.compile(
     r"|qui peut (?:candidater|postuler|beneficier)|\bapplicants? must be\b"
     r"|eligibility is (?:restricted|limited) to|reservee?s? aux|s['’]adresse aux|destinee?s? aux"
     r"|\beligible for funding\b|\beligible to apply\b|\beligibles? a (?:l['’]aide|ce dispositif)"
+    r"|\buniquement\b|\bexclusivement\b|\bseule?s? (?:les|peuvent)\b|\bonly (?:open to|for)\b"
+    r"|\bopen only to\b|\brestricted to\b"
 )
 _OPEN_TO_WORDS = (
     "ouvert", "open to", "eligib", "apply", "peuvent", "qui peut", "applicant", "reserve",
-    "adresse aux", "destine",
+    "adresse aux", "destine", "uniquement", "exclusivement", "seul", "only", "restricted to",
 )  # fmt: skip
 _AUDIENCE = re.compile(
     r"\bbeneficiaires?\s*:|public cible|\bcible\s*:|target (?:group|audience)s?\s*:"
