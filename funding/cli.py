@@ -74,6 +74,10 @@ def import_(files: tuple[Path, ...], batch_size: int, no_enrich: bool) -> None:
             click.echo(f"rejected: {rejection}", err=True)
         if len(report.rejections) > MAX_SHOWN_REJECTIONS:
             click.echo(f"... and {len(report.rejections) - MAX_SHOWN_REJECTIONS} more", err=True)
+        for note in report.notes[:MAX_SHOWN_REJECTIONS]:
+            click.echo(f"note: {note}", err=True)
+        if len(report.notes) > MAX_SHOWN_REJECTIONS:
+            click.echo(f"... and {len(report.notes) - MAX_SHOWN_REJECTIONS} more notes", err=True)
         click.echo(f"{path}: {report.summary()}")
         for name in ("inserted", "updated", "unchanged", "rejected"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
