@@ -107,8 +107,13 @@ def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
 
 
 def _head_revision() -> str:
-    """The newest migration's revision id, read from the file names (0003_source_health.py)."""
-    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+    """The newest migration's revision id: `revision = "..."` in the last file by name
+    (0003_source_health.py has "0003"; 0011_i13_links.py has "0011_i13")."""
+    import re
+
+    newest = max((MIGRATIONS / "versions").glob("[0-9]*_*.py"), key=lambda p: p.name)
+    found = re.search(r'^revision = "([^"]+)"', newest.read_text(encoding="utf-8"), re.MULTILINE)
+    return found.group(1) if found else newest.name.split("_", 1)[0]
 
 
 def current_revision(engine: Engine | None = None) -> str | None:
