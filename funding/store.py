@@ -109,7 +109,7 @@ def upsert_many(
             first = seen_at or now
             inserts.append(
                 {**row, "raw_hash": raw, "first_seen_at": first, "last_seen_at": first,
-                 "last_changed_at": now, "edited_fields": None}
+                 "last_changed_at": now, "edited_fields": None, "first_run_id": source_run_id}
             )  # fmt: skip
             outcomes.append("insert")
             continue
