@@ -1,9 +1,11 @@
 """SQLModel tables: opportunities with their provenance and life cycle, change history, sources and runs."""
 
+import hashlib
 import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Column, DateTime, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -173,6 +175,16 @@ class SourceRun(SQLModel, table=True):
     )  # what looks wrong, in words, e.g. "items fell from 240 to 90 ..."
 
 
+def value_key(value: Any) -> str:
+    """A value's digest: an extraction is recorded once per (call, field, value_key)."""
+    encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
+def _value_key_default(context: Any) -> str:
+    return value_key(context.get_current_parameters()["value"])
+
+
 class Extraction(SQLModel, table=True):
     """A value read from an opportunity's own text, with the sentence it came from, for review."""
 
@@ -187,7 +199,9 @@ class Extraction(SQLModel, table=True):
     opportunity_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
     field: str = Field(max_length=64)
     value: Any = _json()
-    value_key: str = Field(max_length=32)  # funding.extract.apply.value_key(value)
+    value_key: str | None = Field(  # value_key(value), filled on insert when not given
+        default=None, sa_column=Column(String(32), nullable=False, default=_value_key_default)
+    )
     snippet: str = Field(sa_column=Column(Text, nullable=False))
     confidence: float
     method: str = Field(max_length=100)
@@ -344,6 +358,7 @@ class SignInAttempt(SQLModel, table=True):
     username: str = Field(max_length=100, index=True)
     client: str | None = Field(default=None, max_length=100, index=True)  # who tried (address)
     succeeded: bool
+    locked: bool = False  # refused without checking the password: not a failure of its own
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
 
 

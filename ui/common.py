@@ -51,6 +51,13 @@ def staff_user() -> str | None:
     return st.session_state.get("staff_user")
 
 
+def client_address() -> str:
+    """Who is signing in, for the per-client limits: the browser's address (as the server sees
+    it: behind a reverse proxy, the proxy's), 'local' on the machine itself."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "local"
+
+
 def sign_in_form(lang: str) -> None:
     """The sign-in form; on success the name is kept in the session and the page reruns."""
     if not auth.staff_credentials():
@@ -62,7 +69,7 @@ def sign_in_form(lang: str) -> None:
     if not submitted:
         return
     with session_scope(resources.engine()) as session:
-        outcome = auth.sign_in(session, username, password)
+        outcome = auth.sign_in(session, username, password, client=client_address())
     if outcome.ok:
         st.session_state["staff_user"] = outcome.username
         st.rerun()

@@ -1,16 +1,14 @@
 """Extractions into the store: every proposal recorded for review, confident ones fill empty fields."""
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from funding.models import Extraction as ExtractionRow
-from funding.models import FieldChange, Opportunity, utcnow
+from funding.models import FieldChange, Opportunity, utcnow, value_key
 
 CHANGED_BY = "extract"
 # Fields an extraction may fill, and the columns that follow them.
@@ -42,12 +40,6 @@ def _derived(field: str, value: Any) -> dict[str, Any]:
 
 def _empty(value: Any) -> bool:
     return value is None or value == [] or value == ""
-
-
-def value_key(value: Any) -> str:
-    """A value's digest: an extraction is recorded once per (call, field, value_key)."""
-    encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
 
 
 def apply_extractions(

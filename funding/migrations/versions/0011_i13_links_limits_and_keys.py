@@ -8,7 +8,8 @@ Create Date: 2026-12-02 09:00:00
   rows; links made before it are checked against the row's creation time instead);
 - subscriber and partnership ids are never reused on SQLite (AUTOINCREMENT: the tables are
   rebuilt, with their rows; PostgreSQL sequences never reuse an id);
-- sign_in_attempt.client: who tried, for the per-client sign-in limits;
+- sign_in_attempt.client and .locked: who tried, for the per-client sign-in limits, and whether
+  the attempt was refused without checking (then it is no failure of its own);
 - extraction.value_key and a unique (opportunity_id, field, value_key): existing duplicates are
   removed first, keeping a row staff decided on, else the oldest;
 - merge: a pair is suggested at most once (a partial unique index), duplicates removed first;
@@ -31,7 +32,7 @@ SUGGESTED = sa.text("status = 'suggested'")
 
 
 def _value_key(value: object) -> str:
-    """As funding.extract.apply.value_key: a digest of the value's canonical JSON."""
+    """As funding.models.value_key: a digest of the value's canonical JSON."""
     encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     return hashlib.blake2b(encoded, digest_size=16).hexdigest()
 
@@ -100,6 +101,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("sign_in_attempt") as batch:
         batch.add_column(sa.Column("client", sa.String(length=100), nullable=True))
+        batch.add_column(
+            sa.Column("locked", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch.create_index("ix_sign_in_attempt_client", ["client"], unique=False)
 
     with op.batch_alter_table("extraction") as batch:
@@ -129,6 +133,7 @@ def downgrade() -> None:
         batch.drop_column("value_key")
     with op.batch_alter_table("sign_in_attempt") as batch:
         batch.drop_index("ix_sign_in_attempt_client")
+        batch.drop_column("locked")
         batch.drop_column("client")
     with op.batch_alter_table("subscriber") as batch:
         batch.drop_column("link_key")
