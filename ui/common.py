@@ -1,6 +1,5 @@
 """What every page shares: the language, text shown as text, badges, and staff sign-in."""
 
-import re
 from datetime import date
 
 import streamlit as st
@@ -8,10 +7,10 @@ import streamlit as st
 from funding import auth
 from funding.db import session_scope
 from funding.i18n import language, t
+from funding.presentation import markdown_text
 from funding.settings import get_settings
 from ui import resources
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 VERDICT_COLORS = {"eligible": "green", "to_verify": "orange", "ineligible": "red"}
 
 
@@ -28,8 +27,8 @@ def today() -> date:
 
 
 def esc(text: object) -> str:
-    """Funder text for a Markdown element: every Markdown character escaped, so it shows as typed."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text or "").split()))
+    """Funder text for a Markdown element, shown as typed (funding.presentation.markdown_text)."""
+    return markdown_text(text)
 
 
 def safe_url(url: str | None) -> str | None:
