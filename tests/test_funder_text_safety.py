@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from funding import presentation
 from funding.calendar import to_csv
-import funding.presentation as presentation
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "+33 4 50 00 00 00", "-2+3",
