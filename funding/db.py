@@ -1,5 +1,6 @@
 """Engines and sessions: SQLite in WAL mode by default, any SQLAlchemy URL (PostgreSQL) by setting."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -85,6 +86,33 @@ def begin_write(session: Session) -> None:
     dbapi_connection = connection.connection.dbapi_connection
     if not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+class TakingTurns:
+    """A long job writing in many short transactions (enrichment) lets other writers in.
+
+    SQLite's busy handler polls for the write lock every 100 ms or so: a job that commits and
+    takes the lock again at once starves a waiting writer (a crawl's batch then failed with
+    "database is locked" although no transaction was long). After HOLD seconds of holding the
+    lock, the job steps aside for STEP_ASIDE seconds. PostgreSQL locks rows: no turns needed.
+    """
+
+    HOLD = 0.5
+    STEP_ASIDE = 0.12
+
+    def __init__(self, session: Session):
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.held = 0.0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """One write transaction of the job (begun and committed inside)."""
+        started = time.monotonic()
+        yield
+        self.held += time.monotonic() - started
+        if self.sqlite and self.held >= self.HOLD:
+            time.sleep(self.STEP_ASIDE)
+            self.held = 0.0
 
 
 def alembic_config(engine: Engine) -> "Config":
