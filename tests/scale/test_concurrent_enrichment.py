@@ -173,9 +173,7 @@ def _keep_writing(url: str, done, start, errors) -> None:
             n += 1
             done.wait(0.05)
     except Exception as exc:
-        import traceback
-
-        errors.put(f"writer: {type(exc).__name__}: {exc} {traceback.format_exc()[-1500:]}")
+        errors.put(f"writer: {type(exc).__name__}: {exc}")
         raise
     finally:
         engine.dispose()
