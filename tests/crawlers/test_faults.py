@@ -19,6 +19,7 @@ from funding.models import SourceRun
 from tests.crawlers.conftest import FAST, ROOT
 from tests.crawlers.feed_checks import FILES
 from tests.crawlers.mirror import Mirror, Reply
+from tests.faults import FAULTS
 
 FEED = "/api/aides/"  # Drôme's feed: two pages, followed through `next`
 PAGES = {n: (FILES / "drome" / f"page{n}.json").read_bytes() for n in ("1", "2")}
@@ -111,11 +112,19 @@ def stored(crawled_once, database_url, mirror):
 
 def _assert_failed_and_untouched(result, stored, *reasons: str) -> SourceRun:
     run = _last_run()
+    now = _database()
+    before = {row[0]: row for row in stored["opportunity"]}
+    after = {row[0]: row for row in now["opportunity"]}
+    FAULTS.harvest(
+        str(get_engine().url), "drome", reasons[0], run.status == "failed",
+        all(reason in (run.message or "") for reason in reasons), len(set(before) - set(after)),
+        sum(1 for key, row in before.items() if key in after and after[key] != row),
+    )  # fmt: skip
     assert (run.source, run.status) == ("drome", "failed"), result.stderr[-3000:]
     for reason in reasons:
         assert reason in run.message, run.message
     assert run.finished_at is not None and run.items_seen == 0
-    assert _database() == stored
+    assert now == stored
     return run
 
 
