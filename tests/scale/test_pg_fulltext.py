@@ -12,7 +12,7 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import Session
 
-from funding.db import alembic_config, current_revision, make_engine, upgrade
+from funding.db import _head_revision, alembic_config, current_revision, make_engine, upgrade
 from funding.records import to_row, validate_record
 from funding.snapshot import SNAPSHOT
 from funding.store import search_ids
@@ -75,8 +75,8 @@ def test_0010_computes_the_same_documents_and_keeps_the_stored_ones(postgres_url
         folded = _folds(connection, texts)
         _insert(connection, "old:1", "Accès à l'eau potable", "Forages au Sahel, Œuvres d’art")
 
-    upgrade(engine)
-    assert current_revision(engine) == "0010"
+    upgrade(engine)  # 0010, and the later migrations on the way down again below
+    assert current_revision(engine) == _head_revision()
     with engine.begin() as connection:
         assert _folds(connection, texts) == folded
         after = _documents(connection, fields)

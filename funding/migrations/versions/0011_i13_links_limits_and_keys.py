@@ -125,8 +125,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_opportunity_first_run_id", table_name="opportunity")
-    with op.batch_alter_table("opportunity") as batch:
-        batch.drop_column("first_run_id")
+    # In place (SQLite 3.35+ too): rebuilding opportunity would drop its full-text triggers.
+    op.execute("ALTER TABLE opportunity DROP COLUMN first_run_id")
     op.drop_index("uq_merge_suggested_pair", table_name="merge")
     with op.batch_alter_table("extraction") as batch:
         batch.drop_constraint("uq_extraction_value", type_="unique")
