@@ -435,7 +435,13 @@ def match_command(
         if fmt == "json":
             click.echo(json.dumps([m.to_dict() for m in found], ensure_ascii=False, indent=2))
             return
+        from funding.i18n import t
+
+        if found and not found[0].fits:
+            click.echo(t("no_fit_yet", lang))
         for rank, m in enumerate(found, 1):
+            if m.fits is False and rank > 1 and found[rank - 2].fits:
+                click.echo(t("further_calls", lang))
             when = m.next_deadline.isoformat() if m.next_deadline else "-"
             click.echo(
                 f"{rank:>3}. {m.score:5.1f}  {m.verdict:<10} {m.status:<11} {when:<10}  "

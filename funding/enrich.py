@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from funding import embeddings
 from funding.db import TakingTurns, begin_write
 from funding.dedup import auto_merge
 from funding.extract import apply_extractions, extract
@@ -22,12 +23,13 @@ class EnrichReport:
     filled: int = 0
     merged: int = 0
     suggested: int = 0
+    embedded: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.examined} examined, {self.proposed} values read from the text "
             f"({self.filled} filled, the rest for review), {self.merged} duplicates merged, "
-            f"{self.suggested} possible duplicates for review"
+            f"{self.suggested} possible duplicates for review, {self.embedded} texts embedded"
         )
 
 
@@ -39,9 +41,11 @@ def enrich(
     merge: bool = True,
     by: str = "auto",
     progress: Callable[[int], None] | None = None,
+    embed: bool | None = None,
 ) -> EnrichReport:
     """Extract missing fields from the text of the given opportunities (all when ids is None),
-    then merge the cross-source duplicates among them and the rest.
+    then merge the cross-source duplicates among them and the rest, then embed their texts (unless
+    FUNDING_EMBEDDINGS=false or embed=False; a text already embedded is not embedded again).
 
     Write transactions stay short, whatever the size of the database: each batch is read and
     extracted (the CPU work) without a lock, then written in one transaction that locks its rows
@@ -74,6 +78,8 @@ def enrich(
         result = auto_merge(session, by=by, ids=None if whole else ids)
         report.merged, report.suggested = len(result.merged), len(result.suggested)
         session.commit()
+    if ids and (embeddings.enabled() if embed is None else embed):
+        report.embedded = embeddings.embed_calls(session, ids)
     return report
 
 

@@ -32,7 +32,7 @@ FORM_FIELDS = ("name", "project", "partners", "themes", "keywords", "interventio
 
 def theme_names() -> list[str]:
     """The canonical themes of the French/English vocabulary (themes.csv)."""
-    from funding.matching.relevance import themes
+    from funding.matching.query import themes
 
     return sorted(themes().words)
 
@@ -113,9 +113,11 @@ def profile_key(profile: dict[str, Any]) -> str:
 
 def ranked(
     session: Session, profile: dict[str, Any], *, as_of: date, lang: str = "fr",
-    include_ineligible: bool = True, limit: int = RESULT_LIMIT,
+    include_ineligible: bool = False, limit: int = RESULT_LIMIT,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Every ranked call with what the result list shows (plain values, safe to cache and filter)."""
+    """The calls `funding match` lists for the profile, in its order, with what the result list
+    shows (plain values, safe to cache and filter): those that fit first, then the nearest ones
+    (row "fits" false); ineligible ones only when asked for."""
     matches = match(session, profile, as_of=as_of, limit=limit,
                     include_ineligible=include_ineligible, lang=lang)  # fmt: skip
     rows = []

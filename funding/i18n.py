@@ -256,6 +256,191 @@ MESSAGES.update({
 })  # fmt: skip
 
 
+# Matching: the one list, and the criteria's explanations (funding/matching/rules.py).
+MESSAGES.update({
+    "no_fit_yet": {
+        "fr": "Aucun appel ne correspond encore à ce projet : voici les plus proches.",
+        "en": "No call fits this project yet: here are the nearest ones.",
+    },
+    "further_calls": {"fr": "Appels plus éloignés du projet :", "en": "Calls further from the project:"},
+    "to_complete": {"fr": "consortium à compléter", "en": "consortium to complete"},
+    "rule_lead": {"fr": "chef de file", "en": "lead"},
+    "rule_partner": {"fr": "partenaire", "en": "partner"},
+    "rule_ok": {"fr": "éligible", "en": "eligible"},
+    "rule_not_ok": {"fr": "non éligible", "en": "not eligible"},
+    "rule_partner_line": {"fr": "{name} ({what}, {role}) : {verdict}",
+                          "en": "{name} ({what}, {role}): {verdict}"},
+    "rule_associated_partners": {
+        "fr": "Les partenaires non éligibles peuvent participer comme partenaires associés ou "
+              "prestataires, pas comme co-demandeurs.",
+        "en": "Partners that are not eligible can take part as associated partners or "
+              "subcontractors, not as co-applicants.",
+    },
+    "rule_possible_lead": {"fr": "Chef de file possible : {names}.", "en": "Possible lead: {names}."},
+    "rule_carried_by": {
+        "fr": "Le chef de file ne peut pas candidater : la demande doit être portée par {names}.",
+        "en": "The lead may not apply: the application must be carried by {names}.",
+    },
+    "rule_deadlines_stated": {"fr": "Date(s) limite(s) : {dates}", "en": "Deadline(s): {dates}"},
+    "rule_soon": {"fr": "bientôt", "en": "soon"},
+    "rule_forthcoming": {
+        "fr": "Appel à venir (ouverture {opens}), échéance le {deadline} : le temps de constituer "
+              "le consortium.",
+        "en": "Forthcoming call (opens {opens}), deadline {deadline}: time to build the consortium.",
+    },
+    "rule_next_deadline": {"fr": "Prochaine échéance le {deadline}.", "en": "Next deadline {deadline}."},
+    "rule_closed": {"fr": "Clôturé le {deadline}.", "en": "Closed on {deadline}."},
+    "rule_too_soon": {
+        "fr": "Dernière échéance le {deadline}, avant le {cutoff} demandé par le profil.",
+        "en": "Last deadline {deadline}, before {cutoff} asked by the profile.",
+    },
+    "rule_permanent": {"fr": "Aide permanente : dépôt possible à tout moment.",
+                       "en": "Permanent scheme: applications at any time."},
+    "rule_no_deadline": {"fr": "Aucune échéance connue : à vérifier auprès du financeur.",
+                         "en": "No known deadline: check with the funder."},
+    "rule_who_unknown": {"fr": "L'appel ne précise pas qui peut candidater : à vérifier.",
+                         "en": "The call does not say who may apply: to verify."},
+    "rule_country_unknown": {"fr": "lieu d'établissement non précisé", "en": "seat not given"},
+    "rule_seat_unknown": {
+        "fr": "L'appel ne précise pas où les candidats doivent être établis : à vérifier.",
+        "en": "The call does not say where applicants must be established: to verify.",
+    },
+    "rule_scope_funder": {"fr": "Appel de {funder}, pour son territoire ({places})",
+                          "en": "A call of {funder}, for its territory ({places})"},
+    "rule_scope_stated": {"fr": "L'appel vise : {places}", "en": "The call covers: {places}"},
+    "rule_territory_unknown": {
+        "fr": "L'appel ne dit pas sur quel territoire il porte : à vérifier.",
+        "en": "The call does not say which territory it covers: to verify.",
+    },
+    "rule_project_from_seats": {"fr": "{places}, d'après le siège des partenaires",
+                                "en": "{places}, from where the partners are established"},
+    "rule_territory_ok": {"fr": "{scope} : votre projet ({project}) en fait partie.",
+                          "en": "{scope}: your project ({project}) lies within it."},
+    "rule_territory_seat_ok": {
+        "fr": "{scope} : {names} y est établi et peut porter la demande.",
+        "en": "{scope}: {names} is established there and can carry the application.",
+    },
+    "rule_territory_out": {
+        "fr": "{scope} ; votre projet ({project}) et vos partenaires ({seats}) n'en font pas partie.",
+        "en": "{scope}; your project ({project}) and your partners ({seats}) lie outside it.",
+    },
+    "rule_territory_out_project": {
+        "fr": "{scope} ; votre projet se déroule ailleurs ({project}).",
+        "en": "{scope}; your project takes place elsewhere ({project}).",
+    },
+    "rule_territory_partial": {
+        "fr": "{scope} : votre projet ({project}) n'y est peut-être qu'en partie ; précisez la "
+              "commune ou le département : à vérifier.",
+        "en": "{scope}: your project ({project}) may lie only partly within it; give the town or "
+              "département: to verify.",
+    },
+    "rule_project_place_unknown": {
+        "fr": "{scope} ; le profil ne dit pas où se déroule le projet : à vérifier.",
+        "en": "{scope}; the profile does not say where the project takes place: to verify.",
+    },
+    "rule_seat_carrier": {
+        "fr": "{scope} : la demande doit être portée par une structure établie sur ce territoire, "
+              "ce que peut faire {names}.",
+        "en": "{scope}: the application must be carried by an organisation established there, "
+              "which {names} can do.",
+    },
+    "rule_seat_none": {
+        "fr": "{scope} : la demande doit être portée par une structure établie sur ce territoire, "
+              "et aucun partenaire ne l'est.",
+        "en": "{scope}: the application must be carried by an organisation established there, "
+              "and no partner is.",
+    },
+    "rule_side": {"fr": "{country} : {names}", "en": "{country}: {names}"},
+    "rule_cross_border_ok": {
+        "fr": "{scope} : un porteur de chaque côté de la frontière ({found}).",
+        "en": "{scope}: a partner on each side of the border ({found}).",
+    },
+    "rule_cross_border_missing": {
+        "fr": "{scope} : il faut un porteur de chaque côté de la frontière ({found}) ; il manque "
+              "un partenaire établi dans la zone, côté {missing}.",
+        "en": "{scope}: a partner is needed on each side of the border ({found}); one established "
+              "in the area is missing on the {missing} side.",
+    },
+    "rule_established_in": {"fr": " établis : {place}", "en": " established in: {place}"},
+    "rule_distinct": {"fr": ", de pays différents", "en": ", from different countries"},
+    "rule_requirement_met": {
+        "fr": "Au moins {need} partenaire(s){where}{distinct} : rempli ({names}).",
+        "en": "At least {need} partner(s){where}{distinct}: met ({names}).",
+    },
+    "rule_requirement_missing": {
+        "fr": "Au moins {need} partenaire(s){where}{distinct} : il en manque {missing} "
+              "(comptent : {names}).",
+        "en": "At least {need} partner(s){where}{distinct}: {missing} missing (counted: {names}).",
+    },
+    "rule_minimum_partners": {
+        "fr": "L'appel demande au moins {required} partenaires ; le consortium en compte {count}.",
+        "en": "The call asks for at least {required} partners; the consortium has {count}.",
+    },
+    "rule_several_countries_ok": {
+        "fr": "L'appel demande des partenaires de plusieurs pays ; le consortium en réunit {countries}.",
+        "en": "The call asks for partners from several countries; the consortium spans {countries}.",
+    },
+    "rule_several_countries_missing": {
+        "fr": "L'appel demande des partenaires de plusieurs pays ; le consortium est d'un seul pays.",
+        "en": "The call asks for partners from several countries; the consortium is from one country.",
+    },
+    "rule_partnership_required": {
+        "fr": "Partenariat exigé (au moins {need} partenaires) ; le consortium en compte {count}.",
+        "en": "Partnership required (at least {need} partners); the consortium has {count}.",
+    },
+    "rule_alone": {"fr": "Pas de partenariat exigé : le chef de file peut déposer seul.",
+                   "en": "No partnership required: the lead can apply alone."},
+    "rule_partnership_hinted": {
+        "fr": "Le texte parle de partenariat sans en fixer les règles : à vérifier.",
+        "en": "The text mentions partners without stating the rules: to verify.",
+    },
+    "rule_no_partnership": {"fr": "Aucune exigence de consortium indiquée.",
+                            "en": "No consortium requirement stated."},
+    "rule_amount_unknown": {"fr": "Montant par projet non indiqué (vous cherchez {wanted}).",
+                            "en": "Amount per project not stated (you seek {wanted})."},
+    "rule_converted": {"fr": " (converti approximativement en euros)", "en": " (roughly converted to euros)"},
+    "rule_amount_too_small": {
+        "fr": "L'appel finance au plus {high}{note}, moins que les {min} recherchés au minimum.",
+        "en": "The call funds at most {high}{note}, less than the {min} you need at least.",
+    },
+    "rule_amount_too_big": {
+        "fr": "L'appel finance des projets d'au moins {low}{note}, bien au-delà des {max} recherchés au plus.",
+        "en": "The call funds projects of at least {low}{note}, far beyond the {max} you seek at most.",
+    },
+    "rule_amount_floor": {
+        "fr": "L'appel vise des projets d'au moins {low}{note}, plus que les {max} recherchés au plus : à vérifier.",
+        "en": "The call targets projects of at least {low}{note}, more than the {max} you seek at most: to verify.",
+    },
+    "rule_amount_ok": {
+        "fr": "Montant de l'appel ({stated}){note} compatible avec votre besoin ({wanted}).",
+        "en": "The call's amount ({stated}){note} fits your need ({wanted}).",
+    },
+    "rule_rate_stated": {"fr": "Taux maximal de financement : {rate}", "en": "Maximum funding rate: {rate}"},
+    "rule_rate_unknown": {
+        "fr": "Taux maximal de financement non indiqué ; vous pouvez apporter {available} du budget.",
+        "en": "Maximum funding rate not stated; you can bring {available} of the budget.",
+    },
+    "rule_cofinancing_budget": {
+        "fr": "Pour un budget de {budget}, l'appel finance au plus {funded} ({rate}) : les "
+              "partenaires doivent apporter {must}, ils peuvent apporter {can}",
+        "en": "For a budget of {budget}, the call funds at most {funded} ({rate}): the partners "
+              "must bring {must}, they can bring {can}",
+    },
+    "rule_cofinancing_share": {
+        "fr": "L'appel finance au plus {rate} : les partenaires doivent apporter {must} du budget, "
+              "ils peuvent en apporter {can}",
+        "en": "The call funds at most {rate}: the partners must bring {must} of the budget, they "
+              "can bring {can}",
+    },
+    "rule_missing": {"fr": " ; il manque {short}.", "en": "; {short} missing."},
+    "rule_instrument_unknown": {"fr": "Type d'aide non indiqué (vous cherchez : {names}).",
+                                "en": "Kind of support not stated (you seek: {names})."},
+    "rule_instrument_ok": {"fr": "Type d'aide recherché : {shown}.", "en": "Kind of support wanted: {shown}."},
+    "rule_instrument_other": {"fr": "L'appel propose : {shown} ; vous cherchez : {names}.",
+                              "en": "The call offers: {shown}; you seek: {names}."},
+})  # fmt: skip
+
+
 # Links of the e-mails: opening one shows a button, pressing it acts (mail scanners open links).
 MESSAGES.update({
     "subscription_confirm_ask": {"fr": "Recevoir les synthèses d'appels à {email} ?", "en": "Receive the digests of calls at {email}?"},

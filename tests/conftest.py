@@ -24,9 +24,19 @@ def _isolated_settings(tmp_path, monkeypatch):
         if name.startswith("FUNDING_") and name != "FUNDING_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
     monkeypatch.setenv("FUNDING_DATA_DIR", str(tmp_path / "data"))
+    # The embedding model is left out unless a test asks for it (the `embeddings` fixture): it
+    # costs 50-150 ms a record, and most tests are about something else.
+    monkeypatch.setenv("FUNDING_EMBEDDINGS", "false")
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
     yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def embeddings(monkeypatch):
+    """Semantic similarity on, as in production (FUNDING_EMBEDDINGS defaults to true)."""
+    monkeypatch.setenv("FUNDING_EMBEDDINGS", "true")
     get_settings.cache_clear()
 
 

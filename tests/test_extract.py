@@ -271,7 +271,7 @@ def test_country_groups():
     groups = country_groups()
     assert len(groups["EU"]) == 27 and "GR" in groups["EU"] and "GB" not in groups["EU"]
     assert len(groups["ECOWAS"]) == 15 and "CV" in groups["ECOWAS"]
-    assert groups["SAHEL"] == {"BF", "ML", "MR", "NE", "TD"}
+    assert groups["G5SAHEL"] == {"BF", "ML", "MR", "NE", "TD"} < groups["SAHEL"]  # the belt
     assert len(groups["LDC"]) == 44 and "HT" in groups["LDC"]
     assert expand_zone("FR") == {"FR"}
 
@@ -299,7 +299,7 @@ def test_country_named_without_a_cue_is_no_value():
 
 def test_region_is_not_its_country():
     text = "Les projets doivent être réalisés en Île-de-France."
-    assert "intervention_zones" not in found(record(summary=text))
+    assert found(record(summary=text))["intervention_zones"][0] == ["FR-IDF"]  # not France
 
 
 def test_whole_snapshot_runs_and_stays_modest(snapshot_records):
@@ -381,3 +381,58 @@ def test_rejected_value_is_not_filled_again(session):
     session.flush()
     again = apply_extractions(session, opportunity, extract(opportunity), now=NOW)
     assert again == [] and opportunity.min_partners is None
+
+
+# Who may apply, where: what the text limits, not what it restricts or adds ------------------
+
+# eu_sedia:horizon-cl6-2026-01-circbio-03 and 100 more EU topics (eligibility_text)
+CHINA_RESTRICTION = (
+    'For additional information please see "Restrictions on the participation of legal entities '
+    'established in China" found in General Annex B of the General Annexes.'
+)
+# eu_sedia:horizon-hlth-2027-01-disease-06 (eligibility_text)
+US_OPENING = (
+    "In recognition of the opening of the US National Institutes of Health programmes to European "
+    "researchers, legal entities established in the US are eligible for Union funding."
+)
+# eu_sedia:horizon-cl4-2027-01-mat-prod-47 (eligibility_text)
+LIMITED_TO = (
+    "In order to achieve the expected outcomes, and safeguard the Union's strategic assets, "
+    "interests, autonomy, or security, participation is limited to legal entities established in "
+    "Member States, Norway and Iceland."
+)
+
+
+def test_a_restriction_or_an_opening_is_not_where_applicants_must_be():
+    """The China restriction made 108 EU topics 'for Chinese applicants only' (every partnership
+    failed them): a place named to restrict or to add is no limit on who may apply."""
+    assert "applicant_countries" not in found(record(eligibility_text=CHINA_RESTRICTION))
+    assert "applicant_countries" not in found(record(eligibility_text=US_OPENING))
+    value, confidence, _ = found(record(eligibility_text=LIMITED_TO))["applicant_countries"]
+    assert value == ["EU", "NO", "IS"] and confidence >= 0.7
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("L'aide est ouverte aux communes et EPCI uniquement.", ["local_authority"]),
+        ("Appel réservé aux collectivités territoriales.", ["local_authority"]),
+        ("Seules les associations peuvent candidater.", ["ngo"]),
+        ("This call is only open to SMEs.", ["sme"]),
+    ],
+)
+def test_only_these_may_apply(sentence, expected):
+    value, confidence, _ = found(record(eligibility_text=sentence))["applicant_types"]
+    assert value == expected and confidence >= 0.7
+
+
+@pytest.mark.parametrize(
+    ("sentence", "field", "expected"),
+    [
+        ("Les associations établies en Haute-Savoie peuvent candidater.", "applicant_countries", ["FR-74"]),
+        ("Les projets doivent se dérouler en Île-de-France.", "intervention_zones", ["FR-IDF"]),
+        ("Projects must take place in Benin.", "intervention_zones", ["BJ"]),
+    ],
+)
+def test_places_below_a_country_are_read_from_the_text(sentence, field, expected):
+    assert found(record(eligibility_text=sentence))[field][0] == expected

@@ -1,7 +1,10 @@
 """Shared pieces of the matching benchmarks: the dev database, the profiles, plain BM25."""
 
+import csv
 import json
+import math
 import os
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -109,3 +112,22 @@ def bm25(session: Session, profile: dict, *, limit: int = 50) -> list[str]:
         {"q": query, "n": limit},
     )
     return [r[0] for r in rows]
+
+
+def judgments() -> dict[str, dict[str, int]]:
+    grades: dict[str, dict[str, int]] = defaultdict(dict)
+    with JUDGMENTS.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            grades[row["profile"]][row["opportunity_id"]] = int(row["grade"])
+    return grades
+
+
+def ndcg(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
+    gain = sum((2 ** grades.get(i, 0) - 1) / math.log2(r + 2) for r, i in enumerate(ranked[:k]))
+    ideal = sorted(grades.values(), reverse=True)[:k]
+    best = sum((2**g - 1) / math.log2(r + 2) for r, g in enumerate(ideal))
+    return gain / best if best else 0.0
+
+
+def precision(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
+    return sum(grades.get(i, 0) >= 2 for i in ranked[:k]) / k

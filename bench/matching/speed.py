@@ -1,9 +1,14 @@
-"""Speed of `match` against 1,000, 10,000 and 100,000 opportunities, next to one FTS5 BM25 top-50 query.
+"""Speed of `match` against 1,000, 10,000 and 100,000 opportunities, next to one FTS5 BM25 top-50
+query, and what the embeddings cost.
 
-    .venv/bin/python -m bench.matching.speed [--sizes 1000 10000 100000] [--runs 21]
+    .venv/bin/python -m bench.matching.speed [--sizes 1000 10000 100000] [--runs 21] [--embed 60]
 
 The databases are made from the snapshot by varying ids and dates, imported with
-funding.importer.import_file (kept under /tmp between runs). Prints a markdown table.
+funding.importer.import_file and given the snapshot's embeddings (kept under /tmp between runs).
+A profile's own text is embedded once and kept (funding.embeddings.embed_query): the table times
+the engine with its query vector known, and says apart what embedding a new profile costs. --embed
+N times the model on N snapshot calls, one at a time, on one core (enrichment's cost per record).
+Prints markdown tables.
 """
 
 import argparse
@@ -18,9 +23,13 @@ from pathlib import Path
 from sqlmodel import Session
 
 from bench.matching.common import bm25, profiles
+from funding import embeddings
 from funding.db import make_engine, upgrade
 from funding.importer import import_file
 from funding.matching import match
+from funding.matching.query import build_query
+from funding.matching.profile import parse_profile
+from funding.snapshot import load_embeddings
 from funding.store import count_opportunities, sync_fulltext
 
 AS_OF = date(2026, 3, 1)
@@ -58,6 +67,8 @@ def build(size: int) -> Path:
     with Session(engine) as session:
         sync_fulltext(session)
         session.commit()
+        load_embeddings(session)
+        embeddings.embed_calls(session)  # the copies share the snapshot's texts: nothing to compute
     return path
 
 
@@ -87,11 +98,39 @@ def measure(path: Path, runs: int) -> tuple[tuple[float, float], tuple[float, fl
     return _percentiles(ours), _percentiles(base)
 
 
+def embedding_costs(count: int) -> None:
+    """The model's cost: per call text at enrichment (one at a time), per new profile."""
+    source = files("funding") / "data" / "snapshot.jsonl.gz"
+    with gzip.open(str(source), "rt", encoding="utf-8") as f:
+        records = [json.loads(line) for _, line in zip(range(count), f, strict=False)]
+    texts = [embeddings.call_text(r["title"], r.get("summary")) for r in records]
+    embeddings.embed_passages(texts[:1])  # load the model
+    timings = []
+    for text in texts:
+        t = time.perf_counter()
+        embeddings.embed_passages([text])
+        timings.append(time.perf_counter() - t)
+    queries = []
+    for profile in profiles().values():
+        text = build_query(parse_profile(profile)).semantic_text
+        t = time.perf_counter()
+        embeddings._QUERIES.pop(text, None)
+        embeddings.embed_query(text)
+        queries.append(time.perf_counter() - t)
+    (c50, c95), (q50, q95) = _percentiles(timings), _percentiles(queries)
+    print(f"\n| embedding | p50 (ms) | p95 (ms) |\n|---|---:|---:|")
+    print(f"| a call's text at enrichment ({count} calls, one core) | {c50:.1f} | {c95:.1f} |")
+    print(f"| a new profile's text (then kept) | {q50:.1f} | {q95:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--embed", type=int, default=60, help="calls to time the model on (0: none)")
     args = parser.parse_args()
+    if args.embed:
+        embedding_costs(args.embed)
     print(
         "| opportunities | match p50 (ms) | match p95 (ms) | FTS5 BM25 top-50 p50 (ms) | BM25 p95 (ms) | ratio p50 |"
     )

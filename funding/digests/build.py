@@ -1,25 +1,21 @@
 """What goes in each subscriber's digest: new calls that fit, changed calls (before / after) and
 watched calls closing soon, ranked by the one matching engine, hidden calls left out."""
 
-import atexit
 import os
-import shutil
-import tempfile
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from funding.matching import Match, match
+from funding.matching import Match, parse_profile, rank, retrieve
+from funding.matching.facts import CallFacts
+from funding.matching.query import build_query
+from funding.matching.rules import ELIGIBILITY
 from funding.models import (
-    Extraction,
     FieldChange,
     HiddenCall,
     Opportunity,
@@ -30,7 +26,6 @@ from funding.models import (
 from funding.normalize import format_amount, format_date, label
 from funding.settings import Settings, get_settings
 from funding.status import next_deadline
-from funding.store import sync_fulltext
 
 # Fields whose change is worth telling a subscriber, with their names in the digest.
 TRACKED = {
@@ -49,25 +44,6 @@ ACTIVE_STAGES = ("interested", "preparing")
 # How many ranked calls each profile gets from the engine; the digest shows the first N of them.
 MATCH_LIMIT = 60
 CHUNK = 500
-_TEMPLATE_LOCK = threading.Lock()
-_template: Path | None = None
-
-
-def _scratch_template() -> Path:
-    """An empty migrated SQLite file, made once per process (Alembic is not thread-safe) and copied
-    for each scratch database."""
-    global _template
-    with _TEMPLATE_LOCK:
-        if _template is None or not _template.exists():
-            from funding.db import make_engine, upgrade
-
-            path = Path(tempfile.mkdtemp(prefix="funding-digest-template-")) / "empty.db"
-            engine = make_engine(f"sqlite:///{path}")
-            upgrade(engine)
-            engine.dispose()
-            _template = path
-            atexit.register(shutil.rmtree, path.parent, True)
-        return _template
 
 
 @dataclass
@@ -188,30 +164,26 @@ class Ranked:
     verdict: str
     next_deadline: date | None
     reasons: list[str]
+    fits: bool = True
 
 
-def _rank_in(path: str, jobs: list[tuple[int, str, dict[str, Any]]], today: date,
-             limit: int) -> dict[tuple[int, str], list[Ranked]]:  # fmt: skip
-    """Run the engine for some (partnership, language) groups on the scratch database."""
-    from funding.db import make_engine
-
-    engine = make_engine(f"sqlite:///{path}")
+def _rank_jobs(calls: list[CallFacts], jobs: list[tuple], today: date,
+               limit: int) -> dict[tuple[int, str], list[Ranked]]:  # fmt: skip
+    """rank() for some (partnership, language) groups, each over its own candidate calls."""
+    by_id = {c.id: c for c in calls}
     found = {}
-    try:
-        with Session(engine) as scratch:
-            for pid, lang, profile in jobs:
-                found[(pid, lang)] = [
-                    Ranked(m.opportunity.id, m.score, m.verdict, m.next_deadline, reasons_of(m))
-                    for m in match(scratch, profile, as_of=today, limit=limit, lang=lang)
-                ]
-    finally:
-        engine.dispose()
+    for pid, lang, profile, stats, similar, ids in jobs:
+        found[(pid, lang)] = [
+            Ranked(m.opportunity.id, m.score, m.verdict, m.next_deadline, reasons_of(m), m.fits)
+            for m in rank([by_id[i] for i in ids], profile, as_of=today, statistics=stats,
+                          similarities=similar, limit=limit, lang=lang)
+        ]  # fmt: skip
     return found
 
 
 def reasons_of(m: Match, limit: int = 3) -> list[str]:
-    """What to check first (unknowns), then what fits: the engine's own explanations."""
-    unknown = [c.explanation for c in m.criteria if c.result == "unknown"]
+    """What to check first (unknowns of eligibility), then what fits: the engine's explanations."""
+    unknown = [c.explanation for c in m.criteria if c.result == "unknown" and c.criterion in ELIGIBILITY]
     passed = [c.explanation for c in m.criteria if c.result == "pass"]
     return (unknown + passed)[:limit]
 
@@ -219,10 +191,9 @@ def reasons_of(m: Match, limit: int = 3) -> list[str]:
 class DigestBuilder:
     """Builds many digests in one pass: the engine runs once per (partnership, language).
 
-    The engine ranks the calls that are candidates for some digest (new or changed since the oldest
-    'since', or watched) in a scratch SQLite copy holding only them, so every new call that fits is
-    seen, however it ranks among the whole database, and a profile costs milliseconds, not a search
-    of every call.
+    The calls that are candidates for some digest (new or changed since the oldest 'since', or
+    watched) are ranked with the engine's own retrieve() and rank(): a digest offers a new call
+    exactly when the Find page lists it as fitting, in the same order, with the same score.
     """
 
     def __init__(
@@ -291,48 +262,30 @@ class DigestBuilder:
 
     def _rank(self, groups: set[tuple[int, str]], partnerships: dict[int, Partnership],
               candidates: list[Opportunity]) -> None:  # fmt: skip
-        """Every (partnership, language) group ranked once over the candidates."""
+        """Every (partnership, language) group ranked once: the candidate calls the engine's
+        retrieve() finds for its profile, ordered by the engine's own rank(), so a digest offers
+        the calls the Find page and `funding match` list, in their order, with their scores."""
         if not candidates:
             self._matches = {g: [] for g in groups}
             return
-        from funding.db import make_engine
+        wanted = {o.id for o in candidates}
+        calls: dict[str, CallFacts] = {}
+        jobs = []
+        for pid, lang in sorted(groups):
+            profile = parse_profile(partnerships[pid].profile)
+            found = retrieve(self.session, build_query(profile))
+            ids = [f.id for f in found.facts if f.id in wanted]
+            calls.update((f.id, f) for f in found.facts if f.id in wanted)
+            jobs.append((pid, lang, profile, found.statistics,
+                         {i: found.similarities[i] for i in ids if i in found.similarities}, ids))  # fmt: skip
+        self.match_calls += len(jobs)
+        self._matches = self._run(list(calls.values()), jobs)
 
-        folder = Path(tempfile.mkdtemp(prefix="funding-digest-"))
-        shutil.copyfile(_scratch_template(), folder / "candidates.db")
-        engine = make_engine(f"sqlite:///{folder / 'candidates.db'}")
-        try:
-            columns = [c.name for c in Opportunity.__table__.columns]
-            ids = [o.id for o in candidates]
-            extractions = []
-            for chunk in _chunks(ids):
-                query = select(Extraction).where(
-                    col(Extraction.opportunity_id).in_(chunk), Extraction.applied == True
-                )
-                extractions.extend(self.session.exec(query))
-            with Session(engine, expire_on_commit=False) as scratch:
-                rows = [{c: getattr(o, c) for c in columns} for o in candidates]
-                scratch.connection().execute(insert(Opportunity.__table__), rows)
-                if extractions:
-                    ecolumns = [c.name for c in Extraction.__table__.columns if c.name != "id"]
-                    scratch.connection().execute(
-                        insert(Extraction.__table__),
-                        [{c: getattr(e, c) for c in ecolumns} for e in extractions],
-                    )
-                sync_fulltext(scratch)
-                scratch.commit()
-            engine.dispose()
-            jobs = [(pid, lang, partnerships[pid].profile) for pid, lang in sorted(groups)]
-            self.match_calls += len(jobs)
-            self._matches = self._run(str(folder / "candidates.db"), jobs)
-        finally:
-            engine.dispose()
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def _run(self, path: str, jobs: list) -> dict[tuple[int, str], list[Ranked]]:
+    def _run(self, calls: list[CallFacts], jobs: list) -> dict[tuple[int, str], list[Ranked]]:
         """In this process, or spread over FUNDING_DIGEST_WORKERS processes for many groups."""
         workers = min(self.settings.digest_workers or os.cpu_count() or 1, len(jobs) // 20)
         if workers <= 1:
-            return _rank_in(path, jobs, self.today, self.match_limit)
+            return _rank_jobs(calls, jobs, self.today, self.match_limit)
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -340,7 +293,8 @@ class DigestBuilder:
         found: dict[tuple[int, str], list[Ranked]] = {}
         context = multiprocessing.get_context("spawn")  # no fork of a threaded scheduler
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_rank_in, path, p, self.today, self.match_limit) for p in parts]
+            futures = [pool.submit(_rank_jobs, calls, part, self.today, self.match_limit)
+                       for part in parts if part]  # fmt: skip
             for future in futures:
                 found.update(future.result())
         return found
@@ -383,7 +337,7 @@ class DigestBuilder:
         new, changed, closing, seen = [], [], [], set()
         for m in matches:
             o = by_id[m.id]
-            if o.id in hidden:
+            if o.id in hidden or not m.fits:  # a digest offers the calls that fit, never the nearest
                 continue
             item = Item(o, "new", m.next_deadline, m.verdict, m.score, m.reasons,
                         watched=o.id in watched_ids)  # fmt: skip

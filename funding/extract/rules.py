@@ -158,10 +158,12 @@ _OPEN_TO = re.compile(
     r"|qui peut (?:candidater|postuler|beneficier)|\bapplicants? must be\b"
     r"|eligibility is (?:restricted|limited) to|reservee?s? aux|s['’]adresse aux|destinee?s? aux"
     r"|\beligible for funding\b|\beligible to apply\b|\beligibles? a (?:l['’]aide|ce dispositif)"
+    r"|\buniquement\b|\bexclusivement\b|\bseule?s? (?:les|peuvent)\b|\bonly (?:open to|for)\b"
+    r"|\bopen only to\b|\brestricted to\b"
 )
 _OPEN_TO_WORDS = (
     "ouvert", "open to", "eligib", "apply", "peuvent", "qui peut", "applicant", "reserve",
-    "adresse aux", "destine",
+    "adresse aux", "destine", "uniquement", "exclusivement", "seul", "only", "restricted to",
 )  # fmt: skip
 _AUDIENCE = re.compile(
     r"\bbeneficiaires?\s*:|public cible|\bcible\s*:|target (?:group|audience)s?\s*:"
@@ -645,16 +647,41 @@ _ZONE = re.compile(
     r"|realisee?s? (?:en|dans|au|aux)|menee?s? (?:en|dans|au|aux)|situee?s? (?:en|dans|au|aux)"
     r"|deployed in|benefit(?:ing)? (?:people|communities|populations) in|pays cibles?"
     r"|interventions? (?:en|dans|au|aux)|located in|projects? located in|actions? (?:en|dans|au|aux)"
+    r"|sur le territoire (?:de la|de l|des|du|de|d)"
 )
 _ZONE_WORDS = (
     "implemented in", "place in", "carried out in", "countries", "pays", "zone", "en oeuvre",
     "en œuvre", "se derouler", "realise", "mene", "situe", "deployed in", "benefit",
-    "intervention", "located in", "action",
+    "intervention", "located in", "action", "territoire",
 )  # fmt: skip
 _BROADER = re.compile(
     r"associated countries|pays associes|\beea\b|\beee\b|third countries|pays tiers"
     r"|candidate countries|pays candidats|and other|et autres|as well as"
+    # the text adds countries to the usual ones rather than limiting who may apply
+    r"|(?:also|exceptionally|automatically) eligible|eligible (?:to receive|for) (?:union )?funding"
+    r"|egalement eligibles?|sont aussi eligibles?"
 )
+# Places named to say who may NOT take part ("restrictions on the participation of entities
+# established in China", "entities established in Russia are not eligible").
+_RESTRICTION = re.compile(
+    r"restrictions? (?:on|to|of|regarding) (?:the )?participation|restricted participation"
+    r"|not (?:be )?eligible|ineligible|excluded|cannot (?:participate|apply|take part)"
+    r"|may not (?:participate|apply)|ne (?:sont|peuvent|pourront) pas|non eligibles?|exclue?s?"
+    r"|sanctions?|subject to restrictive measures"
+)
+
+
+def _places_named(sentence: Sentence) -> list[tuple[str, int, int]]:
+    """Countries and groups, and places below a country (régions, départements, cantons, named
+    areas: funding.territory), named in a sentence, in order."""
+    from funding.territory import places as territory
+
+    found = find_places(sentence.text, sentence.bare)
+    taken = [(start, end) for _, start, end in found]
+    for place, start, end in territory.find_in_text(sentence.text):
+        if territory.is_local(place) and not any(a < end and start < b for a, b in taken):
+            found.append((place, start, end))
+    return sorted(found, key=lambda f: f[1])
 
 
 def places(sentences: list[Sentence], *, applicants: bool, zones: bool) -> list[Extraction]:
@@ -674,8 +701,9 @@ def places(sentences: list[Sentence], *, applicants: bool, zones: bool) -> list[
         if not cues:
             continue
         broader = bool(_BROADER.search(sentence.bare))
-        for code, start, end in find_places(sentence.text, sentence.bare):
-            if _negated(sentence.bare, start, end):
+        restricted = bool(_RESTRICTION.search(sentence.bare))
+        for code, start, end in _places_named(sentence):
+            if restricted or _negated(sentence.bare, start, end):
                 continue
             before = [c for c in cues if c[0] < start]
             _, field, confidence = before[-1] if before else min(cues, key=lambda c: c[0])

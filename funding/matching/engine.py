@@ -1,99 +1,58 @@
-"""The one ranking of calls for a partnership, used by the CLI, the UI and the digests."""
+"""The one ranking of calls for a partnership, used by `funding match`, the Find page and the digests.
+
+match() = retrieve() (the store's full-text and vector searches: the candidates, and what the
+lexical score needs of the whole store) then rank() (pure: rules, relevance and fit of given calls,
+in one order). A digest ranks its own candidates with rank(): every call scores the same wherever it
+is ranked, so the Find page, the command line and the digests agree.
+"""
 
 import heapq
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import Any
 
-import orjson
+import numpy as np
 from rapidfuzz import fuzz
-from sqlalchemy import JSON, Text, bindparam, case, func, type_coerce
 from sqlmodel import Session, col, select
 
+from funding import embeddings, search
+from funding.matching.facts import COLUMNS, CallFacts
 from funding.matching.profile import Profile, parse_profile
-from funding.matching.relevance import (
-    SUMMARY_CHARS,
-    Concept,
-    Hashed,
-    Query,
-    Relevance,
-    build_query,
-    document_frequencies,
-    find_themes,
-    has_text,
-    retrieval_words,
-    retrieve,
-    retrieve_hashed,
-    score_text,
-    significant_words,
-    stage_hit,
-    text_score_rows,
-    themes,
-    tokens,
-)
+from funding.matching.query import Query, Term, build_query, find_themes
+from funding.matching.relevance import DF_CAP, Relevance, Statistics, relevance, stage_hit
 from funding.matching.rules import Criterion, check_all, fails_early, verdict
-from funding.models import Extraction, Opportunity
+from funding.models import Opportunity
 from funding.normalize import format_date
+from funding.normalize.words import tokens, words
 from funding.status import compute_status, next_deadline
-from funding.store import list_opportunities
 
-# How many full-text candidates get the rules and the fine scoring, at least.
+# Candidates: the best of the full-text index, the nearest in meaning; then at least SHORTLIST
+# (or twice the limit) get the rules and the fine scoring, by their relevance.
+FULLTEXT_POOL = 150
+SEMANTIC_POOL = 100
 SHORTLIST = 120
-POOL = 3  # index candidates per shortlisted call, re-ranked by text_score
-# Weights of the score: text relevance (concept coverage, full-text rank) and fit.
-W_COVERAGE, W_TEXT, W_FIT = 0.6, 0.15, 0.25
-UNKNOWN_PENALTY, MAX_UNKNOWN_PENALTIES = 0.03, 3
+PLACE_POOL, PLACE_SHARE = 50, 0.1  # calls naming the project's places (a name in at most 10 %)
+# Words the full-text index is searched with: every word the profile names of weight at least
+# KEY_WEIGHT, and of the others (the project's sentences, the themes' synonyms) the distinctive
+# ones (found in at most RARE_SHARE of the calls), at most RETRIEVAL_WORDS in all.
+KEY_WEIGHT = 0.7
+RARE_SHARE = 0.02
+RETRIEVAL_WORDS = 48
+# The score: relevance first, then the fit (money, stage, partnership, a local call, timing);
+# each eligibility question left open costs a little.
+W_RELEVANCE, W_FIT = 0.9, 0.1
+UNKNOWN_PENALTY, MAX_UNKNOWN_PENALTIES = 0.02, 3
+CARRIED_PENALTY = 0.3  # of the fit, when only a partner other than the lead may apply
+TO_COMPLETE_PENALTY = 0.15  # of the score, when partners are to be added before applying
 FAR_FUTURE = date.max
-# What the rules, the relevance and the fit read: the shortlist is evaluated on these columns alone
-# (plain rows, no ORM objects); the calls returned are then loaded whole.
-_EVALUATED = (
-    "id", "content_hash", "title", "themes", "summary_plain", "eligibility_plain",
-    "eligibility_text", "source_status", "partnership_required", "min_partners", "recurrence",
-    "recurrence_raw", "opens_on", "deadlines", "deadline_last", "applicant_types",
-    "applicant_types_raw", "applicant_countries", "intervention_zones", "instrument",
-    "instrument_raw", "inferred_fields", "currency", "amount_min", "amount_max",
-    "cofinancing_rate_max",
-)  # fmt: skip
-
-
-def _from_json(value: str | None) -> Any:
-    return None if value is None else orjson.loads(value)
-
-
-class _JSONText(Text):
-    """A JSON column SQLite hands over as text, parsed with orjson (several times faster)."""
-
-    def result_processor(self, dialect: Any, coltype: Any) -> Any:
-        return _from_json
-
-
-@cache
-def _evaluated_query(dialect: str) -> Any:
-    """The _EVALUATED columns of the rows whose ids are given (parameter "ids"), read no further
-    than the relevance and the rules do: the summary's first SUMMARY_CHARS characters, the raw
-    eligibility text only where there is no plain one; built once."""
-    columns = []
-    for name in _EVALUATED:
-        column = getattr(Opportunity, name)
-        if name == "summary_plain":
-            column = func.substr(column, 1, SUMMARY_CHARS)
-        elif name == "eligibility_text":
-            column = case((func.coalesce(Opportunity.eligibility_plain, "") == "", column))
-        elif dialect == "sqlite" and isinstance(column.type, JSON):
-            column = type_coerce(column, _JSONText)
-        columns.append(column.label(name))
-    return select(*columns).where(col(Opportunity.id).in_(bindparam("ids", expanding=True)))
-
-
-_WHOLE = select(Opportunity).where(col(Opportunity.id).in_(bindparam("ids", expanding=True)))
 
 
 @dataclass
 class Match:
-    """One call for one profile: its score, verdict, status and every criterion with its evidence."""
+    """One call for one profile: its score, verdict, status and every criterion with its evidence;
+    fits: relevant enough to be offered (otherwise one of "the nearest ones")."""
 
-    opportunity: Opportunity
+    opportunity: Any  # an Opportunity when returned by match(); the call's facts from rank()
     score: float
     verdict: str
     status: str
@@ -102,6 +61,10 @@ class Match:
     relevance: Relevance
     fit: dict[str, str] = field(default_factory=dict)
     lang: str = "fr"
+
+    @property
+    def fits(self) -> bool:
+        return self.relevance.fits
 
     def to_dict(self) -> dict[str, Any]:
         o = self.opportunity
@@ -112,6 +75,7 @@ class Match:
             "funder": o.funder,
             "source": o.source,
             "score": self.score,
+            "fits": self.fits,
             "verdict": self.verdict,
             "status": self.status,
             "next_deadline": self.next_deadline.isoformat() if self.next_deadline else None,
@@ -119,175 +83,251 @@ class Match:
             if self.next_deadline
             else None,
             "criteria": [c.to_dict() for c in self.criteria],
-            "relevance": [
-                {"concept": concept, "field": where, "word": word}
-                for concept, where, word in self.relevance.matched
-            ],
+            "relevance": {
+                "score": self.relevance.score,
+                "lexical": round(self.relevance.lexical, 4),
+                "semantic": None if self.relevance.semantic is None
+                else round(self.relevance.semantic, 4),
+                "themes": [{"concept": c, "field": f, "word": w}
+                           for c, f, w in self.relevance.matched],
+            },  # fmt: skip
             "fit": self.fit,
         }
 
 
-def _snippets(session: Session, rows: list[Opportunity]) -> dict[str, dict[str, str]]:
-    """id -> field -> the sentence an extracted value was read from."""
-    ids = [o.id for o in rows if o.inferred_fields]
-    if not ids:
-        return {}
-    found: dict[str, dict[str, str]] = {}
-    query = (
-        select(Extraction.opportunity_id, Extraction.field, Extraction.snippet)
-        .where(col(Extraction.opportunity_id).in_(ids))
-        .where(Extraction.applied == True)
-    )
-    for opportunity_id, name, snippet in session.exec(query):
-        found.setdefault(opportunity_id, {})[name] = snippet
+@dataclass
+class Candidates:
+    """What retrieve() found: the calls' facts, the store's statistics for the query's words, and
+    the calls' similarity in meaning to the profile (empty without embeddings)."""
+
+    facts: list[CallFacts]
+    statistics: Statistics
+    similarities: dict[str, float] = field(default_factory=dict)
+
+
+# Retrieval --------------------------------------------------------------------------------------
+
+
+def statistics(session: Session, query: Query) -> Statistics:
+    """How many calls the store holds, and in how many of them each word of the query is found."""
+    counts, total = search.document_frequencies(session, [t.word for t in query.terms], cap=DF_CAP)
+    found: dict[str, int] = {}
+    for term in query.terms:
+        for stem in term.stems:
+            found[stem] = max(found.get(stem, 0), counts.get(term.word, 0))
+    return Statistics(total, found)
+
+
+def retrieval_words(query: Query, stats: Statistics) -> list[str]:
+    """The words the full-text index is searched with (see KEY_WEIGHT, RARE_SHARE)."""
+    rare = max(1, int(RARE_SHARE * stats.calls))
+    picked: list[str] = []
+    for term in query.terms:  # by weight, highest first
+        found = max((stats.frequencies.get(s, 0) for s in term.stems), default=0)
+        if found and (term.weight >= KEY_WEIGHT or found <= rare):
+            picked.append(term.word)
+        if len(picked) >= RETRIEVAL_WORDS:
+            break
+    return list(dict.fromkeys(picked))
+
+
+def place_search_words(session: Session, query: Query) -> list[str]:
+    """The names of the project's places distinctive enough to search with (RARE_SHARE)."""
+    counts, total = search.document_frequencies(session, list(query.places), cap=1.0)
+    rare = max(1, int(PLACE_SHARE * total))
+    return [w for w in query.places if 0 < counts.get(w, 0) <= rare]
+
+
+def profile_vector(query: Query) -> np.ndarray | None:
+    if not embeddings.enabled() or not query.semantic_text:
+        return None
+    return embeddings.embed_query(query.semantic_text)
+
+
+_FACTS: dict[tuple[str, str], CallFacts] = {}
+FACTS_CACHE = 50_000
+
+
+def load_facts(session: Session, ids: list[str]) -> list[CallFacts]:
+    """The facts of some calls, with the sentences their extracted values were read from; kept by
+    content hash, so what is read from them (territory, requirements, words) is read once."""
+    hashes = search.content_hashes(session, ids)
+    found, missing = [], []
+    for oid, content_hash in hashes.items():
+        known = _FACTS.get((oid, content_hash))
+        if known is None:
+            missing.append(oid)
+        else:
+            found.append(known)
+    if missing:
+        fresh = [CallFacts.of(row) for row in search.read_columns(session, missing, COLUMNS)]
+        snippets = search.extracted_snippets(session, [f.id for f in fresh if f.inferred_fields])
+        if len(_FACTS) + len(fresh) > FACTS_CACHE:
+            _FACTS.clear()
+        for facts in fresh:
+            facts.snippets = snippets.get(facts.id, {})
+            _FACTS[(facts.id, facts.content_hash or "")] = facts
+        found.extend(fresh)
     return found
 
 
-def _fit(opportunity: Opportunity, profile: Profile, criteria: list[Criterion], status: str,
-         relevance: Relevance, lang: str) -> tuple[float, dict[str, str]]:  # fmt: skip
-    """Soft fit (0..1): money, a partnership bonus, the stage the call funds, its status."""
-    rest, notes = _fit_without_money(opportunity, profile, status, relevance, lang)
-    return 0.3 * _money(criteria) + rest, notes
+def retrieve(session: Session, query: Query) -> Candidates:
+    """The candidate calls for a query: the best of the full-text index for its words, and the
+    nearest in meaning to its text; listed calls only (not merged away)."""
+    stats = statistics(session, query)
+    ids = search.fulltext_candidates(session, retrieval_words(query, stats), limit=FULLTEXT_POOL)
+    if query.places:  # calls about where the project is, whatever their words
+        ids = list(dict.fromkeys([*ids, *search.fulltext_candidates(
+            session, place_search_words(session, query), limit=PLACE_POOL)]))  # fmt: skip
+    vector = profile_vector(query)
+    similar: dict[str, float] = {}
+    if vector is not None:
+        nearest = search.nearest(session, vector, limit=SEMANTIC_POOL)
+        ids = list(dict.fromkeys([*ids, *(i for i, _ in nearest)]))
+        similar = search.similarities(session, vector, ids)
+    if not ids:
+        ids = search.listed_ids(session, limit=SHORTLIST)
+    return Candidates(load_facts(session, ids), stats, similar)
 
 
-def _money(criteria: list[Criterion]) -> float:
-    results = {c.criterion: c.result for c in criteria}
-    return {"pass": 1.0, "unknown": 0.5, "fail": 0.0}[results.get("amount", "unknown")]
+# Ranking ----------------------------------------------------------------------------------------
 
 
-def _fit_without_money(opportunity: Any, profile: Profile, status: str, relevance: Relevance,
-                       lang: str) -> tuple[float, dict[str, str]]:  # fmt: skip
-    """The fit's parts known before the rules are checked: partnership, stage, status."""
+def _fit(call: CallFacts, profile: Profile, status: str, found: Relevance, lang: str,
+         criteria: list[Criterion] | None) -> tuple[float, dict[str, str]]:  # fmt: skip
+    """Soft fit (0..1): money, a partnership bonus, the stage the call funds, a local call, timing.
+    Without criteria (not checked yet): the best it could be."""
     notes: dict[str, str] = {}
-    if (opportunity.partnership_required or opportunity.min_partners) and len(profile.partners) > 1:
+    results = {c.criterion: c for c in criteria or ()}
+    money = {"pass": 1.0, "unknown": 0.5, "fail": 0.0}[results["amount"].result] \
+        if "amount" in results else (1.0 if criteria is None else 0.5)  # fmt: skip
+    if (call.partnership_required or call.min_partners) and len(profile.partners) > 1:
         partners = 1.0
         notes["partnership"] = "partenariat valorisé" if lang == "fr" else "partnership valued"
     else:
         partners = 0.5
-    word = stage_hit(relevance, profile.stage)
+    word = stage_hit(found, profile.stage)
     if word:
-        stage = 1.0
-        notes["stage"] = word
+        stage, notes["stage"] = 1.0, word
     else:
         stage = 0.3 if profile.stage else 0.5
+    territory = results.get("territory")
+    local = 1.0 if criteria is None or (territory is not None and territory.local) else 0.0
+    if territory is not None and territory.local:
+        notes["local"] = "appel local" if lang == "fr" else "local call"
     timing = {"open": 1.0, "forthcoming": 0.8}.get(status, 0.5)
-    return 0.25 * partners + 0.3 * stage + 0.15 * timing, notes
+    fit = 0.25 * money + 0.15 * partners + 0.2 * stage + 0.25 * local + 0.15 * timing
+    carried = next((c.carried_by for c in criteria or () if c.carried_by), None)
+    if carried:  # only another partner may apply: a partial fit
+        notes["carried_by"] = carried
+        fit -= CARRIED_PENALTY
+    return fit, notes
+
+
+def _score(found: Relevance, fit: float, criteria: list[Criterion] | None) -> float:
+    unknown = 0 if criteria is None else min(
+        sum(c.result == "unknown" and c.criterion != "amount" for c in criteria), MAX_UNKNOWN_PENALTIES
+    )  # fmt: skip
+    incomplete = criteria is not None and verdict(criteria) == "to_complete"
+    factor = (1 - UNKNOWN_PENALTY * unknown) * (1 - TO_COMPLETE_PENALTY * incomplete)
+    return round(100 * (W_RELEVANCE * found.score + W_FIT * fit) * factor, 1)
 
 
 def _rank_key(m: Match) -> tuple:
-    return (-m.score, m.next_deadline or FAR_FUTURE, m.opportunity.id)
+    """Calls that fit (eligible, to verify, or with a consortium to complete: partners to add
+    before applying, a lower score), the nearest ones below the floor, then ineligible ones; by
+    score, then nearest deadline."""
+    return (m.verdict == "ineligible", not m.fits, -m.score, m.next_deadline or FAR_FUTURE,
+            m.opportunity.id)  # fmt: skip
 
 
-def _evaluate(
-    session: Session, rows: list[Any], text_scores: dict[str, float], profile: Profile,
-    query: Query, *, as_of: date, lang: str, limit: int | None = None,
-    include_ineligible: bool = False,
+def rank(
+    calls: list[CallFacts], profile: Profile | dict[str, Any], *, as_of: date,
+    statistics: Statistics, similarities: dict[str, float] | None = None,
+    limit: int | None = None, include_ineligible: bool = False, lang: str = "fr",
 ) -> list[Match]:  # fmt: skip
-    """Matches for the rows that can be among the best `limit` (all of them when limit is None).
+    """The given calls for a profile, in the one order: eligible and to-verify calls that fit
+    first, then the nearest ones below the relevance floor, then (only when asked) ineligible
+    ones; by score, then nearest deadline. Pure: the calls' facts and the store's statistics in,
+    matches out, the same score for a call whatever else is ranked with it.
 
-    Unless ineligible calls are wanted, the calls failing a criterion decided by a few comparisons
-    (fails_early: often most of the shortlist) are left out first, unscored and unexplained.
-    Relevance, the text score and most of the fit are cheap and known next; the rules (and their
-    explanations) are checked in the order of the best score a row could still reach, until `limit`
-    matches score above what any row left could: the same result as checking every row.
+    The calls failing a criterion decided without their text leave first (unless ineligible calls
+    are wanted); the others get relevance and the fit they could reach, then the rules in the order
+    of the best score they could still reach, until `limit` matches beat what any call left could.
     """
-    top = max(text_scores.values(), default=0.0) or 1.0
+    profile = parse_profile(profile)
+    query = build_query(profile)
+    similarities = similarities or {}
     cutoff = max(as_of, profile.deadline_after or as_of)
     if not include_ineligible:
-        rows = [o for o in rows if not fails_early(o, profile, as_of=as_of, lang=lang)]
+        calls = [c for c in calls
+                 if fails_early(c, profile, as_of=as_of, lang=lang) in (None, "partnership")]
     known = []
-    for opportunity in rows:
+    for call in calls:
         status = compute_status(
-            opens_on=opportunity.opens_on, deadline_last=opportunity.deadline_last,
-            recurrence=opportunity.recurrence, as_of=as_of, source_status=opportunity.source_status,
+            opens_on=call.opens_on, deadline_last=call.deadline_last, recurrence=call.recurrence,
+            as_of=as_of, source_status=call.source_status,
         )  # fmt: skip
-        relevance = score_text(opportunity, query)
-        rest, notes = _fit_without_money(opportunity, profile, status, relevance, lang)
-        base = W_COVERAGE * relevance.score + W_TEXT * text_scores.get(opportunity.id, 0.0) / top
-        best = round(100 * (base + W_FIT * (0.3 * 1.0 + rest)) * 1.0, 1)
-        known.append((best, opportunity, status, relevance, rest, notes, base))
-    known.sort(key=lambda k: -k[0])
-    snippets = _snippets(session, rows)
+        found = relevance(call, query, statistics, similarities.get(call.id))
+        best, _ = _fit(call, profile, status, found, lang, None)
+        known.append((found.fits, _score(found, best, None), call, status, found))
+    known.sort(key=lambda k: (not k[0], -k[1], k[2].id))
     matches: list[Match] = []
-    kept: list[float] = []  # the best `limit` scores so far (a min-heap)
-    for best, opportunity, status, relevance, rest, notes, base in known:
-        if limit is not None and len(kept) >= limit and kept[0] > best:
+    kept: list[tuple[bool, float]] = []  # the best `limit` (fits, score) so far: a min-heap
+    for fits, best, call, status, found in known:
+        if limit is not None and len(kept) >= limit and kept[0] > (fits, best):
             break
-        criteria = check_all(
-            opportunity, profile, as_of=as_of, lang=lang, snippets=snippets.get(opportunity.id)
-        )
-        unknown = min(sum(c.result == "unknown" for c in criteria), MAX_UNKNOWN_PENALTIES)
-        raw = (base + W_FIT * (0.3 * _money(criteria) + rest)) * (1 - UNKNOWN_PENALTY * unknown)
-        found = Match(
-            opportunity=opportunity, score=round(100 * raw, 1), verdict=verdict(criteria),
-            status=status, next_deadline=next_deadline(opportunity.deadlines, cutoff),
-            criteria=criteria, relevance=relevance, fit=notes, lang=lang,
+        criteria = check_all(call, profile, as_of=as_of, lang=lang)
+        fit, notes = _fit(call, profile, status, found, lang, criteria)
+        match = Match(
+            opportunity=call, score=_score(found, fit, criteria), verdict=verdict(criteria),
+            status=status, next_deadline=next_deadline(call.deadlines, cutoff),
+            criteria=criteria, relevance=found, fit=notes, lang=lang,
         )  # fmt: skip
-        matches.append(found)
-        if limit is not None and (include_ineligible or found.verdict != "ineligible"):
+        if not include_ineligible and match.verdict == "ineligible":
+            continue
+        matches.append(match)
+        if limit is not None:
+            entry = (match.fits, match.score)
             if len(kept) < limit:
-                heapq.heappush(kept, found.score)
-            elif found.score > kept[0]:
-                heapq.heapreplace(kept, found.score)
-    return matches
+                heapq.heappush(kept, entry)
+            elif entry > kept[0]:
+                heapq.heapreplace(kept, entry)
+    matches.sort(key=_rank_key)
+    return matches[:limit] if limit is not None else matches
 
 
-def _shortlist(session: Session, words: list[str], size: int) -> dict[str, float]:
-    """id -> text score of the best candidates: a wider pool from the full-text index, kept when
-    a word is in the row's own text and ranked by text_score, so SQLite and PostgreSQL (whose
-    ranks, bm25 and ts_rank, and stemming differ) shortlist the same calls."""
-    found = retrieve_hashed(session, words, limit=POOL * size)
-    if not found:
-        return {}
-    # Rows whose words are cached (by content hash) need not be read again.
-    pool: list[Any] = [Hashed(i, h) for i, _, h in found if has_text(i, h)]
-    if missing := [i for i, _, h in found if not has_text(i, h)]:
-        pool.extend(
-            session.exec(
-                select(Opportunity.id, Opportunity.content_hash, Opportunity.title,
-                       Opportunity.summary_plain, Opportunity.eligibility_plain)
-                .where(col(Opportunity.id).in_(missing))
-            ).all()
-        )  # fmt: skip
-    scores = text_score_rows(pool, words)
-    scored = sorted((-score, row.id) for row, score in zip(pool, scores, strict=True) if score > 0)
-    return {oid: -negative for negative, oid in scored[:size]}
+_WHOLE = select(Opportunity)
 
 
 def match(
     session: Session, profile: Profile | dict[str, Any], *, as_of: date, limit: int = 50,
     include_ineligible: bool = False, lang: str = "fr",
 ) -> list[Match]:  # fmt: skip
-    """The calls that fit a partnership, best first, each with its verdict and explanations.
-
-    Candidates come from full-text search on the profile's expanded words (themes.csv), then every
-    hard criterion is checked (any fail: ineligible, left out unless include_ineligible; any unknown:
-    to_verify) and the score combines relevance with fit; ties go to the nearest deadline.
-    """
+    """The calls that fit a partnership, best first (see rank), each with its verdict and reasons."""
     profile = parse_profile(profile)
-    query = build_query(profile)
-    shortlist = max(SHORTLIST, 2 * limit)
-    words = retrieval_words(session, query) or significant_words(profile.project)
-    text_scores = _shortlist(session, words, shortlist)
-    rows: list[Any]
-    if text_scores:
-        evaluated = _evaluated_query(session.get_bind().dialect.name)
-        rows = list(session.exec(evaluated, params={"ids": list(text_scores)}))
-    else:
-        rows = list_opportunities(session, as_of=as_of, limit=shortlist)
-    matches = _evaluate(
-        session, rows, text_scores, profile, query, as_of=as_of, lang=lang, limit=limit,
-        include_ineligible=include_ineligible,
+    found = retrieve(session, build_query(profile))
+    matches = rank(
+        found.facts, profile, as_of=as_of, statistics=found.statistics,
+        similarities=found.similarities, limit=max(limit, 1), include_ineligible=include_ineligible,
+        lang=lang,
     )  # fmt: skip
-    if not include_ineligible:
-        matches = [m for m in matches if m.verdict != "ineligible"]
-    matches.sort(key=_rank_key)
-    matches = matches[:limit]
-    if wanted := [m.opportunity.id for m in matches if not isinstance(m.opportunity, Opportunity)]:
-        whole = {o.id: o for o in session.exec(_WHOLE, params={"ids": wanted})}
-        for m in matches:
-            m.opportunity = whole.get(m.opportunity.id, m.opportunity)
+    return with_opportunities(session, matches)
+
+
+def with_opportunities(session: Session, matches: list[Match]) -> list[Match]:
+    """The matches with their whole calls loaded (what pages, digests and the CLI show)."""
+    ids = [m.opportunity.id for m in matches]
+    whole: dict[str, Opportunity] = {}
+    for start in range(0, len(ids), 900):
+        query = _WHOLE.where(col(Opportunity.id).in_(ids[start : start + 900]))
+        whole.update((o.id, o) for o in session.exec(query))
+    for m in matches:
+        m.opportunity = whole.get(m.opportunity.id, m.opportunity)
     return matches
+
+
+# More like this ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -304,81 +344,59 @@ class Similar:
                 "score": self.score, "same_call": self.same_call}  # fmt: skip
 
 
-def _query_of(opportunity: Opportunity) -> Query:
-    """The themes a call speaks of (title first, then its theme tags, then its summary's start);
-    fixed: its title's words; expansions: each theme's first words in themes.csv, by weight."""
-    concepts: dict[str, Concept] = {}
-    for text, weight in ((opportunity.title, 1.0), (" ; ".join(opportunity.themes or ()), 0.8),
-                         ((opportunity.summary_plain or "")[:1500], 0.5)):  # fmt: skip
+def query_of_call(call: CallFacts) -> Query:
+    """A call read as a query: its title's words first, its themes, the start of its summary."""
+    from funding.matching.query import SOURCE_WEIGHTS, Concept
+    from funding.normalize.words import stems_of_word
+
+    terms: dict[tuple[str, ...], Term] = {}
+    for text, weight, source, limit in (
+        (call.title, 1.0, "theme", None), (" ; ".join(call.themes or ()), 0.8, "keyword", None),
+        ((call.summary_plain or "")[:1500], SOURCE_WEIGHTS["project"], "project", 60),
+    ):  # fmt: skip
+        for word in words(text)[:limit]:
+            stems = stems_of_word(word)
+            if stems and (stems not in terms or terms[stems].weight < weight):
+                terms[stems] = Term(stems, word, weight, source)
+    concepts = {}
+    for text, weight in ((call.title, 1.0), ((call.summary_plain or "")[:1500], 0.5)):
         for theme in find_themes(tokens(text)):
-            if theme not in concepts or concepts[theme].weight < weight:
-                concepts[theme] = Concept(theme, weight, theme=theme)
-    ordered = sorted(concepts.values(), key=lambda c: -c.weight)  # stable: title, tags, summary
-    title = list(dict.fromkeys(significant_words(opportunity.title)))
-    expansions = {
-        c.theme or "": [(w, "") for w in themes().words[c.theme or ""][:8]] for c in ordered
-    }
-    terms = [*title, *(w for words in expansions.values() for w, _ in words)]
-    return Query(list(concepts.values()), list(dict.fromkeys(terms)), title, expansions)
-
-
-# A more-like-this query sends at most SIMILAR_TERMS words, found in at most SIMILAR_POSTINGS calls
-# in all: the cost of a full-text query grows with the calls it matches and the words it ranks them
-# on (every word of the title and 8 words per theme found at 100,000 calls: ~90 words, 63,000
-# matches, 0.4-0.6 s). The title's words come first, the most distinctive (rarest) first, then the
-# themes' words, the title's themes first; a word too common for what is left of the budget is
-# skipped, and so is a word found in no call (it matches nothing). Every theme still counts when
-# the candidates are scored.
-SIMILAR_TERMS = 24
-SIMILAR_POSTINGS = 10_000
-
-
-def similar_terms(session: Session, query: Query) -> list[str]:
-    """The words a more-like-this query retrieves candidates with (see SIMILAR_POSTINGS)."""
-    counts, _ = document_frequencies(session, query.terms)
-    title = sorted(query.fixed, key=lambda w: counts.get(w, 0))  # stable: title order among ties
-    # the themes' words in turns: each theme's first word (title's themes first), then the second...
-    lists = [[w for w, _ in found] for found in query.expansions.values()]
-    turns = [
-        w[rank] for rank in range(max(map(len, lists), default=0)) for w in lists if rank < len(w)
-    ]
-    picked, total = [], 0
-    for word in dict.fromkeys([*title, *turns]):
-        found = counts.get(word, 0)
-        if found and total + found <= SIMILAR_POSTINGS:
-            picked.append(word)
-            total += found
-            if len(picked) == SIMILAR_TERMS:
-                break
-    if not picked and (known := [w for w in query.terms if counts.get(w, 0)]):
-        picked = [min(known, key=lambda w: counts[w])]  # only common words: the least common one
-    return picked
+            concepts.setdefault(theme, weight)
+    ordered = tuple(sorted(terms.values(), key=lambda t: -t.weight))
+    retrieval = tuple(t.word for t in ordered[:24])
+    return Query(ordered, tuple(Concept(t, w) for t, w in concepts.items()), retrieval,
+                 call.title or "", ("call", call.id, call.content_hash))  # fmt: skip
 
 
 def more_like_this(session: Session, opportunity_id: str, *, limit: int = 10) -> list[Similar]:
-    """The opportunities most like one: same themes and words, close title (yearly editions), same funder."""
-    opportunity = session.get(Opportunity, opportunity_id)
-    if opportunity is None:
-        raise KeyError(f"no opportunity {opportunity_id!r}")
-    query = _query_of(opportunity)
-    words = similar_terms(session, query)
-    found = [(i, s) for i, s in retrieve(session, words, limit=SHORTLIST) if i != opportunity_id]
+    """The opportunities most like one: same words and meaning, close title (yearly editions),
+    same funder and programme."""
+    found = load_facts(session, [opportunity_id])
     if not found:
+        raise KeyError(f"no opportunity {opportunity_id!r}")
+    call = found[0]
+    query = query_of_call(call)
+    stats = statistics(session, query)
+    ids = search.fulltext_candidates(session, retrieval_words(query, stats), limit=SHORTLIST)
+    vector = search.embedding_of(session, call.embedding_key) if call.embedding_key else None
+    similar: dict[str, float] = {}
+    if vector is not None:
+        ids = list(dict.fromkeys([*ids, *(i for i, _ in search.nearest(session, vector, limit=40))]))
+        similar = search.similarities(session, vector, ids)
+    ids = [i for i in ids if i != opportunity_id]
+    if not ids:
         return []
-    scores = dict(found)
-    top = max(scores.values()) or 1.0
-    rows = session.exec(select(Opportunity).where(col(Opportunity.id).in_(list(scores))))
-    title = " ".join(tokens(opportunity.title))
-    similar = []
-    for other in rows:
+    title = " ".join(tokens(call.title))
+    ranked = []
+    for other in load_facts(session, ids):
         title_ratio = fuzz.token_set_ratio(title, " ".join(tokens(other.title))) / 100
-        same_funder = bool(opportunity.funder and opportunity.funder == other.funder)
-        same_programme = bool(opportunity.programme and opportunity.programme == other.programme)
-        value = (
-            0.4 * score_text(other, query).score + 0.35 * title_ratio + 0.15 * scores[other.id] / top
-            + 0.05 * same_funder + 0.05 * same_programme
-        )  # fmt: skip
-        same_call = title_ratio >= 0.9 and (same_funder or not opportunity.funder)
-        similar.append(Similar(other, round(100 * value, 1), same_call))
-    similar.sort(key=lambda s: (-s.score, s.opportunity.id))
-    return similar[:limit]
+        same_funder = bool(call.funder and call.funder == other.funder)
+        same_programme = bool(call.programme and call.programme == other.programme)
+        value = (0.5 * relevance(other, query, stats, similar.get(other.id)).score
+                 + 0.35 * title_ratio + 0.1 * same_funder + 0.05 * same_programme)  # fmt: skip
+        same_call = title_ratio >= 0.9 and (same_funder or not call.funder)
+        ranked.append((round(100 * value, 1), same_call, other))
+    ranked.sort(key=lambda r: (-r[0], r[2].id))
+    whole = {o.id: o for o in session.exec(
+        _WHOLE.where(col(Opportunity.id).in_([r[2].id for r in ranked[:limit]])))}  # fmt: skip
+    return [Similar(whole[r[2].id], r[0], r[1]) for r in ranked[:limit] if r[2].id in whole]

@@ -1,7 +1,9 @@
 """The partnership profile contract (profile.schema.json), read leniently, errors naming the field."""
 
 import json
+import re
 from datetime import date
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -103,13 +105,55 @@ def _choice(table: dict[str, str], what: str):
     return check
 
 
+def _count(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _fail(f"{value!r} is not a number")
+    try:
+        number = int(str(value).replace(" ", "").replace("\u202f", ""))
+    except ValueError:
+        raise _fail(f"{value!r} is not a whole number") from None
+    if number < 0 or number > 10_000_000:
+        raise _fail(f"{value!r} is not a number of employees")
+    return number
+
+
 Text = Annotated[str | None, BeforeValidator(_text)]
 Words = Annotated[list[str], BeforeValidator(_words)]
 Amount = Annotated[float | None, BeforeValidator(_amount)]
 
 
+def _lookup(text: str, country: str | None) -> tuple[str, ...]:
+    """A place word, read in a country first ("GE" is the canton of Geneva for a Swiss partner)."""
+    from funding.territory import places
+
+    coded = places.lookup(f"{country}-{text}") if country and len(text) <= 3 else ()
+    return coded or places.lookup(text)
+
+
+def _place(kinds: tuple[str, ...], what: str, country: str | None = None):
+    """A place field of a partner: kept as written, checked to name a place of one of the kinds."""
+
+    def check(value: Any) -> str | None:
+        from funding.territory import places
+
+        text = _text(value)
+        if text is None:
+            return None
+        found = [p for p in _lookup(text, country) if places.kind(p) in kinds]
+        if country:
+            found = [p for p in found if places.country_of(p) == country]
+        if not found:
+            raise _fail(f"'{text}' is not {what}")
+        return text
+
+    return check
+
+
 class Partner(BaseModel):
-    """One member of the consortium: its type in free words, where it is established, its role."""
+    """One member of the consortium: its type in free words, where it is established (country, and
+    below it région, département, commune or postal code, canton), its role."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -117,24 +161,42 @@ class Partner(BaseModel):
     type: Annotated[str, BeforeValidator(_required)]
     country: Text = None
     region: Text = None
+    department: Annotated[str | None, BeforeValidator(
+        _place(("department",), "a French département (a name or a number such as 74)", "FR"))] = None
+    commune: Annotated[str | None, BeforeValidator(
+        _place(("commune",), "a commune (a name or an INSEE code)"))] = None
+    postal_code: Annotated[str | None, BeforeValidator(
+        _place(("commune",), "a French postal code (five digits)", "FR"))] = None
+    canton: Annotated[str | None, BeforeValidator(
+        _place(("canton",), "a Swiss canton (a name or a code such as GE)", "CH"))] = None
+    employees: Annotated[int | None, BeforeValidator(_count)] = None
+    sector: Text = None
     role: Annotated[Literal["lead", "partner"] | None, BeforeValidator(_choice(ROLES, "role"))] = (
         None
-    )
+    )  # fmt: skip
 
     @field_validator("country", mode="after")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        from funding.matching.geo import country_code
+        from funding.territory import places
 
         if value is None:
             return None
-        code = country_code(value)
+        code = places.country_code(value)
         if code is None:
             raise _fail(f"'{value}' is not a country (ISO 3166-1 alpha-2 such as FR, or a name)")
         return code
 
     def label(self, index: int) -> str:
         return self.name or f"{self.type} #{index + 1}"
+
+    @cached_property
+    def seat(self) -> frozenset[str]:
+        """Where the partner is established, as precisely as it says (places of funding.territory),
+        or as its name says when that is more precise ("Association Nature Aravis – Haute-Savoie")."""
+        stated = _seat(self.country, self.region, self.department, self.commune, self.postal_code,
+                       self.canton)  # fmt: skip
+        return _narrowed(stated, _named_in_name(self.name or ""))
 
 
 class Profile(BaseModel):
@@ -148,6 +210,7 @@ class Profile(BaseModel):
     themes: Words = []
     keywords: Words = []
     intervention_countries: Words = []
+    intervention_places: Words = []
     stage: Annotated[
         Literal["idea", "design", "pilot", "scale_up"] | None,
         BeforeValidator(_choice(STAGES, "stage")),
@@ -171,6 +234,89 @@ class Profile(BaseModel):
     @property
     def lead(self) -> Partner | None:
         return next((p for p in self.partners if p.role == "lead"), None)
+
+    @property
+    def project_places(self) -> frozenset[str]:
+        """Where the project takes place, as stated: its countries and places of any level."""
+        return _places_of(tuple(self.intervention_countries) + tuple(self.intervention_places))
+
+    @property
+    def named_places(self) -> frozenset[str]:
+        """Places below a country the project's own words name (towns of 10,000 inhabitants or
+        more, départements, régions, cantons, areas such as the Genevois français)."""
+        return _named(" ".join(filter(None, (self.name, self.project))))
+
+
+@lru_cache(maxsize=4096)
+def _places_of(words: tuple[str, ...]) -> frozenset[str]:
+    from funding.territory.scope import read_places
+
+    return read_places(words)[0]
+
+
+TOWNS = 1_000  # a commune's name is read in a profile's words from this many inhabitants
+
+
+@lru_cache(maxsize=4096)
+def _named(text: str) -> frozenset[str]:
+    """Places below a country a text names: régions, départements, cantons, areas, and communes
+    of TOWNS inhabitants or more whose name is unambiguous (one commune, or two words or more)."""
+    from funding.territory import places
+
+    found: dict[tuple[int, int], list[str]] = {}
+    for place, start, end in places.find_in_text(text, towns=TOWNS):
+        if places.is_local(place):
+            found.setdefault((start, end), []).append(place)
+    kept = set()
+    for (start, end), ids in found.items():
+        name, place = text[start:end], places.place(ids[0])
+        town = place is not None and place.kind == "commune"
+        plain = " " not in name and "-" not in name and len(name) < 7  # maybe a common word
+        if len(ids) == 1 and (not town or not plain or (place.population or 0) >= 10_000):
+            kept.add(ids[0])
+    return frozenset(kept)
+
+
+_SET_APART = re.compile(r"(?:[–\-(,/]|\b(?:de|du|des|d'|d’|à|a|en))\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _named_in_name(name: str) -> frozenset[str]:
+    """The places an organisation's name gives as its seat: set apart ("… – Haute-Savoie",
+    "(Annemasse)") or after "de", "à", "en" ("Association des Amis de Lyon"), not inside a brand."""
+    from funding.territory import places
+
+    kept = set()
+    for place, start, _ in places.find_in_text(name, towns=TOWNS):
+        if places.is_local(place) and _SET_APART.search(name[:start]) and place in _named(name):
+            kept.add(place)
+    return frozenset(kept)
+
+
+def _narrowed(seat: frozenset[str], named: frozenset[str]) -> frozenset[str]:
+    """A seat narrowed to the places a name gives inside it."""
+    from funding.territory import places
+
+    inside = frozenset(p for p in named if not seat or any(places.contains(s, p) for s in seat))
+    return places.most_precise(inside) if inside else seat
+
+
+@lru_cache(maxsize=4096)
+def _seat(country: str | None, *below: str | None) -> frozenset[str]:
+    """The most precise of the places a partner gives (a postal code before a département...)."""
+    from funding.territory import places
+
+    region, department, commune, postal_code, canton = below
+    for word in (postal_code, commune, department, canton, region):
+        if not word:
+            continue
+        found = frozenset(
+            p for p in _lookup(word, country)
+            if country is None or places.country_of(p) in (country, None) or p == country
+        )  # fmt: skip
+        if found:
+            return found
+    return frozenset({country}) if country else frozenset()
 
 
 def parse_profile(data: Any) -> Profile:

@@ -96,11 +96,25 @@ def html_to_text(value: str | None) -> str | None:
     return _tidy(_join(out))
 
 
+class _FoldTable(dict):
+    """str.translate table built as characters are met: each one lowercased, its ligature spelled
+    out, its accents dropped (NFKD without the combining marks), a space for punctuation."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code).lower().translate(_FOLD_LIGATURES))
+        kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+        self[code] = _FOLD_PUNCTUATION.sub(" ", kept)
+        return self[code]
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(value: str) -> str:
     """Build the key words are looked up by, so case, accents and punctuation do not matter."""
-    decomposed = unicodedata.normalize("NFKD", value.lower().translate(_FOLD_LIGATURES))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_FOLD_PUNCTUATION.sub(" ", bare).split())
+    if value.isascii():
+        return " ".join(_FOLD_PUNCTUATION.sub(" ", value.lower()).split())
+    return " ".join(value.translate(_FOLD_TABLE).split())
 
 
 def _is_slash_separator(value: str, i: int) -> bool:

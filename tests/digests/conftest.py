@@ -38,8 +38,8 @@ NEW = [
      "summary": "Financer des forages et latrines.", "deadlines": ["2026-03-31"]},
     {"id": "t:hidden", "url": "https://example.org/hidden", "title": "Eau potable et assainissement rural",
      "summary": "Forages et assainissement.", "deadlines": ["2026-05-31"]},
-    {"id": "t:companies", "url": "https://example.org/co", "title": "Sobriété en eau des entreprises",
-     "summary": "Réduire les prélèvements d'eau.", "applicant_types": ["Entreprises"],
+    {"id": "t:companies", "url": "https://example.org/co", "title": "Sobriété en eau des communes",
+     "summary": "Réduire les prélèvements d'eau.", "applicant_types": ["Communes"],
      "deadlines": ["2026-12-31"]},
 ]  # fmt: skip
 OLD = {"id": "t:old", "url": "https://example.org/old", "title": "Assainissement et eau potable au Sahel",

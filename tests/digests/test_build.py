@@ -18,7 +18,7 @@ def test_new_changed_and_closing_calls_from_the_engine(session):
     sections = {i.opportunity.id: i.section for i in digest.items}
     assert sections == {"t:wash": "new", "t:eau": "new", "t:old": "changed",
                         "t:watched": "closing"}  # fmt: skip
-    # hidden ('not for us') and ineligible (companies only) calls are left out
+    # hidden ('not for us') and ineligible (communes only) calls are left out
     assert "t:hidden" not in sections and "t:companies" not in sections
     new = [i for i in digest.items if i.section == "new"]
     assert all(i.verdict in ("eligible", "to_verify") and i.reasons for i in new)

@@ -36,6 +36,9 @@ def _database(url):
         store_record(session, {"id": "t:2", "url": "https://example.org/2",
                                "title": "Biodiversité en entreprise", "applicant_types": ["Entreprises"],
                                "deadlines": ["2026-06-30"]})  # fmt: skip
+        store_record(session, {"id": "t:3", "url": "https://example.org/3",
+                               "title": "Biodiversité communale", "applicant_types": ["Communes"],
+                               "deadlines": ["2026-06-30"]})  # fmt: skip
         session.commit()
     engine.dispose()
     return url
@@ -48,11 +51,13 @@ def test_match_json_and_table(database_url, tmp_path):
     result = _run(url, "--profile", str(path), "--as-of", "2026-03-01", "--format", "json")
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
-    assert [m["id"] for m in found] == ["t:1"]
+    assert [m["id"] for m in found] == ["t:1", "t:2"]  # t:2 carried by the company partner
     assert found[0]["verdict"] in ("eligible", "to_verify") and found[0]["criteria"]
+    assert found[1]["fit"]["carried_by"] == "TPE #2" and found[1]["score"] < found[0]["score"]
     result = _run(url, "--profile", str(path), "--as-of", "2026-03-01", "--include-ineligible")
     assert result.returncode == 0, result.stderr
-    assert "Restaurer la biodiversité" in result.stdout and "applicant_type" in result.stdout
+    assert "Restaurer la biodiversité" in result.stdout and "Biodiversité communale" in result.stdout
+    assert "fail    applicant_type" in result.stdout
 
 
 def test_match_profile_error_names_the_field(tmp_path):

@@ -46,3 +46,46 @@ def test_unknown_country_is_an_error():
 def test_partner_types_in_french_and_english_with_typos(words, canonical):
     p = parse_profile({"name": "X", "partners": [{"type": words}]})
     assert partner_type(p.partners[0]) == canonical
+
+
+def test_old_profiles_stay_valid_and_new_fields_are_described():
+    """Backward compatible: every profile written for the old contract (the tuning set's, the dev
+    set's) is valid under both schemas and parses; the new fields are in ours, with descriptions."""
+    import glob
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    root = Path(__file__).parents[2]
+    ours = json.loads((root / "funding" / "contracts" / "profile.schema.json").read_text())
+    shared = json.loads((root.parent / "shared" / "contracts" / "profile.schema.json").read_text())
+    old = [*glob.glob(str(root.parent / "shared" / "eval" / "profiles" / "*.json")),
+           *glob.glob(str(root / "bench" / "matching" / "profiles" / "*.json"))]  # fmt: skip
+    assert len(old) >= 12
+    for path in old:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        jsonschema.validate(data, ours)
+        jsonschema.validate(data, shared)
+        parse_profile(data)
+    partner = ours["properties"]["partners"]["items"]["properties"]
+    for name in ("department", "commune", "postal_code", "canton", "employees", "sector"):
+        assert partner[name]["description"], name
+    assert ours["properties"]["intervention_places"]["description"]
+    new = {"name": "x", "partners": [{"type": "association", "country": "FR", "postal_code": "74100",
+                                      "employees": 4}], "intervention_places": ["Grand Genève"]}  # fmt: skip
+    jsonschema.validate(new, ours)
+    jsonschema.validate(new, shared)  # a reader of the shared contract still accepts it
+
+
+def test_a_place_field_that_names_no_place_is_refused_with_its_field():
+    with pytest.raises(ProfileError) as error:
+        parse_profile({"name": "x", "partners": [
+            {"type": "ngo", "country": "FR", "department": "Haute Savoy"},
+            {"type": "ngo", "country": "CH", "canton": "Genf"}, {"type": "ngo", "postal_code": "7410"}]})
+    problems = dict(error.value.problems)
+    assert "partners[0].department" in problems and "partners[2].postal_code" in problems
+    assert "partners[1].canton" not in problems  # Genf: Geneva in German
+    seat = parse_profile({"name": "x", "partners": [
+        {"type": "ngo", "country": "CH", "canton": "GE"}]}).partners[0].seat
+    assert seat == {"CH-GE"}

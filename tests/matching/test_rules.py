@@ -1,11 +1,11 @@
-"""Each hard criterion on its own, French and English wording, unknowns never a fail."""
+"""Each criterion on its own, French and English wording, unknowns never a fail."""
 
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 
 from funding.matching import parse_profile
+from funding.matching.facts import CallFacts
 from funding.matching.rules import (
     amount,
     applicant_country,
@@ -15,7 +15,7 @@ from funding.matching.rules import (
     fails_early,
     instrument,
     partnership,
-    project_location,
+    territory,
     timing,
     verdict,
 )
@@ -25,21 +25,14 @@ AS_OF = date(2026, 3, 1)
 
 
 def call(**fields):
-    """An opportunity as the rules see it: every column, None unless given."""
-    base = {
-        "id": "t:1", "title": "Appel", "summary_plain": None, "eligibility_plain": None, "eligibility_text": None,
-        "deadlines": None, "deadline_last": None, "opens_on": None, "recurrence": None, "recurrence_raw": None,
-        "source_status": None, "applicant_types": None, "applicant_types_raw": None, "applicant_countries": None,
-        "intervention_zones": None, "partnership_required": None, "min_partners": None, "amount_min": None,
-        "amount_max": None, "currency": "EUR", "cofinancing_rate_max": None, "instrument": None,
-        "instrument_raw": None, "inferred_fields": None, "themes": None,
-    }  # fmt: skip
+    """A call as the rules read it (CallFacts): None for what is not given."""
+    fields.setdefault("currency", "EUR")
     if "applicant_words" in fields:
         canonical, raw = map_terms("applicant_type", fields.pop("applicant_words"))
         fields.update(applicant_types=canonical, applicant_types_raw=raw)
     if fields.get("deadlines"):
         fields.setdefault("deadline_last", date.fromisoformat(fields["deadlines"][-1]))
-    return SimpleNamespace(**{**base, **fields})
+    return CallFacts(**fields)
 
 
 def profile(**fields):
@@ -66,7 +59,7 @@ def profile(**fields):
 def test_timing_next_deadline_passes_and_names_the_date():
     found = timing(call(deadlines=["2026-06-30"]), profile(), as_of=AS_OF)
     assert found.result == "pass" and "30 juin 2026" in found.explanation
-    assert "2026-06-30" in found.evidence
+    assert "30 juin 2026" in found.evidence and "2026-06-30" not in found.evidence
     english = timing(call(deadlines=["2026-06-30"]), profile(), as_of=AS_OF, lang="en")
     assert "30 June 2026" in english.explanation
 
@@ -114,10 +107,12 @@ def test_applicant_type_ngo_lead_passes_in_french_and_english(words):
     assert words[0] in found.evidence
 
 
-def test_applicant_type_lead_not_eligible_fails_and_names_partners():
+def test_applicant_type_lead_not_eligible_another_partner_carries_the_application():
     found = applicant_type(call(applicant_words=["Entreprises"]), profile())
-    assert found.result == "fail"
-    assert "Asso" in found.explanation and "PME" in found.explanation
+    assert found.result == "pass" and found.carried_by == "PME"
+    assert "Asso" in found.explanation and "portée par PME" in found.explanation
+    nobody = applicant_type(call(applicant_words=["Collectivités"]), profile())
+    assert nobody.result == "fail" and nobody.carried_by is None
 
 
 def test_applicant_type_co_applicant_not_eligible_is_explained():
@@ -137,6 +132,8 @@ def test_applicant_type_parent_hierarchy():
     assert applicant_type(call(applicant_words=["PME"]), startup_lead).result == "pass"
     large = profile(partners=[{"type": "grande entreprise", "role": "lead"}])
     assert applicant_type(call(applicant_words=["PME"]), large).result == "fail"
+    coop = profile(partners=[{"type": "coopérative agricole", "role": "lead"}])
+    assert applicant_type(call(applicant_words=["Communes", "Intercommunalités"]), coop).result == "fail"
     social = profile(partners=[{"type": "entreprise de l'ESS", "role": "lead"}])
     assert applicant_type(call(applicant_words=["Company"]), social).result == "pass"
 
@@ -150,7 +147,7 @@ def test_applicant_type_unknowns():
     )
 
 
-# Geography
+# Where applicants are established
 
 
 def test_applicant_country_groups_and_french_regions():
@@ -160,23 +157,34 @@ def test_applicant_country_groups_and_french_regions():
     found = applicant_country(call(applicant_countries=["Occitanie"]), p, lang="en")
     assert found.result == "fail" and "Occitanie" in found.evidence
     assert applicant_country(call(applicant_countries=["US"]), p).result == "fail"
-    assert applicant_country(call(), p).result == "unknown"
+    assert applicant_country(call(applicant_countries=["Atlantide"]), p).result == "unknown"
+    assert applicant_country(call(), p) is None  # the call names none: territory is the question
 
 
-def test_project_location_groups_in_french_and_english():
+# Territory (funding.territory; more on real records in test_territory.py)
+
+
+def test_territory_of_stated_zones_against_the_project():
     p = profile(intervention_countries=["Sénégal"])
-    assert project_location(call(intervention_zones=["Afrique de l'Ouest"]), p).result == "pass"
-    assert project_location(call(intervention_zones=["West Africa"]), p).result == "pass"
-    assert project_location(call(intervention_zones=["pays les moins avancés"]), p).result == "pass"
-    assert project_location(call(intervention_zones=["Sahel"]), p).result == "fail"
-    assert project_location(call(), p).result == "unknown"
-    assert (
-        project_location(
-            call(intervention_zones=["NE"]), profile(intervention_countries=["Sahel"])
-        ).result
-        == "pass"
-    )
-    assert project_location(call(), profile()) is None
+    assert territory(call(intervention_zones=["Afrique de l'Ouest"]), p).result == "pass"
+    assert territory(call(intervention_zones=["West Africa"]), p).result == "pass"
+    assert territory(call(intervention_zones=["pays les moins avancés"]), p).result == "pass"
+    assert territory(call(intervention_zones=["G5 Sahel"]), p).result == "fail"
+    assert territory(call(intervention_zones=["Sahel"]), p).result == "pass"  # the Sahel belt
+    assert territory(call(intervention_zones=["NE"]), profile(intervention_countries=["Sahel"])).result == "pass"
+    assert territory(call(), p).result == "unknown"
+
+
+def test_territory_of_a_local_funder_decides_and_says_why():
+    p = profile(intervention_places=["Haute-Savoie", "canton de Genève"])
+    found = territory(call(funder="Région Île-de-France"), p)
+    assert found.result == "fail"
+    assert "Région Île-de-France" in found.explanation and "Haute-Savoie" in found.explanation
+    english = territory(call(funder="Région Île-de-France"), p, lang="en")
+    assert "lie outside it" in english.explanation
+    local = territory(call(funder="Conseil départemental de la Haute-Savoie"), p)
+    assert local.result == "pass" and local.local
+    assert territory(call(funder="ADEME"), p).result == "pass"  # France: the French partner
 
 
 # Partnership
@@ -190,6 +198,7 @@ def test_partnership_minimum_partners_and_several_countries():
     text = "Proposals must be submitted by a consortium of at least two entities from different Member States."
     found = partnership(call(eligibility_plain=text), p, lang="en")
     assert found.result == "fail" and "different Member States" in found.evidence
+    assert "1 missing" in found.explanation
     mixed = profile(partners=[{"type": "ngo", "country": "FR"}, {"type": "sme", "country": "BE"}])
     assert partnership(call(eligibility_plain=text), mixed).result == "pass"
 
@@ -249,9 +258,9 @@ def test_instrument_wanted():
 def test_every_criterion_has_an_explanation_and_the_verdict_follows():
     p = profile(amount_min=1, amount_max=10, cofinancing_available=0.5, instruments=["grant"],
                 intervention_countries=["FR"])  # fmt: skip
-    criteria = check_all(call(), p, as_of=AS_OF)
+    criteria = check_all(call(applicant_countries=["FR"]), p, as_of=AS_OF)
     assert {c.criterion for c in criteria} == {
-        "timing", "applicant_type", "applicant_country", "project_location", "partnership",
+        "timing", "applicant_type", "applicant_country", "territory", "partnership",
         "amount", "cofinancing", "instrument",
     }  # fmt: skip
     assert all(c.explanation for c in criteria)
@@ -260,9 +269,30 @@ def test_every_criterion_has_an_explanation_and_the_verdict_follows():
     assert verdict(closed) == "ineligible"
 
 
+def test_unknown_amount_rate_and_instrument_do_not_make_a_call_doubtful():
+    p = profile(amount_min=1, amount_max=10, cofinancing_available=0.5, instruments=["grant"])
+    stated = call(deadlines=["2026-06-30"], applicant_words=["Associations"], funder="ADEME",
+                  partnership_required=False)  # fmt: skip
+    criteria = check_all(stated, p, as_of=AS_OF)
+    assert {c.result for c in criteria if c.criterion in ("amount", "cofinancing", "instrument")} == {"unknown"}
+    assert verdict(criteria) == "eligible"
+
+
+def test_a_consortium_to_complete_is_not_ineligible():
+    text = ("The following additional eligibility criteria apply: consortia must include at least "
+            "three independent legal entities established in an African Union member state.")
+    p = profile(partners=[{"type": "startup", "country": "FR", "role": "lead"},
+                          {"type": "association", "country": "MA"}])  # fmt: skip
+    criteria = check_all(call(eligibility_plain=text), p, as_of=AS_OF)
+    assert next(c for c in criteria if c.criterion == "partnership").result == "fail"
+    assert verdict(criteria) == "to_complete"
+    assert verdict(check_all(call(eligibility_plain=text, deadlines=["2020-01-01"]), p, as_of=AS_OF)) == "ineligible"
+
+
 # The early fail check (the engine leaves ineligible calls out before explaining them)
 
-EARLY = ("timing", "applicant_type", "applicant_country", "amount", "cofinancing", "instrument")
+EARLY = ("timing", "applicant_type", "applicant_country", "territory", "amount", "cofinancing",
+         "instrument")  # fmt: skip
 EARLY_CALLS = [
     call(),
     call(deadlines=["2025-12-31"]),
@@ -276,6 +306,9 @@ EARLY_CALLS = [
     call(applicant_types=["research"], applicant_types_raw=None),
     call(applicant_countries=["Sénégal"]),
     call(applicant_countries=["Auvergne-Rhône-Alpes"]),
+    call(funder="Région Occitanie"),
+    call(funder="Ville de Genève"),
+    call(intervention_zones=["Île-de-France"], applicant_words=["Associations"]),
     call(applicant_countries=["EU member states"], amount_min=5_000_000),
     call(amount_max=5_000),
     call(amount_min=150_000, amount_max=2_000_000, currency="USD"),

@@ -3,7 +3,7 @@
 import re
 
 from funding.extract.sentences import bare
-from funding.matching.relevance import stem, tokens
+from funding.normalize.words import stem, tokens
 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "Œ": "oe", "Æ": "ae"})
 

@@ -1,7 +1,7 @@
 """links, sign-in limits and unique keys
 
 Revision ID: 0011_i13
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 09:00:00
 
 - subscriber.link_key: a random key per subscriber that its links carry (filled for existing
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_i13"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Territory: places and what contains what (places), and the territory a call is limited to (scope)."""
