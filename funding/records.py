@@ -309,6 +309,8 @@ def without_nul(value: Any) -> Any:
     databases get the same values); a record without any is returned as it is."""
     if isinstance(value, str):
         return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict | list) and not _has_nul(value):
+        return value
     if isinstance(value, dict):
         pairs = [(without_nul(k), without_nul(v), k, v) for k, v in value.items()]
         if all(k is key and v is item for k, v, key, item in pairs):
@@ -318,6 +320,14 @@ def without_nul(value: Any) -> Any:
         cleaned = [without_nul(v) for v in value]
         return value if all(a is b for a, b in zip(cleaned, value, strict=True)) else cleaned
     return value
+
+
+def _has_nul(value: dict | list) -> bool:
+    """One C pass over the whole record (orjson writes NUL as \\u0000) instead of a Python walk."""
+    try:
+        return b"\\u0000" in orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str)
+    except TypeError:  # nested too deeply or odd types: look field by field
+        return True
 
 
 def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
