@@ -136,7 +136,7 @@ def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
 
 def _head_revision() -> str:
     """The newest migration's revision id: `revision = "..."` in the last file by name
-    (0003_source_health.py has "0003"; 0011_i13_links.py has "0011_i13")."""
+    (0003_source_health.py has "0003"; 0013_i13_links.py has "0013_i13")."""
     import re
 
     newest = max((MIGRATIONS / "versions").glob("[0-9]*_*.py"), key=lambda p: p.name)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from funding.models import Embedding, Extraction, Opportunity
 from funding.normalize import fold
 from funding.normalize.words import stem
-from funding.store import PG_DOCUMENT, pg_tsquery, sync_fulltext
+from funding.store import PG_DOCUMENT, sync_fulltext
 
 SUMMARY_CHARS = 3000  # what the relevance reads of a summary (and of an eligibility text)
 
@@ -37,17 +37,19 @@ def _fts5_term(word: str) -> str | None:
 
 
 def _pg_term(word: str) -> list[str]:
-    out = []
-    for variant in {word.lower(), fold(word)}:
-        parts = [re.sub(r"[^\w]", "", p) for p in re.split(r"[\s'’\-]+", variant)]
-        parts = [p for p in parts if p]
-        if not parts:
-            continue
-        if len(parts) == 1:
-            out.append(f"{parts[0]}:*" if len(parts[0]) >= 4 else parts[0])
-        else:
-            out.append("(" + " <-> ".join(parts) + ")")
-    return out
+    """The same exact forms as on SQLite (singular and plurals; a phrase word by word), so both
+    databases match the same calls."""
+    parts = [re.sub(r"[^\w]", "", p) for p in fold(word).split()]
+    parts = [p for p in parts if p]
+    if not parts:
+        return []
+    if len(parts) == 1:
+        root = stem(parts[0])
+        forms = dict.fromkeys(
+            (parts[0], root, root + "s", root + "x" if root.endswith(("au", "eu")) else root)
+        )
+        return ["(" + " | ".join(f"{f}:ABC" for f in forms) + ")"]  # A-C: the words, not stems
+    return ["(" + " <-> ".join(f"{p}:ABC" for p in parts) + ")"]
 
 
 @lru_cache(maxsize=1024)
@@ -81,10 +83,13 @@ def fulltext_candidates(session: Session, words: list[str], *, limit: int,
         return []
     values = {**(params or {}), "q": query, "n": limit}
     if dialect == "postgresql":
+        # The words as written (the 'simple' lexemes), as FTS5 holds them: the same calls match
+        # on both databases (the document's French and English stems would match more here).
+        exact = "to_tsquery('simple', funding_fold(:q))"
         statement = text(
-            f"SELECT id FROM opportunity o WHERE {PG_DOCUMENT} @@ {pg_tsquery()} "
+            f"SELECT id FROM opportunity o WHERE {PG_DOCUMENT} @@ {exact} "
             f"AND merged_into IS NULL {extra_sql} "
-            f"ORDER BY ts_rank({PG_DOCUMENT}, {pg_tsquery()}) DESC, id LIMIT :n"
+            f"ORDER BY ts_rank({PG_DOCUMENT}, {exact}) DESC, id LIMIT :n"
         )
     elif extra_sql:
         sync_fulltext(session)

@@ -19,7 +19,15 @@ from funding import embeddings, search
 from funding.matching.facts import COLUMNS, CallFacts
 from funding.matching.profile import Profile, parse_profile
 from funding.matching.query import Query, Term, build_query, find_themes
-from funding.matching.relevance import DF_CAP, Relevance, Statistics, relevance, stage_hit
+from funding.matching.relevance import (
+    DF_CAP,
+    Relevance,
+    Statistics,
+    document,
+    lexical,
+    relevance,
+    stage_hit,
+)
 from funding.matching.rules import Criterion, check_all, fails_early, verdict
 from funding.models import Opportunity
 from funding.normalize import format_date
@@ -29,6 +37,7 @@ from funding.status import compute_status, next_deadline
 # Candidates: the best of the full-text index, the nearest in meaning; then at least SHORTLIST
 # (or twice the limit) get the rules and the fine scoring, by their relevance.
 FULLTEXT_POOL = 150
+FETCH = 3  # the full-text index hands over this many times a pool, our score keeps the pool
 SEMANTIC_POOL = 100
 SHORTLIST = 120
 PLACE_POOL, PLACE_SHARE = 50, 0.1  # calls naming the project's places (a name in at most 10 %)
@@ -171,23 +180,36 @@ def load_facts(session: Session, ids: list[str]) -> list[CallFacts]:
     return found
 
 
+def _best_by_words(session: Session, words: list[str], query: Query, stats: Statistics,
+                   size: int) -> list[CallFacts]:  # fmt: skip
+    """The `size` calls our lexical score ranks best among the FETCH x size the full-text index
+    ranks best by its own rank (BM25 on SQLite, ts_rank on PostgreSQL): so both databases keep the
+    same calls, whatever their ranks say at the edge."""
+    if not words:
+        return []
+    found = load_facts(session, search.fulltext_candidates(session, words, limit=FETCH * size))
+    scored = sorted(((-lexical(document(f), query, stats), f.id, f) for f in found))
+    return [f for _, _, f in scored[:size]]
+
+
 def retrieve(session: Session, query: Query) -> Candidates:
-    """The candidate calls for a query: the best of the full-text index for its words, and the
-    nearest in meaning to its text; listed calls only (not merged away)."""
+    """The candidate calls for a query: the best for its words, those naming the project's places,
+    and the nearest in meaning to its text; listed calls only (not merged away)."""
     stats = statistics(session, query)
-    ids = search.fulltext_candidates(session, retrieval_words(query, stats), limit=FULLTEXT_POOL)
+    calls = {f.id: f for f in _best_by_words(session, retrieval_words(query, stats), query, stats,
+                                            FULLTEXT_POOL)}  # fmt: skip
     if query.places:  # calls about where the project is, whatever their words
-        ids = list(dict.fromkeys([*ids, *search.fulltext_candidates(
-            session, place_search_words(session, query), limit=PLACE_POOL)]))  # fmt: skip
+        calls.update((f.id, f) for f in _best_by_words(
+            session, place_search_words(session, query), query, stats, PLACE_POOL))  # fmt: skip
     vector = profile_vector(query)
     similar: dict[str, float] = {}
     if vector is not None:
-        nearest = search.nearest(session, vector, limit=SEMANTIC_POOL)
-        ids = list(dict.fromkeys([*ids, *(i for i, _ in nearest)]))
-        similar = search.similarities(session, vector, ids)
-    if not ids:
-        ids = search.listed_ids(session, limit=SHORTLIST)
-    return Candidates(load_facts(session, ids), stats, similar)
+        nearest = [i for i, _ in search.nearest(session, vector, limit=SEMANTIC_POOL)]
+        calls.update((f.id, f) for f in load_facts(session, [i for i in nearest if i not in calls]))
+        similar = search.similarities(session, vector, list(calls))
+    if not calls:
+        calls = {f.id: f for f in load_facts(session, search.listed_ids(session, limit=SHORTLIST))}
+    return Candidates(list(calls.values()), stats, similar)
 
 
 # Ranking ----------------------------------------------------------------------------------------

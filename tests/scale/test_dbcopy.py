@@ -11,6 +11,7 @@ from funding.cli import main
 from funding.db import make_engine
 from funding.models import (
     CallReport,
+    Embedding,
     Delivery,
     Extraction,
     HiddenCall,
@@ -50,6 +51,7 @@ def _fill(engine) -> None:
             Extraction(opportunity_id="eu_sedia:t4", field="min_partners", value=2, snippet="two",
                        confidence=0.9, method="rule", extracted_at=NOW),
             Merge(keep_id="eu_sedia:t3", duplicate_id="eu_sedia:t4", status="suggested", created_at=NOW),
+            Embedding(key="k" * 64, model="test", vector=bytes(range(16))),
         ])  # fmt: skip
         subscriber = Subscriber(
             email="a@example.org", partnership_id=partnership.id, created_at=NOW

@@ -1,7 +1,7 @@
 """links, sign-in limits and unique keys
 
-Revision ID: 0011_i13
-Revises: 0011
+Revision ID: 0013_i13
+Revises: 0012
 Create Date: 2026-12-02 09:00:00
 
 - subscriber.link_key: a random key per subscriber that its links carry (filled for existing
@@ -23,8 +23,8 @@ import orjson
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_i13"
-down_revision = "0011"
+revision = "0013_i13"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
