@@ -9,9 +9,15 @@ latency of a full-text search (funding.store.search_ids) while the writers run (
 Rows are validated and normalised (records.to_row(validate_record(r))) once, before the writers
 start, so the numbers measure the database, not the 0.5 ms per item of validation a crawl adds.
 
+--enrich: each writer enriches every batch it stored (funding.enrich: extraction, then the merge
+of cross-source duplicates involving those calls), as `funding crawl` does after a crawl; every
+writer lists the snapshot's calls under a source of its own, so the batches are near-duplicates
+of each other and of the prefilled calls. A failed batch is then a failed store or enrichment;
+the table adds the enrichments' p95 and the review rows or history entries found twice.
+
 Usage: python benchmarks/scale_benchmark.py [--quick] [--seconds 15] [--prefill 20000]
        [--writers 1,2,4,8] [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--no-postgres]
-       [--no-sqlite] [--postgres-revision 0009]
+       [--no-sqlite] [--postgres-revision 0009] [--enrich]
        python benchmarks/scale_benchmark.py --fulltext [--rows 1200]
 --fulltext measures only what PostgreSQL's generated full-text column costs an insert: one writer
 stores the same new rows with 0006's functions (revision 0009), with 0010's, and with the column
@@ -68,20 +74,29 @@ def write_batch(session: Session, rows: list[dict]) -> None:
     session.commit()
 
 
-def writer(url: str, rows: list[dict], tag: str, start_at: float, stop_at: float, out) -> None:
+def writer(url: str, rows: list[dict], tag: str, start_at: float, stop_at: float, out,
+           enriching: bool = False) -> None:  # fmt: skip
+    from funding.enrich import enrich
+
     engine = make_engine(url)
-    stored, errors, latencies, messages = 0, 0, [], []
+    stored, errors, latencies, messages, enrichments = 0, 0, [], [], []
     counter = 0
     while time.time() < start_at:
         time.sleep(0.005)
     with Session(engine, expire_on_commit=False) as session:
         while time.time() < stop_at:
             batch = batch_of(rows, tag, counter)
+            if enriching:  # the same calls, listed by this writer's own source
+                batch = [{**row, "source": f"bench-{tag.rstrip('-')}"} for row in batch]
             counter += BATCH
             began = time.perf_counter()
             try:
                 write_batch(session, batch)
                 stored += len(batch)
+                if enriching:
+                    enriched = time.perf_counter()
+                    enrich(session, [row["id"] for row in batch])
+                    enrichments.append(time.perf_counter() - enriched)
             except Exception as exc:  # noqa: BLE001 - counted and reported
                 session.rollback()
                 errors += 1
@@ -89,7 +104,7 @@ def writer(url: str, rows: list[dict], tag: str, start_at: float, stop_at: float
                     messages.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
             latencies.append(time.perf_counter() - began)
     engine.dispose()
-    out.put(("writer", stored, errors, latencies, messages))
+    out.put(("writer", stored, errors, latencies, messages, enrichments))
 
 
 def reader(url: str, start_at: float, stop_at: float, out) -> None:
@@ -112,7 +127,7 @@ def reader(url: str, start_at: float, stop_at: float, out) -> None:
         latencies.append(time.perf_counter() - began)
         time.sleep(0.05)  # a user, not a flood: about 15-20 searches a second at most
     engine.dispose()
-    out.put(("reader", len(latencies), errors, latencies, messages))
+    out.put(("reader", len(latencies), errors, latencies, messages, []))
 
 
 def pct(values: list[float], q: float) -> float:
@@ -122,12 +137,29 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def phase(url: str, rows: list[dict], k: int, seconds: float, run_tag: str) -> dict:
+def twice(url: str) -> int:
+    """Review rows and history entries found twice (must be 0): extractions, suggestions, fills."""
+    groups = [
+        "extraction GROUP BY opportunity_id, field, value_key",
+        "merge WHERE status = 'suggested' GROUP BY keep_id, duplicate_id",
+        "field_change WHERE changed_by = 'extract' GROUP BY opportunity_id, field",
+    ]
+    queries = [f"SELECT count(*) FROM (SELECT 1 FROM {g} HAVING count(*) > 1) AS t" for g in groups]
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        found = sum(connection.execute(text(q)).scalar() for q in queries)
+    engine.dispose()
+    return found
+
+
+def phase(url: str, rows: list[dict], k: int, seconds: float, run_tag: str,
+          enriching: bool = False) -> dict:  # fmt: skip
     ctx = mp.get_context("fork")
     out = ctx.Queue()
     start_at = time.time() + 1.5  # every process connected before the clock starts
     stop_at = start_at + seconds
-    procs = [ctx.Process(target=writer, args=(url, rows, f"{run_tag}k{k}w{w}-", start_at, stop_at, out))
+    procs = [ctx.Process(target=writer, args=(url, rows, f"{run_tag}k{k}w{w}-", start_at, stop_at,
+                                              out, enriching))
              for w in range(k)]  # fmt: skip
     procs.append(ctx.Process(target=reader, args=(url, start_at, stop_at, out)))
     for p in procs:
@@ -138,7 +170,10 @@ def phase(url: str, rows: list[dict], k: int, seconds: float, run_tag: str) -> d
     writers = [r for r in results if r[0] == "writer"]
     (read,) = [r for r in results if r[0] == "reader"]
     batch_lat = [x for r in writers for x in r[3]]
+    enrich_lat = [x for r in writers for x in r[5]]
     return {
+        "enrich_p95": pct(enrich_lat, 0.95),
+        "twice": twice(url) if enriching else 0,
         "k": k,
         "rows_s": sum(r[1] for r in writers) / seconds,
         "errors": sum(r[2] for r in writers),
@@ -176,7 +211,7 @@ def run_backend(name: str, url: str, rows: list[dict], args) -> list[dict]:
     results = []
     tag = uuid.uuid4().hex[:4]
     for k in [0, *args.writers]:
-        r = phase(url, rows, k, args.seconds, tag)
+        r = phase(url, rows, k, args.seconds, tag, args.enrich)
         r["backend"] = name
         results.append(r)
         print(f"  K={k}: {r['rows_s']:,.0f} rows/s, {r['errors']} failed batches, batch p95 "
@@ -251,18 +286,20 @@ def ms(value: float) -> str:
     return "-" if value != value else f"{value * 1000:,.0f}"  # NaN: no writer
 
 
-def table(results: list[dict]) -> str:
+def table(results: list[dict], enriching: bool = False) -> str:
+    extra = " enrich p95 (ms) | found twice |" if enriching else ""
     lines = [
         "| database | writers K | rows/s (total) | failed batches | batch p50 / p95 / max (ms) "
-        "| search p50 / p95 / max (ms) | search errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| search p50 / p95 / max (ms) | search errors |" + extra,
+        "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if enriching else ""),
     ]
     for r in results:
+        more = f" {ms(r['enrich_p95'])} | {r['twice']} |" if enriching else ""
         lines.append(
             f"| {r['backend']} | {r['k']} | {r['rows_s']:,.0f} | {r['errors']} / {r['batches']} | "
             f"{ms(r['batch_p50'])} / {ms(r['batch_p95'])} / {ms(r['batch_max'])} | "
             f"{ms(r['search_p50'])} / {ms(r['search_p95'])} / {ms(r['search_max'])} | "
-            f"{r['search_errors']} / {r['searches']} |"
+            f"{r['search_errors']} / {r['searches']} |" + more
         )
     return "\n".join(lines)
 
@@ -288,6 +325,8 @@ def main() -> None:
         help="only the insert cost of PostgreSQL's full-text column, before and after 0010",
     )
     parser.add_argument("--rows", type=int, default=1200, help="rows stored per --fulltext variant")
+    parser.add_argument("--enrich", action="store_true",
+                        help="each writer enriches what it stored, on near-duplicate data")  # fmt: skip
     args = parser.parse_args()
     if args.fulltext:
         fulltext_cost(args.postgres_url, base_rows(), args.rows)
@@ -323,7 +362,7 @@ def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nload average at the end {load:.2f}; search = one search_ids (limit 50) while K "
           "writers run; 'failed batches' = exceptions (e.g. database is locked) / batches tried\n")
-    print(table(results))
+    print(table(results, args.enrich))
 
 
 if __name__ == "__main__":

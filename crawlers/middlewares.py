@@ -8,11 +8,15 @@ from http import HTTPStatus
 from typing import Any
 
 from scrapy import Request
+from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
+    IgnoreRequest,
     ResponseDataLossError,
 )
 from scrapy.extensions.httpcache import RFC2616Policy
@@ -162,6 +166,9 @@ def status_words(status: int) -> str:
 
 def failure_words(exception: BaseException, request: Request) -> str:
     """A download failure as a person would say it."""
+    cause = _twisted_cause(exception)
+    if cause is not None:
+        return failure_words(cause, request)
     if isinstance(exception, DownloadTimeoutError | TimeoutError | defer.TimeoutError):
         timeout = request.meta.get("download_timeout")
         return f"timed out after {timeout:g} s" if timeout else "timed out"
@@ -173,6 +180,17 @@ def failure_words(exception: BaseException, request: Request) -> str:
         return "the connection closed before the whole answer arrived"
     detail = str(exception).strip()
     return f"download failed ({type(exception).__name__}{': ' + detail if detail else ''})"
+
+
+def _twisted_cause(exception: BaseException) -> BaseException | None:
+    """What lies under Scrapy's DownloadFailedError: Twisted's ResponseFailed names its reasons."""
+    if not isinstance(exception, DownloadFailedError):
+        return None
+    cause = exception.__cause__
+    for reason in getattr(cause, "reasons", None) or ():
+        if isinstance(getattr(reason, "value", None), BaseException):
+            return reason.value
+    return cause if isinstance(cause, BaseException) and cause is not exception else None
 
 
 class RevalidatingCachePolicy(RFC2616Policy):
@@ -192,3 +210,83 @@ class RevalidatingCachePolicy(RFC2616Policy):
         self, cachedresponse: Response, response: Response, request: Request
     ) -> bool:
         return response.status == 304
+
+
+class RevalidatingCacheMiddleware(HttpCacheMiddleware):
+    """Scrapy's HTTP cache, where a stored copy stands in for the funder only after its 304.
+
+    Scrapy's middleware answers a timeout, a refused or a lost connection with the stored copy
+    before the retry middleware sees the error: a funder that is down looked healthy and every
+    record it once listed counted as seen. Here the error goes on to the retries and the run's
+    message; a copy revalidated by a 304 is flagged "revalidated" (see FreshItemsMiddleware).
+    """
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        cached = request.meta.get("cached_response")
+        answer = super().process_response(request, response)
+        if cached is not None and answer is cached and response.status == 304:
+            answer.flags.append(REVALIDATED)
+        return answer
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Any = None
+    ) -> Request | Response | None:
+        request.meta.pop("cached_response", None)
+        return None
+
+
+REVALIDATED = "revalidated"
+
+
+class FreshItemsMiddleware(BaseSpiderMiddleware):
+    """Only what the funder served, or confirmed with a 304, is stored and counted as seen.
+
+    A stored copy the funder did not confirm (a cache policy that answers without asking, an
+    error answered from the cache) would move every record's last-seen date although the funder
+    said nothing: its items are dropped and the run fails saying so.
+    """
+
+    def __init__(self, crawler: Any):
+        super().__init__(crawler)
+        self.stale = 0
+
+    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        if response is None or "cached" not in response.flags or REVALIDATED in response.flags:
+            return item
+        self.stale += 1
+        self.crawler.stats.inc_value("funding/stale_items")
+        spider = self.crawler.spider
+        if self.stale == 1 and hasattr(spider, "fail"):
+            spider.fail(f"{response.url}: answered from a stored copy the funder did not confirm; "
+                        "its items are not counted as seen")  # fmt: skip
+        return None
+
+
+class LoopAwareRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, but a loop or too many hops fails the run naming the URL.
+
+    Scrapy drops a redirect back to a URL already asked (duplicate filter) or beyond
+    REDIRECT_MAX_TIMES with a debug line only, and the run then said "no items returned".
+    """
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        spider = self.crawler.spider
+        if redirected.url in chain:
+            loop = " -> ".join([*chain[chain.index(redirected.url) :], redirected.url])
+            self._fail(spider, f"redirect loop at {redirected.url} ({loop})")
+            raise IgnoreRequest("redirect loop")
+        try:
+            return super()._redirect(redirected, request, reason)
+        except IgnoreRequest:
+            self._fail(spider, f"{chain[0]}: more than {self.max_redirect_times} redirects "
+                               f"(the last to {redirected.url})")  # fmt: skip
+            raise
+
+    def _fail(self, spider: Any, reason: str) -> None:
+        if hasattr(spider, "fail"):
+            spider.fail(reason)
+        else:
+            logger.error(reason, extra={"spider": spider})

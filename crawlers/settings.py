@@ -65,10 +65,20 @@ LOG_LEVEL = _settings.crawl_log_level
 LOG_FORMATTER = "crawlers.logformatter.FundingLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
 
-SPIDER_MIDDLEWARES = {"crawlers.middlewares.ItemLimitMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "crawlers.middlewares.FreshItemsMiddleware": 940,
+    "crawlers.middlewares.ItemLimitMiddleware": 950,
+}
+# A stored copy stands in for the funder only after a 304 (never on a timeout or a refused or
+# lost connection, as Scrapy's own cache middleware does): middlewares.RevalidatingCacheMiddleware.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.PoliteRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+    "crawlers.middlewares.RevalidatingCacheMiddleware": 900,
+    # A redirect loop fails the run with its URL (Scrapy drops it silently).
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawlers.middlewares.LoopAwareRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 500}
 

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -20,7 +21,11 @@ from funding.models import SignInAttempt, utcnow
 from funding.settings import Settings, get_settings
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-GLOBAL_FACTOR = 10  # all names together may fail this many times the per-name limit per window
+# Over all names, one client may fail CLIENT_FACTOR times the limit per window; one name from
+# every client NAME_FACTOR times before a pause per check; all names and clients GLOBAL_FACTOR.
+CLIENT_FACTOR = 3
+NAME_FACTOR = 3
+GLOBAL_FACTOR = 10
 
 
 def _b64(raw: bytes) -> str:
@@ -89,38 +94,103 @@ class SignIn:
         return self.outcome == "ok"
 
 
-def _failures(
-    session: Session, since: datetime, username: str | None
-) -> tuple[int, datetime | None]:
-    query = select(func.count(), func.min(SignInAttempt.at)).where(
-        col(SignInAttempt.at) >= since, SignInAttempt.succeeded == False
-    )
-    if username is not None:
-        query = query.where(SignInAttempt.username == username)
-    count, first = session.exec(query).one()
-    return count, first
-
-
 def sign_in(
-    session: Session, username: str, password: str, *, now: datetime | None = None,
-    settings: Settings | None = None,
+    session: Session, username: str, password: str, *, client: str | None = None,
+    now: datetime | None = None, settings: Settings | None = None,
 ) -> SignIn:  # fmt: skip
-    """Check staff credentials, refusing (without checking) once a name failed too often lately."""
+    """Check staff credentials, unless this name or client failed too often lately (see _wait).
+
+    The attempt is recorded and committed before anything is counted, so attempts made at the
+    same moment (browser sessions, processes) count each other before any password is checked.
+    `client` is who tries (the browser's address); the session is committed.
+    """
     settings = settings or get_settings()
     now = now or utcnow()
     username = username.strip()[:100]
-    window = timedelta(seconds=settings.sign_in_window_seconds)
-    limit = max(1, settings.sign_in_max_failures)
-    for name, cap in ((username, limit), (None, limit * GLOBAL_FACTOR)):
-        count, first = _failures(session, now - window, name)
-        if count >= cap:
-            wait = int(((first or now) + window - now).total_seconds()) + 1
-            return SignIn("locked", username, max(wait, 1))
+    attempt = SignInAttempt(username=username, client=(client or "unknown")[:100],
+                            succeeded=False, at=now)  # fmt: skip
+    session.add(attempt)
+    session.commit()
+    wait = _wait(session, attempt, settings)
+    if wait:
+        attempt.locked = True
+        session.add(attempt)
+        session.commit()
+        return SignIn("locked", username, wait)
     hashed = staff_credentials(settings).get(username)
     ok = verify_password(password, hashed or _DUMMY) and hashed is not None
-    session.add(SignInAttempt(username=username, succeeded=ok, at=now))
-    session.flush()
+    if ok:
+        attempt.succeeded = True
+        session.add(attempt)
+        session.commit()
     return SignIn("ok" if ok else "refused", username)
+
+
+def _wait(session: Session, attempt: SignInAttempt, settings: Settings) -> int:
+    """Seconds before this attempt may be checked; 0 to check it now.
+
+    Failures count within the window, and for a name (or a client) only since its last success.
+    - one client failing for one name, or for many names: that client waits out the window;
+    - one name failing from many clients: one checked attempt per pause for that name;
+    - many names failing from many clients: everyone pauses, then a known user who gets it right
+      signs in (the limits above still hold).
+    An attempt that was refused unchecked is no failure of its own: hammering extends nothing.
+    """
+    limit = max(1, settings.sign_in_max_failures)
+    window = timedelta(seconds=settings.sign_in_window_seconds)
+    pause = timedelta(seconds=settings.sign_in_pause_seconds)
+    now, name, client = attempt.at, attempt.username, attempt.client
+    failures = select(SignInAttempt.at).where(
+        col(SignInAttempt.at) >= now - window,
+        col(SignInAttempt.succeeded).is_(False),
+        col(SignInAttempt.locked).is_(False),
+    )
+    by_name = failures.where(
+        SignInAttempt.username == name,
+        col(SignInAttempt.id) > _last_success(session, SignInAttempt.username == name),
+    )
+    by_client = failures.where(
+        SignInAttempt.client == client,
+        col(SignInAttempt.id) > _last_success(session, SignInAttempt.client == client),
+    )
+    # Locks: this client, for this name, then over all names (this attempt is counted too).
+    for query, cap in (
+        (by_name.where(SignInAttempt.client == client), limit),
+        (by_client, limit * CLIENT_FACTOR),
+    ):
+        count, first = _count(session, query)
+        if count > cap:
+            return _seconds(first + window - now)
+    # Pauses: this name from every client, then everyone (this attempt left out).
+    count, last = _count(session, by_name.where(SignInAttempt.id != attempt.id), latest=True)
+    if count >= limit * NAME_FACTOR and now < last + pause:
+        return _seconds(last + pause - now)
+    everyone = failures.where(SignInAttempt.id != attempt.id)
+    count, _ = _count(session, everyone)
+    cap = limit * GLOBAL_FACTOR
+    if count >= cap:  # a pause each time `cap` more failures have come, from the one that did it
+        crossing = everyone.order_by(SignInAttempt.at, SignInAttempt.id).offset(count // cap * cap - 1)
+        crossed = session.exec(crossing).first()
+        if crossed is not None and now < crossed + pause:
+            return _seconds(crossed + pause - now)
+    return 0
+
+
+def _last_success(session: Session, where: Any) -> int:
+    """The id of the last successful attempt matching `where` (failures before it stop counting)."""
+    query = select(func.max(SignInAttempt.id)).where(where, col(SignInAttempt.succeeded).is_(True))
+    return session.exec(query).one() or 0
+
+
+def _count(session: Session, query: Any, *, latest: bool = False) -> tuple[int, datetime | None]:
+    """How many failures a query finds, and the first (or the latest) one's time."""
+    rows = query.subquery()
+    edge = func.max(rows.c.at) if latest else func.min(rows.c.at)
+    return session.exec(select(func.count(), edge)).one()
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, int(delta.total_seconds()) + 1)
 
 
 def main() -> None:

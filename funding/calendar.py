@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from funding.i18n import t
 from funding.models import Opportunity, WatchedCall, utcnow
 from funding.normalize import format_amount, format_date
-from funding.presentation import opportunity_status
+from funding.presentation import opportunity_status, spreadsheet_cell
 from funding.status import next_deadline
 
 CSV_COLUMNS = ("id", "title", "funder", "stage", "next_deadline", "deadlines", "amount_max",
@@ -113,10 +113,12 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({
+        cells = {
             **row,
             "next_deadline": row["next_deadline"].isoformat() if row["next_deadline"] else "",
             "deadlines": ";".join(d.isoformat() for d in row["deadlines"]),
             "amount_max": "" if row["amount_max"] is None else row["amount_max"],
-        })  # fmt: skip
+        }
+        # Funder text and notes never run as formulas in Excel or LibreOffice.
+        writer.writerow({key: spreadsheet_cell(value) for key, value in cells.items()})
     return ("\ufeff" + out.getvalue()).encode("utf-8")

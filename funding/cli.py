@@ -10,10 +10,9 @@ from sqlmodel import Session
 
 from funding.db import current_revision, get_engine, upgrade
 from funding.errors import NormalizationError
-from funding.models import utcnow
 from funding.normalize import parse_date
 from funding.settings import get_settings
-from funding.store import changed_since, count_opportunities
+from funding.store import changed_by_runs, count_opportunities
 
 MAX_SHOWN_REJECTIONS = 50
 
@@ -74,6 +73,10 @@ def import_(files: tuple[Path, ...], batch_size: int, no_enrich: bool) -> None:
             click.echo(f"rejected: {rejection}", err=True)
         if len(report.rejections) > MAX_SHOWN_REJECTIONS:
             click.echo(f"... and {len(report.rejections) - MAX_SHOWN_REJECTIONS} more", err=True)
+        for note in report.notes[:MAX_SHOWN_REJECTIONS]:
+            click.echo(f"note: {note}", err=True)
+        if len(report.notes) > MAX_SHOWN_REJECTIONS:
+            click.echo(f"... and {len(report.notes) - MAX_SHOWN_REJECTIONS} more notes", err=True)
         click.echo(f"{path}: {report.summary()}")
         for name in ("inserted", "updated", "unchanged", "rejected"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
@@ -246,8 +249,7 @@ def crawl(
         names = [name for name, source in known.items() if source.enabled]
     engine = get_engine()
     upgrade(engine)
-    failed = []
-    started = utcnow()
+    failed, runs = [], []
     for name in names:
         if distributed:
             from funding import distributed as shared
@@ -260,8 +262,10 @@ def crawl(
             click.echo(f"  ! {flag}")
         if not outcome.ok:
             failed.append(name)
-    with Session(engine) as session:
-        changed = [o.id for o in changed_since(session, started)]
+        if outcome.run is not None:
+            runs.append(outcome.run.id)
+    with Session(engine) as session:  # what these crawls changed, not what other writers did
+        changed = changed_by_runs(session, runs)
     if changed and not no_enrich:
         _enrich(engine, changed)
     if failed:

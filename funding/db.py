@@ -1,5 +1,6 @@
 """Engines and sessions: SQLite in WAL mode by default, any SQLAlchemy URL (PostgreSQL) by setting."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -87,6 +88,33 @@ def begin_write(session: Session) -> None:
         dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
+class TakingTurns:
+    """A long job writing in many short transactions (enrichment) lets other writers in.
+
+    SQLite's busy handler polls for the write lock every 100 ms or so: a job that commits and
+    takes the lock again at once starves a waiting writer (a crawl's batch then failed with
+    "database is locked" although no transaction was long). After HOLD seconds of holding the
+    lock, the job steps aside for STEP_ASIDE seconds. PostgreSQL locks rows: no turns needed.
+    """
+
+    HOLD = 0.5
+    STEP_ASIDE = 0.12
+
+    def __init__(self, session: Session):
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.held = 0.0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """One write transaction of the job (begun and committed inside)."""
+        started = time.monotonic()
+        yield
+        self.held += time.monotonic() - started
+        if self.sqlite and self.held >= self.HOLD:
+            time.sleep(self.STEP_ASIDE)
+            self.held = 0.0
+
+
 def alembic_config(engine: Engine) -> "Config":
     from alembic.config import Config  # imported on use: a crawl process starts faster
 
@@ -107,8 +135,13 @@ def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
 
 
 def _head_revision() -> str:
-    """The newest migration's revision id, read from the file names (0003_source_health.py)."""
-    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+    """The newest migration's revision id: `revision = "..."` in the last file by name
+    (0003_source_health.py has "0003"; 0013_i13_links.py has "0013_i13")."""
+    import re
+
+    newest = max((MIGRATIONS / "versions").glob("[0-9]*_*.py"), key=lambda p: p.name)
+    found = re.search(r'^revision = "([^"]+)"', newest.read_text(encoding="utf-8"), re.MULTILINE)
+    return found.group(1) if found else newest.name.split("_", 1)[0]
 
 
 def current_revision(engine: Engine | None = None) -> str | None:

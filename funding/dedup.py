@@ -10,12 +10,14 @@ Suggestions for staff are `Merge` rows with status "suggested".
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import or_, text, update
 from sqlmodel import Session, col, select
 
+from funding.db import TakingTurns
 from funding.models import FieldChange, Merge, Opportunity, OpportunitySource, utcnow
 from funding.normalize import fold
 
@@ -76,14 +78,20 @@ def _dates(row: _Row) -> set[str]:
     return days
 
 
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    """fold(), once per text: a block of near-duplicates scores each title many times."""
+    return fold(text)
+
+
 def score_pair(a: _Row, b: _Row) -> Candidate:
     """How likely two listings are one call: title similarity, then deadline, funder and amount."""
-    ta, tb = fold(a.title), fold(b.title)
+    ta, tb = _folded(a.title), _folded(b.title)
     title = (fuzz.token_set_ratio(ta, tb) + fuzz.token_sort_ratio(ta, tb)) / 2
     candidate = Candidate(b.id, title, [f"titles {title:.0f}% alike"], same_title=ta == tb)
     adjust = 0.0
     if a.funder and b.funder:
-        similarity = fuzz.token_set_ratio(fold(a.funder), fold(b.funder))
+        similarity = fuzz.token_set_ratio(_folded(a.funder), _folded(b.funder))
         if similarity >= 90:
             adjust += 5
             candidate.same_funder = True
@@ -386,17 +394,23 @@ def suggest(
     session: Session, keep_id: str, duplicate_id: str, *, score: float, reasons: Sequence[str],
     now: datetime | None = None,
 ) -> Merge:  # fmt: skip
-    """Queue a possible duplicate for staff; a pair already suggested, merged or dismissed stays as is."""
+    """Queue a possible duplicate for staff; a pair already suggested, merged or dismissed stays as
+    is (an insert-or-ignore on the pair: two enrichments at once suggest it once)."""
     existing = _pair_merge(session, keep_id, duplicate_id)
     if existing is not None:
         return existing
-    record = Merge(
-        keep_id=keep_id, duplicate_id=duplicate_id, status="suggested", score=score,
-        reasons=list(reasons), created_at=now or utcnow(),
-    )  # fmt: skip
-    session.add(record)
+    from funding.store import _dialect_insert
+
     session.flush()
-    return record
+    table = Merge.__table__
+    session.execute(
+        _dialect_insert(session)(table)
+        .values(keep_id=keep_id, duplicate_id=duplicate_id, status="suggested", score=score,
+                reasons=list(reasons), created_at=now or utcnow())
+        .on_conflict_do_nothing(index_elements=["keep_id", "duplicate_id"],
+                                index_where=text("status = 'suggested'"))
+    )  # fmt: skip
+    return _pair_merge(session, keep_id, duplicate_id)
 
 
 def dismiss(session: Session, merge_id: int, *, by: str, now: datetime | None = None) -> Merge:
@@ -426,17 +440,29 @@ def _blocks(rows: list[_Row]) -> Iterable[list[_Row]]:
             yield group
 
 
+MERGE_BATCH = 20  # pairs decided per write transaction (a merge takes a few ms)
+
+
 def auto_merge(
     session: Session,
     *,
+    ids: Iterable[str] | None = None,
     threshold: float = AUTO_THRESHOLD,
     suggest_threshold: float = SUGGEST_THRESHOLD,
     by: str = "auto",
     now: datetime | None = None,
+    batch: int = MERGE_BATCH,
 ) -> AutoMergeResult:
     """Merge the sure pairs (same folded title, funder and deadline, score >= threshold) across
-    sources; queue the likely ones (score >= suggest_threshold) as suggestions for staff."""
+    sources; queue the likely ones (score >= suggest_threshold) as suggestions for staff.
+
+    With `ids`, only pairs involving one of them (what a crawl or an import changed). Candidates
+    are read and scored outside any write; the decisions are written `batch` pairs per short
+    transaction, each pair's listings locked and checked again (another writer may have merged
+    them), so the database is never held for the whole run.
+    """
     now = now or utcnow()
+    wanted = set(ids) if ids is not None else None
     rows = [
         _Row(*r)
         for r in session.exec(
@@ -445,7 +471,9 @@ def auto_merge(
     ]
     pairs: dict[tuple[str, str], tuple[_Row, _Row, Candidate]] = {}
     for group in _blocks(rows):
-        titles = [fold(r.title) for r in group]
+        if wanted is not None and not any(r.id in wanted for r in group):
+            continue
+        titles = [_folded(r.title) for r in group]
         matrix = process.cdist(
             titles, titles, scorer=fuzz.token_set_ratio, score_cutoff=max(0, suggest_threshold - 15)
         )
@@ -455,11 +483,32 @@ def auto_merge(
             a, b = sorted((group[i], group[j]), key=lambda r: (r.first_seen_at, r.id))
             if (a.id, b.id) in pairs or (a.source and a.source == b.source):
                 continue
+            if wanted is not None and a.id not in wanted and b.id not in wanted:
+                continue
             pairs[(a.id, b.id)] = (a, b, score_pair(a, b))
+    session.commit()  # the read ends before anything is written
+    ordered = [
+        p for p in sorted(pairs.values(), key=lambda p: (-p[2].score, p[0].id, p[1].id))
+        if p[2].score >= suggest_threshold
+    ]  # fmt: skip
     merged, suggested, gone = [], [], set()
-    for a, b, candidate in sorted(pairs.values(), key=lambda p: (-p[2].score, p[0].id, p[1].id)):
-        if a.id in gone or b.id in gone or candidate.score < suggest_threshold:
-            continue
+    turns = TakingTurns(session)
+    for start in range(0, len(ordered), batch):
+        with turns.turn():
+            _decide(session, ordered[start : start + batch], merged, suggested, gone,
+                    threshold=threshold, by=by, now=now)  # fmt: skip
+    return AutoMergeResult(merged, suggested)
+
+
+def _decide(
+    session: Session, chunk: list, merged: list, suggested: list, gone: set, *, threshold: float,
+    by: str, now: datetime,
+) -> None:  # fmt: skip
+    """One short write transaction: merge or suggest these pairs, their listings locked."""
+    listed = _lock_listed(session, {r.id for a, b, _ in chunk for r in (a, b)})
+    for a, b, candidate in chunk:
+        if a.id in gone or b.id in gone or a.id not in listed or b.id not in listed:
+            continue  # merged away meanwhile, here or by another writer
         existing = _pair_merge(session, a.id, b.id)
         if existing is not None and existing.status != "suggested":
             continue  # merged, undone or dismissed by staff: their decision stands
@@ -469,6 +518,19 @@ def auto_merge(
                                 reasons=candidate.reasons, now=now))  # fmt: skip
             gone.add(b.id)
         elif existing is None:
-            suggested.append(suggest(session, a.id, b.id, score=candidate.score,
-                                     reasons=candidate.reasons, now=now))  # fmt: skip
-    return AutoMergeResult(merged, suggested)
+            record = suggest(session, a.id, b.id, score=candidate.score,
+                             reasons=candidate.reasons, now=now)  # fmt: skip
+            if record.created_at == now:
+                suggested.append(record)
+    session.commit()
+
+
+def _lock_listed(session: Session, ids: set[str]) -> set[str]:
+    """Start a short write and lock these listings; the ones still listed (not merged away)."""
+    from funding.db import begin_write
+
+    begin_write(session)
+    query = select(Opportunity.id, Opportunity.merged_into).where(col(Opportunity.id).in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.order_by(Opportunity.id).with_for_update()
+    return {row[0] for row in session.exec(query) if row[1] is None}

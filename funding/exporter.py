@@ -7,6 +7,7 @@ from typing import IO
 
 from sqlmodel import Session
 
+from funding.normalize.money import plain_amount
 from funding.records import CONTRACT_FIELDS, to_contract
 from funding.store import iter_opportunities
 
@@ -37,9 +38,15 @@ def _write_csv(records: list[dict], out: IO[str]) -> int:
     return len(records)
 
 
+# Numbers written so that `funding import` reads back exactly the same float.
+AMOUNTS = {"amount_min", "amount_max", "total_budget", "cofinancing_rate_max"}
+
+
 def _cell(key: str, value: object) -> object:
     if value is None:
         return ""
+    if key in AMOUNTS and isinstance(value, int | float) and not isinstance(value, bool):
+        return plain_amount(value)
     if key in CONTRACT_FIELDS and not isinstance(value, list | dict | bool):
         return value
     return json.dumps(value, ensure_ascii=False)

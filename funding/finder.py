@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from funding.matching import ProfileError, match, parse_profile
+from funding.matching import match, parse_profile
+from funding.matching.profile import profile_data
 from funding.models import Opportunity
 from funding.normalize import days_left, format_amount, format_date
 
@@ -96,10 +97,7 @@ def form_from_profile(profile: dict[str, Any]) -> dict[str, Any]:
 
 def read_profile(raw: bytes | str) -> dict[str, Any]:
     """A profile file as uploaded: JSON, checked against the contract (ProfileError names the field)."""
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProfileError([("", f"not JSON: {exc}")]) from None
+    data = profile_data(raw, "the file")
     parse_profile(data)
     return data
 

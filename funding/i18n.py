@@ -439,3 +439,12 @@ MESSAGES.update({
     "rule_instrument_other": {"fr": "L'appel propose : {shown} ; vous cherchez : {names}.",
                               "en": "The call offers: {shown}; you seek: {names}."},
 })  # fmt: skip
+
+
+# Links of the e-mails: opening one shows a button, pressing it acts (mail scanners open links).
+MESSAGES.update({
+    "subscription_confirm_ask": {"fr": "Recevoir les synthèses d'appels à {email} ?", "en": "Receive the digests of calls at {email}?"},
+    "subscription_confirm_button": {"fr": "Confirmer l'abonnement", "en": "Confirm the subscription"},
+    "subscription_unsubscribe_ask": {"fr": "Ne plus rien envoyer à {email} ?", "en": "Send nothing more to {email}?"},
+    "subscription_unsubscribe_button": {"fr": "Me désabonner", "en": "Unsubscribe me"},
+})  # fmt: skip

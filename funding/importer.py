@@ -3,7 +3,10 @@
 import csv
 import gzip
 import io
+import itertools
 import json
+import re
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,10 +45,12 @@ CONTRACT_TEXT = {
 @dataclass
 class Rejection:
     file: str
-    line: int
+    line: int | None  # None: the file as a whole (not a gzip file)
     reason: str
 
     def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.file}: {self.reason}"
         return f"{self.file}: line {self.line}: {self.reason}"
 
 
@@ -57,6 +62,7 @@ class ImportReport:
     rejected: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # read, but worth saying (repeated ids...)
 
     @property
     def total(self) -> int:
@@ -66,7 +72,7 @@ class ImportReport:
         name = OUTCOME_COUNTS[outcome]
         setattr(self, name, getattr(self, name) + 1)
 
-    def reject(self, file: str, line: int, reason: str) -> None:
+    def reject(self, file: str, line: int | None, reason: str) -> None:
         self.rejected += 1
         self.rejections.append(Rejection(file, line, reason))
 
@@ -77,10 +83,30 @@ class ImportReport:
         )
 
 
-def _open(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path), encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
+class FileProblem(RecordError):
+    """The file itself cannot be read (further): not gzip, cut off; what came before is kept."""
+
+    def __init__(self, reason: str, *, whole_file: bool = False):
+        self.whole_file = whole_file
+        super().__init__([("", reason)])
+
+
+# What a damaged .gz raises while it is read: not gzip at all, cut off, or corrupt data.
+_GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
+
+
+def _gzip_problem(exc: Exception, started: bool) -> FileProblem:
+    if isinstance(exc, gzip.BadGzipFile) and not started:
+        return FileProblem(f"not a gzip file ({exc})", whole_file=True)
+    if isinstance(exc, EOFError):
+        return FileProblem(
+            "the compressed file is cut off here; the lines after it could not be read"
+        )
+    return FileProblem(f"the compressed file is damaged here ({exc}); the rest could not be read")
+
+
+def _open_bytes(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
 
 
 def _format_of(path: Path) -> str:
@@ -89,21 +115,39 @@ def _format_of(path: Path) -> str:
         return "csv"
     if suffixes and suffixes[-1] in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
-    with _open(path) as handle:
-        return "jsonl" if handle.read(1024).lstrip().startswith("{") else "csv"
+    with _open_bytes(path) as handle:
+        start = handle.read(1024).removeprefix(b"\xef\xbb\xbf").lstrip()
+    return "jsonl" if start.startswith(b"{") else "csv"
 
 
-def read_records(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, record or RecordError) for every record of a JSON Lines or CSV file."""
-    if _format_of(path) == "csv":
-        yield from _read_csv(path)
-        return
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
+def read_records(path: Path, notes: list[str] | None = None) -> Iterator[tuple[int | None, Any]]:
+    """(line number, record or RecordError) for every record of a JSON Lines or CSV file.
+
+    A damaged .gz ends the file with a FileProblem at the line where reading stopped (None: the
+    file as a whole); `notes` receives what is worth saying about a file that was read.
+    """
+    line = 0
+    try:
+        reader = _read_csv(path, notes) if _format_of(path) == "csv" else _read_jsonl(path)
+        for line, record in reader:
+            yield line, record
+    except _GZIP_ERRORS as exc:
+        problem = _gzip_problem(exc, started=line > 0)
+        yield (None if problem.whole_file else line + 1), problem
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    with _open_bytes(path) as handle:
         for number, line in enumerate(handle, start=1):
             if number == 1:
                 line = line.removeprefix(b"\xef\xbb\xbf")
             if not line.strip():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                reason = f"not UTF-8 (byte 0x{line[exc.start]:02X} at column {exc.start + 1})"
+                yield number, RecordError([("", f"{reason}: save the file as UTF-8")])
                 continue
             try:
                 yield number, orjson.loads(line)
@@ -127,19 +171,51 @@ def _cell(name: str, value: str | None) -> Any:
         return value
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, Any]]:
-    with _open(path) as handle:
-        reader = csv.DictReader(handle)
-        line = reader.line_num + 1
-        for row in reader:
-            if None in row:
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, kept by surrogateescape
+
+
+def _not_utf8(row: dict[str, str | None]) -> RecordError | None:
+    """The cells holding bytes that are not UTF-8, named (the rest of the file is fine)."""
+    bad = []
+    for name, value in row.items():
+        found = _NOT_UTF8.search(value or "") if isinstance(value, str) else None
+        if found:
+            byte = ord(found.group()) - 0xDC00
+            bad.append((name or "", f"not UTF-8 (byte 0x{byte:02X}): save the file as UTF-8"))
+    return RecordError(bad) if bad else None
+
+
+def _read_csv(path: Path, notes: list[str] | None) -> Iterator[tuple[int, Any]]:
+    with io.TextIOWrapper(_open_bytes(path), encoding="utf-8-sig", errors="surrogateescape",
+                          newline="") as handle:  # fmt: skip
+        header = handle.readline()
+        delimiter = ","
+        if "," not in header and ";" in header:
+            delimiter = ";"
+            if notes is not None:
+                notes.append(f"{path.name}: read as ';'-separated (the header line has no comma)")
+        reader = csv.DictReader(itertools.chain([header], handle), delimiter=delimiter)
+        if reader.fieldnames is None:
+            return
+        while True:
+            line = reader.line_num + 1  # where the next row starts (the header is line 1)
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield line, RecordError([("", f"not readable as CSV ({exc})")])
+                continue
+            problem = _not_utf8(row)
+            if problem is not None:
+                yield line, problem
+            elif None in row:
                 yield line, RecordError([("", f"{len(row[None])} more cells than column names")])
             else:
                 yield (
                     line,
                     {k: v for k, v in ((k, _cell(k, v)) for k, v in row.items()) if v is not None},
                 )
-            line = reader.line_num + 1
 
 
 Item = tuple[int, Any, str]  # (line, record as read, digest of the record as read)
@@ -151,10 +227,12 @@ INDEX_EVERY = 5_000
 
 
 def _batches(path: Path, size: int, report: ImportReport) -> Iterator[list[Item]]:
-    """Batches of readable records, cut early so that no batch holds the same id twice."""
+    """Batches of readable records, cut early so that no batch holds the same id twice; an id
+    repeated in the file is noted (the last one wins)."""
     batch: list[Item] = []
     ids: set[str] = set()
-    for line, record in read_records(path):
+    first_line: dict[str, int] = {}
+    for line, record in read_records(path, report.notes):
         if isinstance(record, RecordError):
             report.reject(path.name, line, str(record))
             continue
@@ -164,6 +242,12 @@ def _batches(path: Path, size: int, report: ImportReport) -> Iterator[list[Item]
                 yield batch
                 batch, ids = [], set()
             ids.add(record_id)
+            earlier = first_line.setdefault(record_id, line)
+            if earlier != line:
+                report.notes.append(
+                    f"{path.name}: line {line}: id {record_id} repeats line {earlier}; "
+                    "the last one wins"
+                )
         batch.append((line, record, raw_hash(record)))
         if len(batch) >= size:
             yield batch
@@ -245,7 +329,8 @@ def _unknown(session: Session, batch: list[Item], report: ImportReport) -> list[
     todo = []
     for item in batch:
         record, digest = item[1], item[2]
-        stored = known.get(record.get("id")) if isinstance(record, dict) else None
+        record_id = record.get("id") if isinstance(record, dict) else None
+        stored = known.get(record_id) if isinstance(record_id, str) else None
         if stored is not None and stored[0] == digest:
             report.unchanged += 1
         else:
@@ -278,7 +363,12 @@ def _store(
 
 
 def count_records(path: Path) -> int:
-    """How many lines a file has, for the progress bar."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
-        return sum(1 for _ in handle)
+    """How many lines a file has, for the progress bar (those readable, for a damaged .gz)."""
+    count = 0
+    try:
+        with _open_bytes(path) as handle:
+            for _ in handle:
+                count += 1
+    except _GZIP_ERRORS:
+        pass
+    return count

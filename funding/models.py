@@ -1,9 +1,22 @@
 """SQLModel tables: opportunities with their provenance and life cycle, change history, sources and runs."""
 
+import hashlib
+import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, String, Text, UniqueConstraint
+import orjson
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -100,6 +113,8 @@ class Opportunity(SQLModel, table=True):
     # Fields filled by extraction or a merge, not stated by the source: a source stating nothing
     # leaves them, a source stating a value replaces them.
     inferred_fields: list[str] | None = _json()
+    # The run that first stored it, so a crawl enriches only what its own runs changed.
+    first_run_id: int | None = Field(default=None, index=True)
     # The key of the embedding of this call's text (table embedding), set at enrichment.
     embedding_key: str | None = Field(default=None, max_length=64)
 
@@ -183,16 +198,33 @@ class SourceRun(SQLModel, table=True):
     )  # what looks wrong, in words, e.g. "items fell from 240 to 90 ..."
 
 
+def value_key(value: Any) -> str:
+    """A value's digest: an extraction is recorded once per (call, field, value_key)."""
+    encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
+def _value_key_default(context: Any) -> str:
+    return value_key(context.get_current_parameters()["value"])
+
+
 class Extraction(SQLModel, table=True):
     """A value read from an opportunity's own text, with the sentence it came from, for review."""
 
     __tablename__ = "extraction"
-    __table_args__ = (Index("ix_extraction_status_confidence", "status", "confidence"),)
+    __table_args__ = (
+        Index("ix_extraction_status_confidence", "status", "confidence"),
+        # One row per value read for a field: concurrent enrichments cannot queue it twice.
+        UniqueConstraint("opportunity_id", "field", "value_key", name="uq_extraction_value"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     opportunity_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
     field: str = Field(max_length=64)
     value: Any = _json()
+    value_key: str | None = Field(  # value_key(value), filled on insert when not given
+        default=None, sa_column=Column(String(32), nullable=False, default=_value_key_default)
+    )
     snippet: str = Field(sa_column=Column(Text, nullable=False))
     confidence: float
     method: str = Field(max_length=100)
@@ -205,7 +237,13 @@ class Merge(SQLModel, table=True):
     """Two listings of one call: suggested, merged (with what moved, so it can be undone) or undone."""
 
     __tablename__ = "merge"
-    __table_args__ = (Index("ix_merge_status", "status"),)
+    __table_args__ = (
+        Index("ix_merge_status", "status"),
+        # A pair is suggested once, however many enrichments run at the same time.
+        Index("uq_merge_suggested_pair", "keep_id", "duplicate_id", unique=True,
+              sqlite_where=text("status = 'suggested'"),
+              postgresql_where=text("status = 'suggested'")),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     keep_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
@@ -226,10 +264,17 @@ class Merge(SQLModel, table=True):
 # and the delivery ledger of digests (issues "interface" and "digests" share these).
 
 
+def link_key() -> str:
+    """A random key per subscriber that its links carry: it dies with the row, ids may not."""
+    return secrets.token_urlsafe(12)
+
+
 class Partnership(SQLModel, table=True):
     """A saved partnership profile (funding/contracts/profile.schema.json) that people work with."""
 
     __tablename__ = "partnership"
+    # Ids are referenced from outside (links, saved URLs): SQLite must never reuse a deleted one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -288,9 +333,12 @@ class Subscriber(SQLModel, table=True):
     """Someone who receives digests of the calls that fit a partnership."""
 
     __tablename__ = "subscriber"
+    # Links carry the id: SQLite must never give a removed subscriber's id to the next one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
+    link_key: str = Field(default_factory=link_key, max_length=32)
     partnership_id: int = Field(foreign_key="partnership.id", index=True)
     frequency: str = Field(default="weekly", max_length=10)  # weekly | daily
     language: str = Field(default="fr", max_length=2)  # fr | en
@@ -331,7 +379,9 @@ class SignInAttempt(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, index=True)
+    client: str | None = Field(default=None, max_length=100, index=True)  # who tried (address)
     succeeded: bool
+    locked: bool = False  # refused without checking the password: not a failure of its own
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
 
 

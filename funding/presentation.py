@@ -1,5 +1,6 @@
 """What lists of opportunities show people: display values in their language, computed in the domain."""
 
+import re
 from datetime import date
 from typing import Any
 
@@ -55,3 +56,27 @@ def find_opportunities(
     else:
         found = list_opportunities(session, as_of=as_of, status=status, limit=limit)
     return [display_row(o, as_of=as_of, lang=lang) for o in found]
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# What GitHub-flavoured Markdown turns into a link by itself: web addresses and e-mail addresses.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?<=@)(?=[0-9a-z])")
+WORD_JOINER = "\u2060"  # invisible, and no address pattern goes through it
+
+
+def markdown_text(text: object) -> str:
+    """Funder text for a Markdown element, shown exactly as typed: every Markdown character
+    escaped, and an invisible word joiner where an address would become a link by itself."""
+    plain = " ".join(str(text or "").split())
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, plain))
+
+
+# Spreadsheet programs run a cell starting with one of these as a formula (OWASP CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: a leading ' before a formula character; numbers stay."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

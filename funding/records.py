@@ -48,6 +48,10 @@ LANGUAGES = {"fr": "fr", "en": "en", "french": "fr", "francais": "fr", "françai
              "english": "en", "anglais": "en", "de": "de", "it": "it", "es": "es"}  # fmt: skip
 CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "CHF": "CHF", "FR.": "CHF"}
 TRUE_WORDS = {"true", "yes", "oui", "1", "vrai", "y", "o"}
+# The contract's limits, checked before the database sees a value (the columns' sizes).
+MAX_ID = 255
+MAX_SOURCE = 100
+MAX_PARTNERS = 1000
 FALSE_WORDS = {"false", "no", "non", "0", "faux", "n"}
 
 
@@ -130,6 +134,22 @@ def _required_text(value: Any) -> str:
     return text
 
 
+def _bounded(value: str | None, limit: int) -> str | None:
+    if value is not None and len(value) > limit:
+        raise PydanticCustomError(
+            "funding", "{reason}", {"reason": f"is longer than {limit} characters ({len(value)})"}
+        )
+    return value
+
+
+def _id(value: Any) -> str:
+    return _bounded(_required_text(value), MAX_ID)  # type: ignore[return-value]
+
+
+def _source(value: Any) -> str | None:
+    return _bounded(_text(value), MAX_SOURCE)
+
+
 def _url(value: Any) -> str:
     url = _required_text(value)
     if not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
@@ -180,13 +200,15 @@ def _count(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = int(str(value).strip())
+        number = int(str(value).strip()) if len(str(value)) <= 20 else 0
     except ValueError:
         number = 0
-    if isinstance(value, bool) or number < 1:
+    if isinstance(value, bool) or not 1 <= number <= MAX_PARTNERS:
+        shown = str(value) if len(str(value)) <= 40 else f"{str(value)[:40]}…"
         raise PydanticCustomError(
-            "funding", "{reason}", {"reason": f"'{value}' is not a number of partners"}
-        )
+            "funding", "{reason}",
+            {"reason": f"'{shown}' is not a number of partners (1 to {MAX_PARTNERS})"},
+        )  # fmt: skip
     return number
 
 
@@ -202,8 +224,8 @@ class OpportunityRecord(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    id: RequiredText
-    source: Text = None
+    id: Annotated[str, BeforeValidator(_id)]
+    source: Annotated[str | None, BeforeValidator(_source)] = None
     url: Annotated[str, BeforeValidator(_url)]
     title: RequiredText
     summary: Text = None
@@ -277,9 +299,35 @@ def validate_record(data: Any) -> OpportunityRecord:
             [("", f"expected an object with id, title and url, got {type(data).__name__}")]
         )
     try:
-        return OpportunityRecord.model_validate(data)
+        return OpportunityRecord.model_validate(without_nul(data))
     except ValidationError as exc:
         raise RecordError(validation_problems(exc)) from None
+
+
+def without_nul(value: Any) -> Any:
+    """The record without NUL characters, which PostgreSQL refuses in text and JSON (both
+    databases get the same values); a record without any is returned as it is."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict | list) and not _has_nul(value):
+        return value
+    if isinstance(value, dict):
+        pairs = [(without_nul(k), without_nul(v), k, v) for k, v in value.items()]
+        if all(k is key and v is item for k, v, key, item in pairs):
+            return value
+        return {k: v for k, v, _, _ in pairs}
+    if isinstance(value, list):
+        cleaned = [without_nul(v) for v in value]
+        return value if all(a is b for a, b in zip(cleaned, value, strict=True)) else cleaned
+    return value
+
+
+def _has_nul(value: dict | list) -> bool:
+    """One C pass over the whole record (orjson writes NUL as \\u0000) instead of a Python walk."""
+    try:
+        return b"\\u0000" in orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str)
+    except TypeError:  # nested too deeply or odd types: look field by field
+        return True
 
 
 def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:

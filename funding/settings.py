@@ -89,8 +89,9 @@ class Settings(BaseSettings):
     staff_users: str | None = None  # "alice=scrypt$...;bob=scrypt$..." (python -m funding.auth)
     secrets_file: Path | None = None  # a TOML file outside the repo: [staff] alice = "scrypt$..."
     require_sign_in: bool = False  # true: every page, not only the staff pages, needs signing in
-    sign_in_max_failures: int = 5  # failed sign-ins per user name within the window before a pause
+    sign_in_max_failures: int = 5  # failed sign-ins per user name and client within the window
     sign_in_window_seconds: int = 900
+    sign_in_pause_seconds: int = 60  # the pause once many names or clients failed (funding.auth)
     today: date | None = None  # pretend it is this day in the interface (demos, tests); unset: today
 
     @property

@@ -109,7 +109,7 @@ def upsert_many(
             first = seen_at or now
             inserts.append(
                 {**row, "raw_hash": raw, "first_seen_at": first, "last_seen_at": first,
-                 "last_changed_at": now, "edited_fields": None}
+                 "last_changed_at": now, "edited_fields": None, "first_run_id": source_run_id}
             )  # fmt: skip
             outcomes.append("insert")
             continue
@@ -392,6 +392,15 @@ def store_record(session: Session, data: dict[str, Any], **kwargs: Any) -> Outco
 # Queries ------------------------------------------------------------------------------------
 
 
+def changed_by_runs(session: Session, run_ids: Sequence[int]) -> list[str]:
+    """Ids of the opportunities these runs inserted or changed (what a crawl enriches after)."""
+    if not run_ids:
+        return []
+    inserted = select(Opportunity.id).where(col(Opportunity.first_run_id).in_(run_ids))
+    changed = select(FieldChange.opportunity_id).where(col(FieldChange.source_run_id).in_(run_ids))
+    return sorted(set(session.exec(inserted)) | set(session.exec(changed)))
+
+
 def get_opportunity(session: Session, opportunity_id: str) -> Opportunity | None:
     return session.get(Opportunity, opportunity_id)
 
@@ -564,11 +573,17 @@ def stats(session: Session, *, as_of: date) -> dict[str, Counter]:
 def ensure_source(
     session: Session, name: str, *, kind: str | None = None, url: str | None = None
 ) -> Source:
+    """The source's row, made if missing by an insert-or-ignore: two first imports or crawls at
+    once both get it (a plain insert failed the second with "UNIQUE constraint failed")."""
     source = session.get(Source, name)
     if source is None:
-        source = Source(name=name, kind=kind, url=url, created_at=utcnow())
-        session.add(source)
-        session.flush()
+        table = Source.__table__
+        session.execute(
+            _dialect_insert(session)(table)
+            .values(name=name, kind=kind, url=url, enabled=True, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        source = session.get(Source, name)
     return source
 
 

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import re
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -58,26 +59,49 @@ def _signature(payload: str) -> str:
     return _b64(digest[:20])
 
 
-def make_token(purpose: str, subscriber_id: int, *, now: float | None = None) -> str:
-    """'<purpose>.<id>.<expiry>' signed with FUNDING_SECRET_KEY (HMAC-SHA256), URL-safe."""
+def make_token(purpose: str, subscriber: Subscriber, *, now: float | None = None) -> str:
+    """'<purpose>.<id>.<link key>.<expiry>' signed with FUNDING_SECRET_KEY (HMAC-SHA256), URL-safe.
+
+    The link key is random per subscriber row: a removed subscriber's links never act on
+    whoever gets the same id or address later.
+    """
     expires = int((now if now is not None else time.time()) + TOKEN_DAYS[purpose] * 86400)
-    payload = f"{purpose}.{subscriber_id}.{expires}"
+    payload = f"{purpose}.{subscriber.id}.{subscriber.link_key}.{expires}"
     return f"{_b64(payload.encode())}.{_signature(payload)}"
 
 
-def read_token(token: str, purpose: str, *, now: float | None = None) -> int:
-    """The subscriber id a link was made for; SubscriptionError if forged, for another use or old."""
+@dataclass(frozen=True)
+class LinkClaim:
+    """What a valid link says: for which subscriber row, and when it was made."""
+
+    subscriber_id: int
+    link_key: str | None  # None: a link made before links carried a key
+    issued_at: float
+
+
+def read_token(token: str, purpose: str, *, now: float | None = None) -> LinkClaim:
+    """What a link was made for; SubscriptionError if forged, for another use or old."""
     try:
         encoded, signature = token.strip().split(".")
         payload = _unb64(encoded).decode()
-        kind, subscriber_id, expires = payload.split(".")
-    except (ValueError, UnicodeDecodeError):
+        kind, subscriber_id, *key, expires = payload.split(".")
+        claim = LinkClaim(int(subscriber_id), key[0] if key else None,
+                          int(expires) - TOKEN_DAYS[kind] * 86400)  # fmt: skip
+    except (ValueError, UnicodeDecodeError, KeyError):
         raise SubscriptionError("this link is not valid") from None
-    if not hmac.compare_digest(signature, _signature(payload)) or kind != purpose:
+    if len(key) > 1 or not hmac.compare_digest(signature, _signature(payload)) or kind != purpose:
         raise SubscriptionError("this link is not valid")
     if int(expires) < (now if now is not None else time.time()):
         raise SubscriptionError("this link has expired")
-    return int(subscriber_id)
+    return claim
+
+
+def _made_for(claim: LinkClaim, subscriber: Subscriber) -> bool:
+    """A link acts only on the row it was made for: same link key (links made before keys
+    existed: made after the row was created, so never for a previous holder of the id)."""
+    if claim.link_key is not None:
+        return hmac.compare_digest(claim.link_key, subscriber.link_key or "")
+    return claim.issued_at >= int(subscriber.created_at.timestamp())
 
 
 # Subscribing ---------------------------------------------------------------------------------
@@ -142,8 +166,8 @@ def subscribe(
 
 
 def confirm(session: Session, token: str, *, now: datetime | None = None) -> Subscriber:
-    """The confirmation link was opened: digests start (a paused or active address stays so)."""
-    subscriber = _by_token(session, token, "confirm")
+    """The confirmation button was pressed: digests start (a paused or active address stays so)."""
+    subscriber = link_subscriber(session, token, "confirm")
     if subscriber.status in ("pending", "unsubscribed"):
         subscriber.status = "active"
         subscriber.confirmed_at = now or utcnow()
@@ -154,16 +178,18 @@ def confirm(session: Session, token: str, *, now: datetime | None = None) -> Sub
 
 def unsubscribe(session: Session, token: str) -> Subscriber:
     """One click from any e-mail (or the List-Unsubscribe-Post request): nothing more is sent."""
-    subscriber = _by_token(session, token, "unsubscribe")
+    subscriber = link_subscriber(session, token, "unsubscribe")
     subscriber.status = "unsubscribed"
     session.add(subscriber)
     session.flush()
     return subscriber
 
 
-def _by_token(session: Session, token: str, purpose: str) -> Subscriber:
-    subscriber = session.get(Subscriber, read_token(token, purpose))
-    if subscriber is None:
+def link_subscriber(session: Session, token: str, purpose: str) -> Subscriber:
+    """Whom a link is for, changing nothing (opening a link shows a button; pressing it acts)."""
+    claim = read_token(token, purpose)
+    subscriber = session.get(Subscriber, claim.subscriber_id)
+    if subscriber is None or not _made_for(claim, subscriber):
         raise SubscriptionError("this subscription no longer exists")
     return subscriber
 

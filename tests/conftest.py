@@ -110,3 +110,21 @@ def database_url(request, tmp_path, monkeypatch):
 def rows(session: Session, model) -> int:
     """How many rows a table holds."""
     return session.exec(select(func.count()).select_from(model)).one()
+
+
+@pytest.fixture
+def fault_table():
+    """The fault suite's table (tests/faults.py): a fault test adds its row, pytest prints it."""
+    from tests.faults import FAULTS
+
+    return FAULTS
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    from tests.faults import FAULTS
+
+    lines = FAULTS.lines()
+    if lines:
+        terminalreporter.section("fault suite")
+        for line in lines:
+            terminalreporter.write_line(line)

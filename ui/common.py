@@ -1,6 +1,5 @@
 """What every page shares: the language, text shown as text, badges, and staff sign-in."""
 
-import re
 from datetime import date
 
 import streamlit as st
@@ -8,10 +7,10 @@ import streamlit as st
 from funding import auth
 from funding.db import session_scope
 from funding.i18n import language, t
+from funding.presentation import markdown_text
 from funding.settings import get_settings
 from ui import resources
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 VERDICT_COLORS = {"eligible": "green", "to_verify": "orange", "ineligible": "red"}
 
 
@@ -28,8 +27,8 @@ def today() -> date:
 
 
 def esc(text: object) -> str:
-    """Funder text for a Markdown element: every Markdown character escaped, so it shows as typed."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text or "").split()))
+    """Funder text for a Markdown element, shown as typed (funding.presentation.markdown_text)."""
+    return markdown_text(text)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -51,6 +50,13 @@ def staff_user() -> str | None:
     return st.session_state.get("staff_user")
 
 
+def client_address() -> str:
+    """Who is signing in, for the per-client limits: the browser's address (as the server sees
+    it: behind a reverse proxy, the proxy's), 'local' on the machine itself."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "local"
+
+
 def sign_in_form(lang: str) -> None:
     """The sign-in form; on success the name is kept in the session and the page reruns."""
     if not auth.staff_credentials():
@@ -62,7 +68,7 @@ def sign_in_form(lang: str) -> None:
     if not submitted:
         return
     with session_scope(resources.engine()) as session:
-        outcome = auth.sign_in(session, username, password)
+        outcome = auth.sign_in(session, username, password, client=client_address())
     if outcome.ok:
         st.session_state["staff_user"] = outcome.username
         st.rerun()

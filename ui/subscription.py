@@ -1,10 +1,14 @@
-"""The links of the e-mails: confirm a subscription, or leave it, from a signed token."""
+"""The e-mails' links: confirm a subscription, or leave it, from a signed token.
+
+Opening a link changes nothing (mail scanners open every link): it shows a button, and only
+pressing it confirms or unsubscribes.
+"""
 
 import streamlit as st
 
 from funding.db import session_scope
 from funding.i18n import t
-from funding.subscriptions import SubscriptionError, confirm, unsubscribe
+from funding.subscriptions import SubscriptionError, confirm, link_subscriber, unsubscribe
 from ui import common, resources
 
 ACTIONS = {"confirm": confirm, "unsubscribe": unsubscribe}
@@ -19,6 +23,10 @@ def page(action: str) -> None:
         return
     try:
         with session_scope(resources.engine()) as session:
+            email = link_subscriber(session, token, action).email
+            st.write(t(f"subscription_{action}_ask", lang, email=email))
+            if not st.button(t(f"subscription_{action}_button", lang), type="primary"):
+                return
             email = ACTIONS[action](session, token).email
     except SubscriptionError as exc:
         st.error(t("subscription_invalid", lang, reason=str(exc)))

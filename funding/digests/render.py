@@ -102,7 +102,7 @@ def links(subscriber: Subscriber, settings: Settings | None = None) -> dict[str,
 
     settings = settings or get_settings()
     base = settings.public_url.rstrip("/")
-    token = make_token("unsubscribe", subscriber.id)  # type: ignore[arg-type]
+    token = make_token("unsubscribe", subscriber)
     mailbox = settings.unsubscribe_mailto or parseaddr(settings.smtp_sender)[1]
     return {
         "unsubscribe": f"{base}/unsubscribe?{urlencode({'token': token})}",
@@ -166,7 +166,7 @@ def render_confirmation(subscriber: Subscriber, partnership_name: str, *,
 
     settings = settings or get_settings()
     lang = subscriber.language if subscriber.language in WORDS else "fr"
-    token = make_token("confirm", subscriber.id)  # type: ignore[arg-type]
+    token = make_token("confirm", subscriber)
     url = f"{settings.public_url.rstrip('/')}/confirm?{urlencode({'token': token})}"
     context = {"lang": lang, "name": partnership_name, "url": url, "email": subscriber.email}
     text = environment().get_template("confirm.txt").render(context)

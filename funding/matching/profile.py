@@ -333,10 +333,47 @@ def parse_profile(data: Any) -> Profile:
         raise ProfileError(validation_problems(exc)) from None
 
 
+MAX_DEPTH = 32  # levels of nesting a profile may have (the contract needs 4; orjson stops at 255)
+
+
+def profile_data(raw: bytes | str, where: str) -> Any:
+    """A profile file's JSON: UTF-8 with or without a BOM (as `funding import` reads); a file in
+    another encoding, not JSON or nested too deeply is refused, saying where (`where`: its name)."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            byte = f"byte 0x{raw[exc.start]:02X} at position {exc.start + 1}"
+            raise ProfileError([("", f"{where} is not UTF-8 ({byte}): save it as UTF-8")]) from None
+    too_deep = ProfileError([("", f"{where} is nested more than {MAX_DEPTH} levels deep")])
+    try:
+        data = json.loads(raw.removeprefix("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise ProfileError([("", f"{where} is not valid JSON: {exc}")]) from None
+    except RecursionError:
+        raise too_deep from None
+    if _depth(data) > MAX_DEPTH:
+        raise too_deep
+    return data
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a JSON value (counted without recursion)."""
+    if not isinstance(value, dict | list):
+        return 0
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if level + 1 > MAX_DEPTH:
+                    return level + 1
+                todo.append((child, level + 1))
+        deepest = max(deepest, level)
+    return deepest
+
+
 def load_profile(path: str | Path) -> Profile:
     """Read a profile from a JSON file."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ProfileError([("", f"{path} is not valid JSON: {exc}")]) from None
-    return parse_profile(data)
+    return parse_profile(profile_data(Path(path).read_bytes(), str(path)))

@@ -32,7 +32,8 @@ _CURRENCY = (
 )
 _AMOUNT = re.compile(
     rf"(?P<before>{_CURRENCY})?\s?"
-    r"(?P<number>\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"(?P<number>\d+(?:\.\d+)?[eE][+-]?\d+(?![\w.])|\d{1,3}(?:[ .,']\d{3})+(?:[.,]\d+)?(?!\d)"
+    r"|\d+(?:[.,]\d+)?)"
     r"(?:\s?(?P<multiplier>k|K|M|Mds?|Mrds?|Md|[mM]ille|thousand|millions?|milliards?|billions?|bn)"
     r"(?![^\W\d_]))?"
     rf"(?:\s?(?:d['’]\s?|de\s|of\s)?(?P<after>{_CURRENCY}))?"
@@ -51,6 +52,10 @@ _MIN_WORDS = re.compile(
 _RANGE_JOIN = re.compile(r" ?(?:HT |TTC )?(?:à|a|-|–|—|to|et|and|jusqu['’] ?à) ?", re.IGNORECASE)
 _RATE = re.compile(r"(\d+(?:[.,]\d+)?)\s?%")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# A number only a program writes: scientific notation ('1E+06', '2.5e7'), or one point that
+# cannot group thousands ('1234.567', '0.001', '12.5'); '1.500' stays 1 500, as French writes it.
+_MACHINE_NUMBER = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+|\d+\.\d+")
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")
 _SPACES = re.compile(r"\s+")
 
 
@@ -85,10 +90,27 @@ def _tokens(text: str) -> list[_Token]:
             continue
         currency = _currency(match["before"]) or _currency(match["after"])
         multiplier = match["multiplier"]
-        number = float(parse_number(match["number"]))
+        number = _number(match["number"])
         factor = _MULTIPLIERS[multiplier.lower()] if multiplier else None
         tokens.append(_Token(match.start(), match.end(), number, factor, currency))
     return tokens
+
+
+def _number(text: str) -> float:
+    """A number as written: a program's digits exactly, a person's through price-parser."""
+    if _MACHINE_NUMBER.fullmatch(text) and not _THOUSANDS.fullmatch(text):
+        return float(text)
+    number = parse_number(text)
+    if number is None:
+        raise NormalizationError(f"'{text}' is not an amount")
+    return float(number)
+
+
+def plain_amount(amount: float) -> str:
+    """An amount written so that parse_amount reads back exactly the same float (exports):
+    Python's shortest repr, with a 0 after a point that would read as thousands ('1.234')."""
+    text = repr(float(amount))
+    return f"{text}0" if _THOUSANDS.fullmatch(text) else text
 
 
 def _clean(value: str) -> str:
@@ -193,7 +215,7 @@ def parse_rate(value: str | float | None) -> float | None:
         percents = [float(p.replace(",", ".")) / 100 for p in _RATE.findall(text)]
         if percents:
             rate = max(percents)
-        elif _NUMBER.fullmatch(text):
+        elif _NUMBER.fullmatch(text) or _MACHINE_NUMBER.fullmatch(text):
             rate = float(text.replace(",", "."))
             rate = rate / 100 if rate > 1 else rate
         else:

@@ -6,6 +6,8 @@ when If-None-Match matches, so re-crawls can be counted.
 """
 
 import hashlib
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +39,8 @@ class Reply:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (timeouts)
+    reset: bool = False  # drop the connection with a TCP reset instead of answering
+    location: str | None = None  # a Location header (redirects)
 
 
 Responder = Callable[[Request], Reply]
@@ -48,8 +52,9 @@ class Mirror(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, port: int = 0) -> None:
+        """port: 0 for any free one; a port a stopped mirror had, to answer at the same address."""
+        super().__init__(("127.0.0.1", port), _Handler)
         self.routes: dict[tuple[str, str], Responder] = {}
         self.requests: list[Request] = []
         self.lock = threading.Lock()
@@ -116,7 +121,15 @@ class _Handler(BaseHTTPRequestHandler):
         reply = responder(request) if responder else Reply(404, b"not found", "text/plain")
         if reply.delay:
             time.sleep(reply.delay)
+        if reply.reset:  # SO_LINGER 0: close() sends RST, the client sees "connection reset"
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            request.status = 0
+            self.connection.close()
+            return
         headers = dict(reply.headers)
+        if reply.location:
+            headers["Location"] = reply.location
         if reply.status == 200:
             etag = '"' + hashlib.sha1(reply.body).hexdigest()[:16] + '"'
             headers.setdefault("ETag", etag)

@@ -10,6 +10,7 @@ from funding import harvest
 from funding.cli import main
 from funding.harvest import CrawlOutcome, crawl_command, crawl_environment
 from funding.sources import SourceDeclaration
+from tests.crawlers.mirror import Reply
 
 FAST_ENV = {
     "FUNDING_CRAWL_DELAY": "0",
@@ -72,3 +73,30 @@ def test_crawl_command_and_environment(database_url, tmp_path):
     env = crawl_environment()
     assert env["FUNDING_DATABASE_URL"] == database_url
     assert env["FUNDING_DATA_DIR"] == str(tmp_path / "data")
+
+
+def test_a_crawl_enriches_only_what_its_own_run_changed(mirror, database_url):
+    """Another writer stores calls while the crawl runs: they are its job to enrich, not the
+    crawl's (two enrichments of the same calls queued review rows twice)."""
+    from sqlmodel import Session
+
+    from funding.db import get_engine, upgrade
+    from funding.store import store_record
+    from tests.crawlers.test_faults import FEED, PAGES
+
+    upgrade(get_engine())
+
+    def feed(request):
+        if request.query.get("page", ["1"])[0] == "1":
+            with Session(get_engine()) as session:  # another writer, meanwhile
+                for n in range(5):
+                    store_record(session, {"id": f"other:{n}", "title": f"Appel {n}",
+                                           "url": f"https://other.example/{n}"})  # fmt: skip
+                session.commit()
+        return Reply(body=PAGES[request.query.get("page", ["1"])[0]])
+
+    mirror.route("GET", FEED, feed)
+    result = run_funding("crawl", "drome", "--base-url", mirror.url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "drome: ok, 3 items: 3 inserted" in result.stdout
+    assert "enriched: 3 examined" in result.stdout, result.stdout

@@ -19,6 +19,7 @@ from funding.models import SourceRun
 from tests.crawlers.conftest import FAST, ROOT
 from tests.crawlers.feed_checks import FILES
 from tests.crawlers.mirror import Mirror, Reply
+from tests.faults import FAULTS
 
 FEED = "/api/aides/"  # Drôme's feed: two pages, followed through `next`
 PAGES = {n: (FILES / "drome" / f"page{n}.json").read_bytes() for n in ("1", "2")}
@@ -111,11 +112,19 @@ def stored(crawled_once, database_url, mirror):
 
 def _assert_failed_and_untouched(result, stored, *reasons: str) -> SourceRun:
     run = _last_run()
+    now = _database()
+    before = {row[0]: row for row in stored["opportunity"]}
+    after = {row[0]: row for row in now["opportunity"]}
+    FAULTS.harvest(
+        str(get_engine().url), "drome", reasons[0], run.status == "failed",
+        all(reason in (run.message or "") for reason in reasons), len(set(before) - set(after)),
+        sum(1 for key, row in before.items() if key in after and after[key] != row),
+    )  # fmt: skip
     assert (run.source, run.status) == ("drome", "failed"), result.stderr[-3000:]
     for reason in reasons:
         assert reason in run.message, run.message
     assert run.finished_at is not None and run.items_seen == 0
-    assert _database() == stored
+    assert now == stored
     return run
 
 
@@ -250,3 +259,27 @@ def test_funding_crawl_runs_the_others_when_one_fails(mirror, database_url):
     assert "drome: ok, 3 items: 3 inserted" in result.stdout
     assert "failed: eu_sedia" in result.stderr
     assert {r[0] for r in _database()["opportunity"]} == {"drome:162", "drome:338", "drome:650"}
+
+
+@pytest.mark.parametrize("hops", [1, 2], ids=["to itself", "through another page"])
+def test_a_redirect_loop_is_named(mirror, scrapy_crawl, stored, hops):
+    first = f"{mirror.url}{FEED}"
+    other = f"{mirror.url}/moved/"
+    _serve(mirror, page1=Reply(302, b"", "text/plain", location=first if hops == 1 else other))
+    mirror.route("GET", "/moved/", Reply(302, b"", "text/plain", location=first))
+    result = _crawl(scrapy_crawl, mirror)
+    run = _assert_failed_and_untouched(result, stored, f"redirect loop at {first}")
+    assert "no items returned" in run.message  # the loop is named first, then what it caused
+
+
+def test_a_nul_character_is_stripped_and_its_batch_kept(mirror, scrapy_crawl, stored):
+    """PostgreSQL refuses NUL in text: the whole batch failed with an autoflush hint."""
+    page = json.loads(PAGES["1"])
+    page["results"][0]["name"] = "Aide\u0000 aux projets"
+    _serve(mirror, page1=Reply(body=json.dumps(page).encode()))
+    result = _crawl(scrapy_crawl, mirror)
+    run = _last_run()
+    assert (run.status, run.message) == ("ok", None), result.stderr[-3000:]
+    assert (run.items_seen, run.updated + run.unchanged, run.rejected) == (3, 3, 0)
+    titles = [row for row in _database()["opportunity"] if "Aide aux projets" in repr(row)]
+    assert titles and "\x00" not in repr(_database())

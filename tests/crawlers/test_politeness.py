@@ -50,7 +50,12 @@ def test_project_settings_are_polite(monkeypatch):
     assert settings.DOWNLOADER_MIDDLEWARES == {
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawlers.middlewares.PoliteRetryMiddleware": 550,
+        "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+        "crawlers.middlewares.RevalidatingCacheMiddleware": 900,
+        "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+        "crawlers.middlewares.LoopAwareRedirectMiddleware": 600,
     }
+    assert "crawlers.middlewares.FreshItemsMiddleware" in settings.SPIDER_MIDDLEWARES
     assert settings.HTTPCACHE_ENABLED is True
     assert settings.HTTPCACHE_POLICY == "crawlers.middlewares.RevalidatingCachePolicy"
     monkeypatch.delenv("FUNDING_CRAWL_MAX_RETRY_AFTER")

@@ -23,19 +23,19 @@ def server(database_url):
     httpd.server_close()
 
 
-def _subscriber() -> int:
-    with Session(get_engine()) as session:
+def _subscriber() -> Subscriber:
+    with Session(get_engine(), expire_on_commit=False) as session:
         partnership = save_partnership(session, {"name": "Eau", "partners": [{"type": "ngo"}]})
         subscriber = Subscriber(email="anna@example.org", partnership_id=partnership.id,
                                 status="active", created_at=utcnow())  # fmt: skip
         session.add(subscriber)
         session.commit()
-        return subscriber.id
+        return subscriber
 
 
-def _status(subscriber_id: int) -> str:
+def _status(subscriber: Subscriber) -> str:
     with Session(get_engine()) as session:
-        return session.get(Subscriber, subscriber_id).status
+        return session.get(Subscriber, subscriber.id).status
 
 
 def test_one_click_post_unsubscribes(server):

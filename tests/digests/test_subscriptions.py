@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from funding.cli import main
 from funding.db import get_engine
 from funding.digests import send_confirmation, send_due
-from funding.models import Delivery, Partnership, Subscriber
+from funding.models import Delivery, Partnership, Subscriber, utcnow
 from funding.subscriptions import (
     SubscriptionError,
     confirm,
@@ -46,8 +46,11 @@ def test_double_opt_in_sends_only_the_confirmation(engine, session, smtp):
 
 
 def test_links_are_signed_for_one_use_and_expire(smtp):
-    token = make_token("unsubscribe", 7)
-    assert read_token(token, "unsubscribe") == 7
+    subscriber = Subscriber(id=7, email="a@x.org", partnership_id=1, link_key="k3y",
+                            created_at=utcnow())  # fmt: skip
+    token = make_token("unsubscribe", subscriber)
+    claim = read_token(token, "unsubscribe")
+    assert (claim.subscriber_id, claim.link_key) == (7, "k3y")
     with pytest.raises(SubscriptionError, match="not valid"):
         read_token(token, "confirm")
     with pytest.raises(SubscriptionError, match="not valid"):

@@ -208,3 +208,27 @@ def test_format_amount_keeps_babel_no_break_spaces():
 def test_format_amount_round_trips_through_parse_amount():
     assert parse_amount(format_amount(1_234_567.5)) == Money(1_234_567.5, "EUR")
     assert parse_amount(format_amount(1_234_567, "USD", "en")) == Money(1_234_567, "USD")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1E+06", Money(1_000_000, None)),
+        ("2.5E+07", Money(25_000_000, None)),
+        ("1.5e6 EUR", Money(1_500_000, "EUR")),
+        ("1e+16", Money(1e16, None)),
+        ("1234.567", Money(1234.567, None)),
+        ("0.001", Money(0.001, None)),
+        ("1.2340", Money(1.234, None)),
+        ("1.500", Money(1500, None)),  # French thousands, as before
+        ("3e édition, 50 000 €", Money(50_000, "EUR")),  # an ordinal is no exponent
+    ],
+)
+def test_parse_amount_reads_what_programs_write(value, expected):
+    assert parse_amount(value) == expected
+
+
+@pytest.mark.parametrize("value", ["9e999", "1.234.5678"])
+def test_parse_amount_refuses_numbers_it_cannot_read(value):
+    with pytest.raises(NormalizationError, match="is not an amount"):
+        parse_amount(value)

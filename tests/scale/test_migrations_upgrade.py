@@ -2,10 +2,11 @@
 
 from datetime import UTC, datetime
 
+from alembic import command
 from sqlalchemy import text
 from sqlmodel import Session
 
-from funding.db import _head_revision, current_revision, make_engine, upgrade
+from funding.db import _head_revision, alembic_config, current_revision, make_engine, upgrade
 from funding.models import Opportunity
 from funding.store import search_ids
 
@@ -48,4 +49,68 @@ def test_release_schema_keeps_its_data(backend_url):
         assert session.execute(text("SELECT count(*) FROM field_change")).scalar() == 1
         assert search_ids(session, "acces eau") == ["old:1"]
         assert search_ids(session, "forage sahel") == ["old:1"]
+    engine.dispose()
+
+
+def test_i13_keeps_people_links_and_decisions(backend_url):
+    """From 0010 with subscribers, deliveries, watched calls and duplicated review rows: the
+    rebuilt tables keep every row and reference, duplicates leave the review queue, and the
+    migration goes down and up again."""
+    engine = make_engine(backend_url)
+    upgrade(engine, "0010")
+    t = datetime(2026, 1, 5, 8, 0)
+    statements = [
+        ("INSERT INTO partnership (id, name, profile, created_at, updated_at) VALUES "
+         "(1, 'Eau', '{}', :t, :t), (2, 'Sol', '{}', :t, :t)"),
+        ("INSERT INTO subscriber (id, email, partnership_id, frequency, language, status, "
+         "created_at) VALUES (1, 'a@x.org', 1, 'weekly', 'fr', 'active', :t), "
+         "(2, 'b@x.org', 2, 'weekly', 'fr', 'pending', :t)"),
+        ("INSERT INTO delivery (subscriber_id, kind, period, status, attempts, created_at) "
+         "VALUES (2, 'digest', 'w1', 'sent', 1, :t)"),
+        ("INSERT INTO watched_call (partnership_id, opportunity_id, stage, created_at, updated_at) "
+         "VALUES (2, 'x:1', 'interested', :t, :t)"),
+        ("INSERT INTO extraction (opportunity_id, field, value, snippet, confidence, method, "
+         "extracted_at, status, applied) VALUES "
+         "('x:1', 'min_partners', '3', 's', 0.8, 'm', :t, 'proposed', false), "
+         "('x:1', 'min_partners', '3', 's', 0.8, 'm', :t, 'rejected', false), "
+         "('x:1', 'min_partners', '4', 's', 0.8, 'm', :t, 'proposed', false)"),
+        ("INSERT INTO merge (keep_id, duplicate_id, status, created_at) VALUES "
+         "('x:1', 'x:2', 'suggested', :t), ('x:1', 'x:2', 'suggested', :t), "
+         "('x:1', 'x:2', 'dismissed', :t)"),
+    ]
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement), {"t": t})
+    upgrade(engine)
+    command.downgrade(alembic_config(engine), "0012")
+    upgrade(engine)
+    with engine.connect() as connection:
+        def rows(sql: str) -> list[tuple]:
+            return [tuple(r) for r in connection.execute(text(sql))]
+
+        assert rows("SELECT id, email, partnership_id FROM subscriber ORDER BY id") == [
+            (1, "a@x.org", 1), (2, "b@x.org", 2)]  # fmt: skip
+        keys = rows("SELECT link_key FROM subscriber")
+        assert len({k for (k,) in keys}) == 2 and all(len(k) >= 16 for (k,) in keys)
+        assert rows("SELECT subscriber_id FROM delivery") == [(2,)]
+        assert rows("SELECT partnership_id FROM watched_call") == [(2,)]
+        assert rows("SELECT CAST(value AS TEXT), status FROM extraction ORDER BY id") == [
+            ("3", "rejected"), ("4", "proposed")]  # fmt: skip  (staff's decision kept)
+        assert rows("SELECT status FROM merge ORDER BY id") == [("suggested",), ("dismissed",)]
+        if engine.dialect.name == "sqlite":
+            assert rows("PRAGMA foreign_key_check") == []
+            assert rows("PRAGMA foreign_keys") == [(1,)]  # back on for the engine's connections
+    if engine.dialect.name != "sqlite":  # PostgreSQL's sequences never give an id twice
+        engine.dispose()
+        return
+    with engine.begin() as connection:  # the last subscriber removed: its id is not given again
+        connection.execute(text("DELETE FROM delivery"))
+        connection.execute(text("DELETE FROM subscriber WHERE id = 2"))
+        connection.execute(
+            text("INSERT INTO subscriber (email, link_key, partnership_id, frequency, language, "
+                 "status, created_at) VALUES ('c@x.org', 'k', 1, 'weekly', 'fr', 'pending', :t)"),
+            {"t": t},
+        )  # fmt: skip
+        found = connection.execute(text("SELECT id FROM subscriber WHERE email = 'c@x.org'"))
+        assert found.scalar() == 3
     engine.dispose()

@@ -1,0 +1,73 @@
+"""The fault suite's table: each fault test adds its row, and pytest prints the table at the end.
+
+Harvest faults (per spider with recorded responses and database), bad input lines (per
+database), concurrent writers (per scenario and database); `pytest -q` shows it after the
+results, and the README quotes its numbers.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+
+def backend(database_url: str) -> str:
+    return "SQLite" if database_url.startswith("sqlite") else "PostgreSQL"
+
+
+@dataclass
+class FaultTable:
+    harvests: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0]))
+    inputs: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0]))
+    writers: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    faults_seen: dict = field(default_factory=lambda: defaultdict(set))
+
+    def harvest(self, database_url: str, spider: str, fault: str, verdict_right: bool,
+                reason_right: bool, lost: int, seen_moved: int) -> None:  # fmt: skip
+        """One fault crawled after a good crawl: was the run failed, for the right reason?"""
+        row = self.harvests[(spider, backend(database_url))]
+        for i, value in enumerate((1, verdict_right, reason_right, lost, seen_moved)):
+            row[i] += int(value)
+        self.faults_seen[spider].add(fault)
+
+    def bad_input(self, database_url: str, file: str, bad_lines: int, named: int,
+                  good_lines: int, good_kept: int) -> None:  # fmt: skip
+        """One file with bad lines: how many were reported by line and field, good ones kept."""
+        row = self.inputs[backend(database_url)]
+        for i, value in enumerate((1, bad_lines, named, good_lines, good_kept)):
+            row[i] += value
+
+    def concurrent(self, database_url: str, scenario: str, writers: int, runs: int,
+                   died: int) -> None:  # fmt: skip
+        """One scenario of concurrent writer processes: how many died (with an error)."""
+        row = self.writers[(scenario, backend(database_url))]
+        for i, value in enumerate((writers, runs, died)):
+            row[i] += value
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        harvest = ["spider", "database", "faults tried", "verdict right", "reason right",
+                   "records lost", "last-seen moved"]  # fmt: skip
+        inputs = ["database", "files", "bad lines tried", "reported by line and field",
+                  "good lines", "good lines kept"]  # fmt: skip
+        writers = ["scenario", "database", "writer processes", "runs", "processes that died"]
+        for title, columns, rows in (
+            ("harvest faults after a good crawl (HTTP cache on)", harvest, self.harvests),
+            ("bad input lines (funding import)", inputs, self.inputs),
+            ("concurrent writers", writers, self.writers),
+        ):
+            if rows:
+                out += _table(title, columns, rows)
+        return out
+
+
+def _table(title: str, columns: list[str], rows: dict) -> list[str]:
+    """A Markdown table (as the README shows it): text columns left, counts right."""
+    texts = len(columns) - len(next(iter(rows.values())))
+    lines = ["", title, "| " + " | ".join(columns) + " |",
+             "|" + "---|" * texts + "---:|" * (len(columns) - texts)]  # fmt: skip
+    for key, counts in sorted(rows.items()):
+        cells = [*(key if isinstance(key, tuple) else (key,)), *map(str, counts)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+FAULTS = FaultTable()
