@@ -149,20 +149,25 @@ def document_frequencies(session: Session, words: list[str], *,
     version = _version(session)
     total = int(version[-1] if session.get_bind().dialect.name == "sqlite" else version[1] or 0)
     limit = max(1, int(cap * total))
-    if _COUNTS.get("key") != (version, limit):
+    if _COUNTS.get("key") != version:
         _COUNTS.clear()
-        _COUNTS["key"] = (version, limit)
-    cached: dict[str, int] = _COUNTS.setdefault("terms", {})
+        _COUNTS["key"] = version
+    # token -> (count, the limit it was counted up to): a count below its limit is exact
+    cached: dict[str, tuple[int, int]] = _COUNTS.setdefault("terms", {})
     forms = {w: parts for w in words if (parts := _forms(w))}
-    wanted = sorted({t for parts in forms.values() for part in parts for t in part} - set(cached))
+    wanted = sorted(
+        t for t in {t for parts in forms.values() for part in parts for t in part}
+        if t not in cached or (cached[t][0] >= cached[t][1] and cached[t][1] < limit)
+    )
     if wanted:
         found = dict.fromkeys(wanted, 0)
         found.update(_count_tokens(session, wanted, limit))
         if len(cached) > 100_000:
             cached.clear()
-        cached.update(found)
+        cached.update((t, (n, limit)) for t, n in found.items())
     counts = {
-        word: min(limit, min(sum(cached.get(t, 0) for t in part) for part in parts))
+        word: min(limit, min(sum(cached[t][0] if t in cached else 0 for t in part)
+                             for part in parts))  # fmt: skip
         for word, parts in forms.items()
     }
     return counts, total

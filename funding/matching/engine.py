@@ -46,7 +46,7 @@ PLACE_POOL, PLACE_SHARE = 50, 0.1  # calls naming the project's places (a name i
 # ones (found in at most RARE_SHARE of the calls), at most RETRIEVAL_WORDS in all.
 KEY_WEIGHT = 0.7
 RARE_SHARE = 0.02
-RETRIEVAL_WORDS = 48
+RETRIEVAL_WORDS = 32
 # The score: relevance first, then the fit (money, stage, partnership, a local call, timing);
 # each eligibility question left open costs a little.
 W_RELEVANCE, W_FIT = 0.9, 0.1

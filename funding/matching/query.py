@@ -95,8 +95,14 @@ def place_words(where: frozenset[str]) -> tuple[str, ...]:
     project is are searched by them."""
     found: list[str] = []
     for place in sorted(where | frozenset().union(*(places.ancestors(p) for p in where))):
-        found.extend(places.names_of(place))
+        if place not in TOO_WIDE and places.kind(place) != "continent":
+            found.extend(places.names_of(place))
     return tuple(dict.fromkeys(found))
+
+
+# Groups whose names every other call of their countries bears ("Union européenne"): searching
+# by them finds nothing about where a project is in particular.
+TOO_WIDE = frozenset({"EU", "EEA", "ASSOCIATED", "EU+ASSOCIATED"})
 
 
 # themes.csv ----------------------------------------------------------------------------------

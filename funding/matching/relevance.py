@@ -168,6 +168,8 @@ class _Weights:
     stems: dict[str, float]  # stem -> weight x idf
     best: float  # what the LEXICAL_TERMS heaviest stems could score
     needs: tuple[tuple[frozenset[str], dict[str, float], float], ...]  # themes, stem idf, total
+    keys: frozenset[str] = frozenset()
+    scores: dict = field(default_factory=dict, compare=False)  # a document's lexical score
 
 
 def _weights(query: Query, stats: Statistics) -> _Weights:
@@ -179,7 +181,7 @@ def _weights(query: Query, stats: Statistics) -> _Weights:
         for stems_, named in query.needs:
             idfs = {s: stats.idf(s) for s in stems_}
             needs.append((named, idfs, sum(idfs.values())))
-        found = stats.cache[query.key] = _Weights(weighted, best, tuple(needs))
+        found = stats.cache[query.key] = _Weights(weighted, best, tuple(needs), frozenset(weighted))
     return found
 
 
@@ -189,16 +191,18 @@ def lexical(doc: Document, query: Query, stats: Statistics) -> float:
     weights = _weights(query, stats)
     if not weights.best:
         return 0.0
+    found = weights.scores.get(id(doc))
+    if found is not None and found[0] is doc:
+        return found[1]
     score = 0.0
-    small, large = (doc.frequencies, weights.stems)
-    if len(small) > len(large):
-        small, large = large, small
-    for stem in small:
-        if stem in large:
-            tf = doc.frequencies[stem]
-            score += weights.stems[stem] * tf / (K1 + tf)
+    frequencies, stems = doc.frequencies, weights.stems
+    for stem in weights.keys & doc.frequencies.keys():  # the few shared stems, found in C
+        tf = frequencies[stem]
+        score += stems[stem] * tf / (K1 + tf)
     share = score / weights.best
-    return share / (share + LEXICAL_HALF) * (1 - COVERAGE + COVERAGE * coverage(doc, weights))
+    value = share / (share + LEXICAL_HALF) * (1 - COVERAGE + COVERAGE * coverage(doc, weights))
+    weights.scores[id(doc)] = (doc, value)  # retrieval and ranking score the same calls
+    return value
 
 
 def coverage(doc: Document, weights: _Weights) -> float:
