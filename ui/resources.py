@@ -78,18 +78,25 @@ def total() -> int:
 
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
-def _ranked(url: str, key: str, _profile: dict, as_of: date, lang: str) -> list[dict[str, Any]]:
+def _ranked(
+    url: str, key: str, _profile: dict, as_of: date, lang: str, include_ineligible: bool
+) -> list[dict[str, Any]]:
     from funding import finder
 
     with Session(_engine(url)) as session:
-        return finder.ranked(session, _profile, as_of=as_of, lang=lang)
+        return finder.ranked(
+            session, _profile, as_of=as_of, lang=lang, include_ineligible=include_ineligible
+        )
 
 
-def ranked(profile: dict, as_of: date, lang: str) -> list[dict[str, Any]]:
-    """Ranked calls for a profile; equal profiles (by their JSON) share one cache entry."""
+def ranked(
+    profile: dict, as_of: date, lang: str, include_ineligible: bool = False
+) -> list[dict[str, Any]]:
+    """Ranked calls for a profile, the ineligible ones only when asked for (as `funding match
+    --include-ineligible`); equal profiles (by their JSON) share one cache entry."""
     from funding import finder
 
-    return _ranked(_url(), finder.profile_key(profile), profile, as_of, lang)
+    return _ranked(_url(), finder.profile_key(profile), profile, as_of, lang, include_ineligible)
 
 
 @st.cache_data(ttl=30, max_entries=8, show_spinner=False)

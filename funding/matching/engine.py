@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from funding import embeddings, search
@@ -37,7 +38,7 @@ from funding.status import compute_status, next_deadline
 # Candidates: the best of the full-text index, the nearest in meaning; then at least SHORTLIST
 # (or twice the limit) get the rules and the fine scoring, by their relevance.
 FULLTEXT_POOL = 150
-FETCH = 3  # the full-text index hands over this many times a pool, our score keeps the pool
+FETCH = 2  # the full-text index hands over this many times a pool, our score keeps the pool
 SEMANTIC_POOL = 100
 SHORTLIST = 120
 PLACE_POOL, PLACE_SHARE = 50, 0.1  # calls naming the project's places (a name in at most 10 %)
@@ -320,6 +321,12 @@ def rank(
 
 
 _WHOLE = select(Opportunity)
+# What the lists show of a call, the long texts left to be read when asked (about a fifth of a
+# match's time at 1,000 calls went into reading them for 50 calls).
+_SHOWN = select(Opportunity).options(
+    *(defer(getattr(Opportunity, c)) for c in ("summary", "summary_plain", "eligibility_text",
+                                               "eligibility_plain"))  # fmt: skip
+)
 
 
 def match(
@@ -342,7 +349,7 @@ def with_opportunities(session: Session, matches: list[Match]) -> list[Match]:
     ids = [m.opportunity.id for m in matches]
     whole: dict[str, Opportunity] = {}
     for start in range(0, len(ids), 900):
-        query = _WHOLE.where(col(Opportunity.id).in_(ids[start : start + 900]))
+        query = _SHOWN.where(col(Opportunity.id).in_(ids[start : start + 900]))
         whole.update((o.id, o) for o in session.exec(query))
     for m in matches:
         m.opportunity = whole.get(m.opportunity.id, m.opportunity)

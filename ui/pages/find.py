@@ -35,7 +35,7 @@ def fill_form(profile: dict) -> None:
     state["f_cofinancing"] = None if share is None else round(float(share) * 100)
     state["f_extra"] = form["extra"]
     state["profile"] = profile
-    state["result_page"] = 1
+    state["results_page"] = 1
 
 
 def _load_partnership() -> None:
@@ -174,7 +174,7 @@ if submitted:
         for where, why in exc.problems:
             st.error(f"{where}: {why}" if where else why)
     else:
-        state["profile"], state["result_page"] = candidate, 1
+        state["profile"], state["results_page"] = candidate, 1
 
 profile = state.get("profile")
 if profile is None:
@@ -196,7 +196,8 @@ if c2.button(t("save_partnership", lang), key="save_partnership"):
 
 # Results ------------------------------------------------------------------------------------
 
-rows = resources.ranked(profile, today, lang)
+# Ineligible calls are ranked only when the verdict filter below asks for them (the one list).
+rows = resources.ranked(profile, today, lang, "ineligible" in (state.get("flt_verdict") or ()))
 pid = state.get("partnership_id")
 with resources.read() as session:
     hidden = hidden_ids(session, pid) if pid else set()
@@ -238,7 +239,7 @@ if not shown:
     st.info(t("no_results", lang))
 pages = max(1, -(-len(shown) // PAGE_SIZE))
 if pages > 1:
-    page = st.number_input("Page", 1, pages, key="result_page")
+    page = st.number_input("Page", 1, pages, key="results_page")
 else:
     page = 1
 for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
