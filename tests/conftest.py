@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database on SQLite, and on PostgreSQL when FUNDING_TEST_DATABASE_URL is set."""
 
+import json
 import os
 import uuid
 from contextlib import ExitStack, contextmanager
@@ -118,6 +119,24 @@ def fault_table():
     from tests.faults import FAULTS
 
     return FAULTS
+
+
+def pytest_sessionfinish(session) -> None:
+    """On a pytest-xdist worker: hand this worker's fault counts to the main process."""
+    from tests.faults import FAULTS
+
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["faults"] = json.dumps(FAULTS.dump())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """In the main process: add a finished worker's fault counts to the table printed below."""
+    from tests.faults import FAULTS
+
+    dumped = getattr(node, "workeroutput", {}).get("faults")
+    if dumped:
+        FAULTS.merge(json.loads(dumped))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

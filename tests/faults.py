@@ -42,6 +42,21 @@ class FaultTable:
         for i, value in enumerate((writers, runs, died)):
             row[i] += value
 
+    def dump(self) -> dict:
+        """The counts as JSON-able lists: a test worker (pytest-xdist) hands them to the main
+        process, which prints the one table of every worker."""
+        return {name: [[list(k) if isinstance(k, tuple) else k, v]
+                       for k, v in getattr(self, name).items()]
+                for name in ("harvests", "inputs", "writers")}  # fmt: skip
+
+    def merge(self, dumped: dict) -> None:
+        for name, rows in dumped.items():
+            table = getattr(self, name)
+            for key, counts in rows:
+                row = table[tuple(key) if isinstance(key, list) else key]
+                for i, value in enumerate(counts):
+                    row[i] += value
+
     def lines(self) -> list[str]:
         out: list[str] = []
         harvest = ["spider", "database", "faults tried", "verdict right", "reason right",
