@@ -178,7 +178,10 @@ def serve(host: str | None, port: int | None, no_snapshot: bool) -> None:
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
     ]  # fmt: skip
-    click.echo(f"serving on http://{host or settings.host}:{port or settings.port}")
+    served = f"http://{host or settings.host}:{port or settings.port}"
+    # Links in e-mails sent by this process point to it unless FUNDING_PUBLIC_URL says otherwise.
+    os.environ.setdefault("FUNDING_PUBLIC_URL", served)
+    click.echo(f"serving on {served}")
     sys.stdout.flush()
     os.execv(sys.executable, args)
 

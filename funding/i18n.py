@@ -448,3 +448,45 @@ MESSAGES.update({
     "subscription_unsubscribe_ask": {"fr": "Ne plus rien envoyer à {email} ?", "en": "Send nothing more to {email}?"},
     "subscription_unsubscribe_button": {"fr": "Me désabonner", "en": "Unsubscribe me"},
 })  # fmt: skip
+
+
+# Accounts: project leads sign in by an e-mailed link; partnerships belong to their members.
+MESSAGES.update({
+    "lead_sign_in": {"fr": "Mon compte", "en": "My account"},
+    "sign_in_by_email": {
+        "fr": "Indiquez votre adresse : nous vous envoyons un lien de connexion (pas de mot de passe à retenir). "
+              "Vos partenariats ne sont visibles que par vous, les autres membres et l'équipe.",
+        "en": "Give your address: we send you a sign-in link (no password to remember). Your "
+              "partnerships are seen only by you, their other members and the staff.",
+    },
+    "email_placeholder": {"fr": "prenom.nom@exemple.org", "en": "first.last@example.org"},
+    "send_sign_in_link": {"fr": "Recevoir un lien de connexion", "en": "Send me a sign-in link"},
+    "sign_in_link_sent": {"fr": "Un lien de connexion a été envoyé à {email}. Ouvrez-le dans ce navigateur.",
+                          "en": "A sign-in link was sent to {email}. Open it in this browser."},
+    "sign_in_link_too_many": {"fr": "Plusieurs liens ont déjà été envoyés à cette adresse : réessayez dans quelques minutes.",
+                              "en": "Several links were sent to this address already: try again in a few minutes."},
+    "sign_in_link_failed": {"fr": "Le courriel n'a pas pu partir ; réessayez plus tard ou prévenez l'équipe.",
+                            "en": "The e-mail could not be sent; try again later or tell the staff."},
+    "email_invalid": {"fr": "Cette adresse électronique n'est pas valide.", "en": "This e-mail address is not valid."},
+    "sign_in_link_ask": {"fr": "Vous connecter en tant que {email} ?", "en": "Sign in as {email}?"},
+    "sign_in_link_button": {"fr": "Me connecter", "en": "Sign me in"},
+    "sign_in_link_invalid": {"fr": "Ce lien de connexion n'est pas valide.", "en": "This sign-in link is not valid."},
+    "sign_in_link_expired": {"fr": "Ce lien de connexion a expiré : demandez-en un nouveau.",
+                             "en": "This sign-in link has expired: ask for a new one."},
+    "try_without_account": {
+        "fr": "Sans compte, vous pouvez essayer un profil (il n'est pas enregistré). "
+              "Connectez-vous (« Mon compte ») pour enregistrer vos partenariats, masquer et suivre des appels.",
+        "en": "Without an account you can try a profile (it is not saved). Sign in (“My account”) "
+              "to save your partnerships, hide and follow calls.",
+    },
+    "sign_in_to_save": {"fr": "Connectez-vous (« Mon compte ») pour retrouver vos partenariats et vos appels suivis.",
+                        "en": "Sign in (“My account”) to find your partnerships and watched calls."},
+    "name_taken": {"fr": "Vous avez déjà un autre partenariat nommé « {name} » : choisissez un autre nom.",
+                   "en": "You already have another partnership named “{name}”: choose another name."},
+    "confirmation_sent": {"fr": "{email} recevra les synthèses après avoir confirmé : une demande de confirmation lui a été envoyée.",
+                          "en": "{email} gets digests once confirmed: a confirmation request was sent."},
+    "confirmation_not_sent": {"fr": "{email} est en attente de confirmation, mais le courriel de confirmation n'a pas pu partir (déjà envoyé aujourd'hui, ou serveur de courriel injoignable).",
+                              "en": "{email} awaits confirmation, but the confirmation e-mail could not go (already sent today, or mail server unreachable)."},
+    "subscriber_updated": {"fr": "Abonnement de {email} mis à jour.", "en": "Subscription of {email} updated."},
+    "account_section": {"fr": "Compte", "en": "Account"},
+})  # fmt: skip

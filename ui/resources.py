@@ -12,10 +12,11 @@ from datetime import date, datetime
 from typing import Any
 
 import streamlit as st
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from funding.db import make_engine, session_scope
 from funding.models import Partnership
+from funding.partnerships import Viewer, check_access, visible_partnerships
 from funding.settings import get_settings
 
 
@@ -99,19 +100,20 @@ def ranked(
     return _ranked(_url(), finder.profile_key(profile), profile, as_of, lang, include_ineligible)
 
 
-@st.cache_data(ttl=30, max_entries=8, show_spinner=False)
-def _partnerships(url: str) -> list[tuple[int, str]]:
+@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
+def _partnerships(url: str, viewer: Viewer) -> list[tuple[int, str]]:
     with Session(_engine(url)) as session:
-        query = select(Partnership.id, Partnership.name).order_by(col(Partnership.name))
-        return [(pid, name) for pid, name in session.exec(query)]
+        return visible_partnerships(session, viewer)
 
 
-def partnerships() -> list[tuple[int, str]]:
-    return _partnerships(_url())
+def partnerships(viewer: Viewer) -> list[tuple[int, str]]:
+    """The partnerships this viewer may open (staff: all; a lead: theirs; anonymous: none)."""
+    return _partnerships(_url(), viewer)
 
 
-def partnership_profile(partnership_id: int) -> dict | None:
+def partnership_profile(partnership_id: int, viewer: Viewer) -> dict | None:
     with read() as session:
+        check_access(session, partnership_id, viewer)
         found = session.get(Partnership, partnership_id)
         return dict(found.profile) if found is not None else None
 

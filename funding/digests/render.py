@@ -98,6 +98,8 @@ def subject(digest: Digest) -> str:
 
 
 def links(subscriber: Subscriber, settings: Settings | None = None) -> dict[str, str]:
+    """Unsubscribe (page and mailto), and the radar: a sign-in link that opens their partnership."""
+    from funding.accounts import sign_in_url
     from funding.subscriptions import make_token
 
     settings = settings or get_settings()
@@ -107,7 +109,8 @@ def links(subscriber: Subscriber, settings: Settings | None = None) -> dict[str,
     return {
         "unsubscribe": f"{base}/unsubscribe?{urlencode({'token': token})}",
         "unsubscribe_mailto": f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}",
-        "radar": f"{base}/?{urlencode({'partnership': subscriber.partnership_id})}",
+        "radar": sign_in_url(subscriber.email, purpose="manage", settings=settings)
+        + f"&{urlencode({'partnership': subscriber.partnership_id})}",
     }
 
 

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from funding.db import make_engine
 from funding.models import HiddenCall, Partnership
 from funding.store import store_record
-from tests.ui.conftest import PROFILES, make_app
+from tests.ui.conftest import LEAD, PROFILES, make_app
 
 BIODIVERSITY = (PROFILES / "biodiversity_local.json").read_bytes()
 
@@ -107,7 +107,7 @@ def test_filters_and_sort(ui_db):
 
 
 def test_hide_then_restore(ui_db):
-    at = load(make_app())
+    at = load(make_app(lead=LEAD))
     first = result_titles(at)[0]
     hide = next(b for b in at.button if b.key and b.key.startswith("hide_"))
     hidden_id = hide.key.removeprefix("hide_")

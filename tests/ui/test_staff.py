@@ -84,7 +84,8 @@ def test_a_call_added_by_hand_survives_later_crawls(ui_db):
         assert {"title", "url", "funder", "deadlines"} <= set(call.edited_fields)
 
 
-def test_subscribers_add_pause_remove_and_preview(ui_db):
+def test_subscribers_add_pause_remove_and_preview(ui_db, smtp):
+    """Staff-added subscribers get the double opt-in of `funding subscribers add`."""
     import json
 
     from tests.ui.conftest import PROFILES
@@ -98,10 +99,12 @@ def test_subscribers_add_pause_remove_and_preview(ui_db):
     sign_in(at)
     at.text_input(key="sub_email").input("Lea@Example.org")
     next(b for b in at.button if b.label == "Ajouter").click().run()
-    assert at.success[0].value == "C'est fait."
+    assert at.success[0].value.startswith("Lea@example.org recevra les synthèses après avoir confirmé")
     with Session(make_engine(ui_db)) as session:
         subscriber = session.exec(select(Subscriber)).one()
-    assert (subscriber.email, subscriber.status) == ("Lea@example.org", "active")  # domain folded
+    assert (subscriber.email, subscriber.status) == ("Lea@example.org", "pending")  # domain folded
+    (sent,) = smtp.inbox.to("Lea@example.org")
+    assert "/confirm?token=" in sent.get_body(("plain",)).get_content()
     at.button(key=f"pause_{subscriber.id}").click().run()
     assert at.button(key=f"resume_{subscriber.id}")
     at.button(key=f"preview_{subscriber.id}").click().run()

@@ -9,7 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from funding.db import make_engine
 from funding.partnerships import save_partnership, watch, watched_call
-from tests.ui.conftest import PROFILES, make_app
+from tests.ui.conftest import LEAD, PROFILES, make_app
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def followed(ui_db):
 
     profile = json.loads((PROFILES / "biodiversity_local.json").read_text())
     with Session(make_engine(ui_db)) as session:
-        pid = save_partnership(session, profile).id
+        pid = save_partnership(session, profile, owner_email=LEAD).id
         from sqlmodel import select
 
         from funding.models import Opportunity
@@ -49,7 +49,7 @@ def downloads(monkeypatch):
 
 
 def test_follow_from_the_results_appears_in_the_watchlist(ui_db):
-    at = make_app()
+    at = make_app(lead=LEAD)
     data = (PROFILES / "biodiversity_local.json").read_bytes()
     at.file_uploader(key="profile_file").set_value(("p.json", data, "application/json")).run()
     follow = next(b for b in at.button if b.key and b.key.startswith("follow_"))
@@ -62,7 +62,7 @@ def test_follow_from_the_results_appears_in_the_watchlist(ui_db):
 
 def test_stage_and_notes_are_saved(followed, ui_db):
     pid, calls = followed
-    at = make_app("pages/watchlist.py")
+    at = make_app("pages/watchlist.py", lead=LEAD)
     first = calls[0][0]
     at.selectbox(key=f"stage_{first}").set_value("preparing")
     at.text_area(key=f"notes_{first}").input("Budget à finaliser avec la SARL")
@@ -78,7 +78,7 @@ def test_stage_and_notes_are_saved(followed, ui_db):
 
 def test_calendar_and_icalendar_export(followed, downloads):
     _, calls = followed
-    at = make_app("pages/watchlist.py")
+    at = make_app("pages/watchlist.py", lead=LEAD)
     assert at.subheader[0].value == "Calendrier des échéances"
     listed = set().union(*(set(df.value["Titre"]) for df in at.dataframe))
     assert {title for _, title, _ in calls} <= listed
@@ -100,5 +100,5 @@ def test_calendar_and_icalendar_export(followed, downloads):
 
 
 def test_without_a_saved_partnership_says_what_to_do(ui_db):
-    at = make_app("pages/watchlist.py")
+    at = make_app("pages/watchlist.py", lead=LEAD)
     assert at.info[0].value.startswith("Enregistrez d'abord un partenariat")

@@ -5,7 +5,16 @@ import streamlit as st
 from funding import finder
 from funding.i18n import t
 from funding.matching import ProfileError, parse_profile
-from funding.partnerships import hidden_ids, hide, restore, save_partnership, watch, watched_call
+from funding.partnerships import (
+    PartnershipNameTaken,
+    check_access,
+    hidden_ids,
+    hide,
+    restore,
+    save_partnership,
+    watch,
+    watched_call,
+)
 from funding.status import STATUSES
 from ui import common, resources
 
@@ -15,6 +24,7 @@ WINDOWS = (None, 14, 30, 60, 90, 180, 365)
 lang = common.lang()
 today = common.today()
 state = st.session_state
+viewer = common.viewer()
 st.title(t("find_funding", lang))
 
 
@@ -40,16 +50,20 @@ def fill_form(profile: dict) -> None:
 
 def _load_partnership() -> None:
     pid = state.get("partnership_id")
-    profile = resources.partnership_profile(pid) if pid else None
+    profile = resources.partnership_profile(pid, viewer) if pid else None
     if profile is not None:
         fill_form(profile)
 
 
 def _ensure_partnership() -> int:
-    """The saved partnership for the profile on screen (saved now if it was not)."""
+    """The saved partnership for the profile on screen (saved now if it was not), owned by the
+    signed-in lead (staff save for whoever the partnership already belongs to)."""
     pid = state.get("partnership_id") or None
     with resources.write() as session:
-        saved = save_partnership(session, state["profile"], partnership_id=pid)
+        if pid:
+            check_access(session, pid, viewer)
+        saved = save_partnership(session, state["profile"], partnership_id=pid,
+                                 owner_email=viewer.email)  # fmt: skip
         pid = saved.id
     resources._partnerships.clear()
     state["pending_partnership"] = pid
@@ -64,6 +78,7 @@ def _hide(opportunity_id: str) -> None:
 
 def _restore(opportunity_id: str) -> None:
     with resources.write() as session:
+        check_access(session, state["partnership_id"], viewer)
         restore(session, state["partnership_id"], opportunity_id)
 
 
@@ -78,19 +93,24 @@ def _follow(opportunity_id: str) -> None:
 
 if "pending_partnership" in state:
     state["partnership_id"] = state.pop("pending_partnership")
-saved = dict(resources.partnerships())
+saved = dict(resources.partnerships(viewer))
 if "partnership_id" not in state:
     asked = st.query_params.get("partnership")
     state["partnership_id"] = int(asked) if asked and asked.isdigit() and int(asked) in saved else 0
     if state["partnership_id"]:
         _load_partnership()
-st.selectbox(
-    t("partnership", lang),
-    [0, *saved],
-    key="partnership_id",
-    on_change=_load_partnership,
-    format_func=lambda pid: t("new_partnership", lang) if not pid else saved.get(pid, str(pid)),
-)
+if state["partnership_id"] not in saved:  # signed out, or another lead's
+    state["partnership_id"] = 0
+if saved:
+    st.selectbox(
+        t("partnership", lang),
+        [0, *saved],
+        key="partnership_id",
+        on_change=_load_partnership,
+        format_func=lambda pid: t("new_partnership", lang) if not pid else saved.get(pid, str(pid)),
+    )
+elif not viewer.email and not viewer.staff:
+    st.caption(t("try_without_account", lang))
 
 
 def _on_upload() -> None:
@@ -189,10 +209,15 @@ c1.download_button(
     file_name=f"{(profile.get('name') or 'profile').replace('/', '-')}.json",
     mime="application/json",
 )
-if c2.button(t("save_partnership", lang), key="save_partnership"):
-    _ensure_partnership()
-    st.toast(t("saved", lang))
-    st.rerun()
+can_save = bool(viewer.email or viewer.staff)
+if can_save and c2.button(t("save_partnership", lang), key="save_partnership"):
+    try:
+        _ensure_partnership()
+    except PartnershipNameTaken:
+        st.error(t("name_taken", lang, name=profile.get("name", "")))
+    else:
+        st.toast(t("saved", lang))
+        st.rerun()
 
 # Results ------------------------------------------------------------------------------------
 
@@ -265,8 +290,10 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
                 hide_index=True, width="stretch",
             )  # fmt: skip
         c1, c2, c3, c4 = st.columns(4)
-        c1.button(t("hide", lang), key=f"hide_{row['id']}", on_click=_hide, args=(row["id"],))
-        c2.button(t("follow", lang), key=f"follow_{row['id']}", on_click=_follow, args=(row["id"],))
+        if can_save:
+            c1.button(t("hide", lang), key=f"hide_{row['id']}", on_click=_hide, args=(row["id"],))
+            c2.button(t("follow", lang), key=f"follow_{row['id']}", on_click=_follow,
+                      args=(row["id"],))  # fmt: skip
         c3.page_link(
             "pages/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
         )

@@ -4,7 +4,7 @@ import streamlit as st
 
 from funding import calendar
 from funding.i18n import t
-from funding.partnerships import STAGES, unwatch, watch
+from funding.partnerships import STAGES, check_access, unwatch, watch
 from ui import common, resources
 
 lang = common.lang()
@@ -12,9 +12,10 @@ today = common.today()
 state = st.session_state
 st.title(t("watchlist", lang))
 
-saved = dict(resources.partnerships())
+viewer = common.viewer()
+saved = dict(resources.partnerships(viewer))
 if not saved:
-    st.info(t("choose_partnership", lang))
+    st.info(t("choose_partnership", lang) if viewer.email or viewer.staff else t("sign_in_to_save", lang))
     st.stop()
 if state.get("partnership_id") not in saved:
     asked = st.query_params.get("partnership")
@@ -25,12 +26,14 @@ pid = st.selectbox(t("partnership", lang), list(saved), key="partnership_id", fo
 
 def _save(opportunity_id: str) -> None:
     with resources.write() as session:
+        check_access(session, pid, viewer)
         watch(session, pid, opportunity_id, stage=state[f"stage_{opportunity_id}"],
               notes=state[f"notes_{opportunity_id}"])  # fmt: skip
 
 
 def _unfollow(opportunity_id: str) -> None:
     with resources.write() as session:
+        check_access(session, pid, viewer)
         unwatch(session, pid, opportunity_id)
 
 
