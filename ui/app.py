@@ -37,21 +37,21 @@ if get_settings().require_sign_in and not user:
 
 pages = {
     t("public_section", lang): [
-        st.Page("pages/find.py", title=t("find_funding", lang), url_path="find", default=True),
-        st.Page("pages/opportunities.py", title=t("opportunities", lang), url_path="calls"),
-        st.Page("pages/opportunity.py", title=t("opportunity", lang), url_path="opportunity"),
-        st.Page("pages/watchlist.py", title=t("watchlist", lang), url_path="watchlist"),
-        st.Page("pages/signin.py", title=t("lead_sign_in", lang), url_path="signin"),
+        st.Page("views/find.py", title=t("find_funding", lang), url_path="find", default=True),
+        st.Page("views/opportunities.py", title=t("opportunities", lang), url_path="calls"),
+        st.Page("views/opportunity.py", title=t("opportunity", lang), url_path="opportunity"),
+        st.Page("views/watchlist.py", title=t("watchlist", lang), url_path="watchlist"),
+        st.Page("views/signin.py", title=t("lead_sign_in", lang), url_path="signin"),
     ],
     t("staff_section", lang): [
-        st.Page("pages/monitor.py", title=t("monitor", lang), url_path="monitor"),
-        st.Page("pages/subscribers.py", title=t("subscribers", lang), url_path="subscribers"),
+        st.Page("views/monitor.py", title=t("monitor", lang), url_path="monitor"),
+        st.Page("views/subscribers.py", title=t("subscribers", lang), url_path="subscribers"),
     ],
     # Reached from e-mails only: not menu entries.
     t("subscription_section", lang): [
-        st.Page("pages/confirm.py", title=t("subscription_confirm_title", lang), url_path="confirm",
+        st.Page("views/confirm.py", title=t("subscription_confirm_title", lang), url_path="confirm",
                 visibility="hidden"),
-        st.Page("pages/unsubscribe.py", title=t("subscription_unsubscribe_title", lang),
+        st.Page("views/unsubscribe.py", title=t("subscription_unsubscribe_title", lang),
                 url_path="unsubscribe", visibility="hidden"),
     ],
 }

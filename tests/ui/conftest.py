@@ -64,7 +64,7 @@ def ui_db(request, snapshot_db, tmp_path, monkeypatch) -> Iterator[str]:
 
 
 def make_app(page: str | None = None, *, lead: str | None = None, **query) -> AppTest:
-    """The app, run once (on a page when given, e.g. 'pages/watchlist.py'), with a project lead
+    """The app, run once (on a page when given, e.g. 'views/watchlist.py'), with a project lead
     signed in when `lead` is an address."""
     at = AppTest.from_file(APP, default_timeout=60)
     if lead:

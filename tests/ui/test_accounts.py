@@ -35,7 +35,7 @@ def test_another_lead_and_visitors_cannot_open_a_partnership(ui_db):
         ("p.json", json.dumps(PROFILE).encode(), "application/json")
     ).run()
     assert visitor.dataframe and not [b for b in visitor.button if b.key and "hide_" in b.key]
-    watch = make_app("pages/watchlist.py", lead="marc@example.org")
+    watch = make_app("views/watchlist.py", lead="marc@example.org")
     assert watch.info[0].value.startswith("Enregistrez d'abord un partenariat")
 
 
@@ -50,7 +50,7 @@ def test_staff_see_every_partnership(ui_db):
 
 def test_a_sign_in_link_shows_a_button_that_signs_in(ui_db):
     pid = _saved(ui_db, LEAD)
-    at = make_app("pages/signin.py")
+    at = make_app("views/signin.py")
     assert at.title[0].value == "Mon compte"
     at.query_params["token"] = make_token("manage", LEAD)
     at.query_params["partnership"] = str(pid)
@@ -62,5 +62,5 @@ def test_a_sign_in_link_shows_a_button_that_signs_in(ui_db):
     assert at.session_state["lead_email"] == LEAD
     assert at.title[0].value == "Trouver des financements"
     assert at.selectbox(key="partnership_id").value == pid
-    forged = make_app("pages/signin.py", token=make_token("lead", LEAD))  # a session, not a link
+    forged = make_app("views/signin.py", token=make_token("lead", LEAD))  # a session, not a link
     assert forged.error[0].value == "Ce lien de connexion n'est pas valide."

@@ -11,7 +11,7 @@ def list_page(lang: str | None = None):
 
     prepare_database(get_engine(), load=False)
     import_file(get_engine(), FILES / "opportunities_good.jsonl")
-    return make_app("pages/opportunities.py", **({"lang": lang} if lang else {}))
+    return make_app("views/opportunities.py", **({"lang": lang} if lang else {}))
 
 
 def test_lists_every_opportunity_in_french(database_url):

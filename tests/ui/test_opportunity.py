@@ -24,7 +24,7 @@ def test_every_field_sources_history_and_similar_calls(ui_db):
         edit_opportunity(session, call.id, {"deadlines": ["2026-12-15"]}, by="alice",
                          now=datetime(2026, 2, 3, tzinfo=UTC))  # fmt: skip
         session.commit()
-    at = make_app("pages/opportunity.py", id=call.id)
+    at = make_app("views/opportunity.py", id=call.id)
     assert at.header[0].value.replace("\\", "") == call.title
     fields = at.dataframe[0].value
     assert {"financeur", "échéances"} <= set(fields["Champ"])
@@ -43,7 +43,7 @@ def test_every_field_sources_history_and_similar_calls(ui_db):
 
 def test_a_report_reaches_the_review_queue(ui_db):
     call = a_call(ui_db)
-    at = make_app("pages/opportunity.py", id=call.id)
+    at = make_app("views/opportunity.py", id=call.id)
     at.text_area(key="report_message").input("La date limite a changé sur le site.")
     next(b for b in at.button if b.label == "Envoyer").click().run()
     assert at.success[0].value == "Merci : l'équipe va vérifier."
@@ -53,5 +53,5 @@ def test_a_report_reaches_the_review_queue(ui_db):
 
 
 def test_unknown_call(ui_db):
-    at = make_app("pages/opportunity.py", id="nope:1")
+    at = make_app("views/opportunity.py", id="nope:1")
     assert at.warning[0].value == "Cet appel n'existe pas."

@@ -11,7 +11,7 @@ from tests.ui.conftest import STAFF_PASSWORD, make_app, sign_in
 
 
 def test_monitor_requires_signing_in(ui_db):
-    at = make_app("pages/monitor.py")
+    at = make_app("views/monitor.py")
     assert at.info[0].value == "Cette page est réservée à l'équipe : connectez-vous."
     assert not at.metric
     sign_in(at, "wrong")
@@ -20,7 +20,7 @@ def test_monitor_requires_signing_in(ui_db):
 
 
 def test_failed_sign_ins_are_rate_limited(ui_db, caplog):
-    at = make_app("pages/monitor.py")
+    at = make_app("views/monitor.py")
     for _ in range(get_settings().sign_in_max_failures):
         sign_in(at, "wrong")
     sign_in(at)  # the right password, too late
@@ -49,7 +49,7 @@ def test_monitor_dashboards_and_review_queue(ui_db):
             },
         )
         session.commit()
-    at = sign_in(make_app("pages/monitor.py"))
+    at = sign_in(make_app("views/monitor.py"))
     assert not at.exception
     assert [m.label for m in at.metric] == [
         "Nouveaux cette semaine",
@@ -70,7 +70,7 @@ def test_monitor_dashboards_and_review_queue(ui_db):
 
 
 def test_a_call_added_by_hand_survives_later_crawls(ui_db):
-    at = sign_in(make_app("pages/monitor.py"))
+    at = sign_in(make_app("views/monitor.py"))
     at.text_input(key="edit_title").input("Appel régional haies 2026")
     at.text_input(key="edit_url").input("https://region.example/haies")
     at.text_input(key="edit_funder").input("Région test")
@@ -94,7 +94,7 @@ def test_subscribers_add_pause_remove_and_preview(ui_db, smtp):
         profile = json.loads((PROFILES / "biodiversity_local.json").read_text())
         save_partnership(session, profile)
         session.commit()
-    at = make_app("pages/subscribers.py")
+    at = make_app("views/subscribers.py")
     assert at.info[0].value.startswith("Cette page est réservée")
     sign_in(at)
     at.text_input(key="sub_email").input("Lea@Example.org")

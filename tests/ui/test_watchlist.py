@@ -54,7 +54,7 @@ def test_follow_from_the_results_appears_in_the_watchlist(ui_db):
     at.file_uploader(key="profile_file").set_value(("p.json", data, "application/json")).run()
     follow = next(b for b in at.button if b.key and b.key.startswith("follow_"))
     follow.click().run()
-    at.switch_page("pages/watchlist.py").run()
+    at.switch_page("views/watchlist.py").run()
     assert not at.exception
     assert at.title[0].value == "Appels suivis"
     assert at.selectbox(key=f"stage_{follow.key.removeprefix('follow_')}").value == "interested"
@@ -62,7 +62,7 @@ def test_follow_from_the_results_appears_in_the_watchlist(ui_db):
 
 def test_stage_and_notes_are_saved(followed, ui_db):
     pid, calls = followed
-    at = make_app("pages/watchlist.py", lead=LEAD)
+    at = make_app("views/watchlist.py", lead=LEAD)
     first = calls[0][0]
     at.selectbox(key=f"stage_{first}").set_value("preparing")
     at.text_area(key=f"notes_{first}").input("Budget à finaliser avec la SARL")
@@ -78,7 +78,7 @@ def test_stage_and_notes_are_saved(followed, ui_db):
 
 def test_calendar_and_icalendar_export(followed, downloads):
     _, calls = followed
-    at = make_app("pages/watchlist.py", lead=LEAD)
+    at = make_app("views/watchlist.py", lead=LEAD)
     assert at.subheader[0].value == "Calendrier des échéances"
     listed = set().union(*(set(df.value["Titre"]) for df in at.dataframe))
     assert {title for _, title, _ in calls} <= listed
@@ -100,5 +100,5 @@ def test_calendar_and_icalendar_export(followed, downloads):
 
 
 def test_without_a_saved_partnership_says_what_to_do(ui_db):
-    at = make_app("pages/watchlist.py", lead=LEAD)
+    at = make_app("views/watchlist.py", lead=LEAD)
     assert at.info[0].value.startswith("Enregistrez d'abord un partenariat")

@@ -61,7 +61,7 @@ for other in resources.similar(call["id"]):
     label = common.esc(other["title"]) + (
         f" ({t('same_call', lang)})" if other["same_call"] else ""
     )
-    st.page_link("pages/opportunity.py", label=label, query_params={"id": other["id"]})
+    st.page_link("views/opportunity.py", label=label, query_params={"id": other["id"]})
 
 with st.expander(t("report", lang)):
     with st.form("report_form", clear_on_submit=True):

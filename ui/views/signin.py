@@ -27,7 +27,7 @@ if token:
             common.start_session("lead_email", email)
             asked = st.query_params.get("partnership", "")
             state.pop("partnership_id", None)  # the Find page picks theirs (or ?partnership=)
-            st.switch_page("pages/find.py", query_params={"partnership": asked} if asked else None)
+            st.switch_page("views/find.py", query_params={"partnership": asked} if asked else None)
     st.stop()
 
 if common.lead_email():

@@ -295,7 +295,7 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
             c2.button(t("follow", lang), key=f"follow_{row['id']}", on_click=_follow,
                       args=(row["id"],))  # fmt: skip
         c3.page_link(
-            "pages/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
+            "views/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
         )
         if common.safe_url(row["url"]):
             c4.link_button(t("apply", lang), row["url"])

@@ -74,7 +74,7 @@ for row in rows:
         c3.button(t("unfollow", lang), key=f"unfollow_{row['id']}", on_click=_unfollow,
                   args=(row["id"],))  # fmt: skip
         c3.page_link(
-            "pages/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
+            "views/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
         )
 
 st.subheader(t("calendar", lang))
