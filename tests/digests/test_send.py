@@ -154,3 +154,27 @@ def test_reminders_fourteen_and_three_days_before(engine, session, smtp):
     assert send_due(engine, now=NOW, kind="reminder").sent == 0
     assert send_due(engine, now=NOW.replace(day=3), kind="reminder").empty == 1  # 13 days
     assert send_due(engine, now=NOW.replace(day=13), kind="reminder").sent == 1  # 3 days
+
+
+def test_list_unsubscribe_goes_out_as_written_folded_at_its_comma(engine, session, smtp):
+    """Mail providers offer one-click unsubscribe only for bare <https://…>, <mailto:…> (RFC 2369,
+    RFC 8058): the raw bytes, not the parsed header, carry no encoded-word."""
+    seed(session, ["ana@example.org"])
+    assert send_due(engine, now=NOW).sent == 1
+    (raw,) = smtp.inbox.raw
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    (field,) = re.findall(r"^List-Unsubscribe: [^\r\n]*(?:\r\n[ \t][^\r\n]*)*", head, flags=re.M)
+    assert "=?" not in field
+    lines = field.split("\r\n")
+    assert len(lines) == 2 and lines[0].endswith(">,") and lines[1].startswith(" <mailto:")
+    assert lines[0].startswith("List-Unsubscribe: <https://radar.example.org/unsubscribe?token=")
+    assert all(len(line) <= 998 for line in lines)
+
+
+def test_one_more_call_is_singular(engine, session, smtp, monkeypatch):
+    monkeypatch.setenv("FUNDING_DIGEST_MAX_ITEMS", "3")
+    get_settings.cache_clear()
+    seed(session, ["ana@example.org"])
+    assert send_due(engine, now=NOW).sent == 1
+    text = smtp.inbox.messages[0].get_body(("plain",)).get_content()
+    assert "Voir l'autre appel" in text and "Voir les 1 autres" not in text
