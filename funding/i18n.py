@@ -490,3 +490,19 @@ MESSAGES.update({
     "subscriber_updated": {"fr": "Abonnement de {email} mis à jour.", "en": "Subscription of {email} updated."},
     "account_section": {"fr": "Compte", "en": "Account"},
 })  # fmt: skip
+
+
+# The watchlist's CSV export: column headers in the reader's language.
+MESSAGES.update({
+    "csv_id": {"fr": "Identifiant", "en": "Id"},
+    "csv_title": {"fr": "Titre", "en": "Title"},
+    "csv_funder": {"fr": "Financeur", "en": "Funder"},
+    "csv_stage": {"fr": "Étape", "en": "Stage"},
+    "csv_next_deadline": {"fr": "Prochaine échéance", "en": "Next deadline"},
+    "csv_deadlines": {"fr": "Échéances", "en": "Deadlines"},
+    "csv_amount_max": {"fr": "Montant maximum", "en": "Maximum amount"},
+    "csv_currency": {"fr": "Devise", "en": "Currency"},
+    "csv_status": {"fr": "Statut", "en": "Status"},
+    "csv_url": {"fr": "Lien", "en": "Link"},
+    "csv_notes": {"fr": "Notes", "en": "Notes"},
+})  # fmt: skip

@@ -94,9 +94,11 @@ def test_calendar_and_icalendar_export(followed, downloads):
     assert all(str(e["summary"]).startswith("Échéance : ") for e in events)
     assert all(e.walk("VALARM") for e in events)
     csv_data, _, _ = downloads["export_csv"]
+    assert csv_data.startswith("\ufeff".encode())  # UTF-8 with BOM
     lines = csv_data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("id,title,funder,stage,next_deadline")
-    assert len(lines) == 3 and calls[0][0] in lines[1]
+    # French Excel splits on ';': headers and stages in words, no code.
+    assert lines[0].startswith("Identifiant;Titre;Financeur;Étape;Prochaine échéance;Échéances")
+    assert len(lines) == 3 and calls[0][0] in lines[1] and ";intéressé;" in lines[1]
 
 
 def test_without_a_saved_partnership_says_what_to_do(ui_db):

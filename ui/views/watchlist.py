@@ -53,7 +53,7 @@ c1.download_button(
 )
 c2.download_button(
     t("export_csv", lang),
-    calendar.to_csv(rows),
+    calendar.to_csv(rows, lang),
     file_name="funding-radar-watchlist.csv",
     mime="text/csv",
     key="export_csv",
