@@ -506,3 +506,110 @@ MESSAGES.update({
     "csv_url": {"fr": "Lien", "en": "Link"},
     "csv_notes": {"fr": "Notes", "en": "Notes"},
 })  # fmt: skip
+
+
+# Vocabulary codes as words: never show `water_sanitation`, `applicant_type` or `eu_sedia`.
+VOCABULARY: dict[str, dict[str, tuple[str, str]]] = {
+    "theme": {
+        "agriculture": ("Agriculture", "Agriculture"),
+        "biodiversity": ("Biodiversité", "Biodiversity"),
+        "children_youth": ("Enfance et jeunesse", "Children and youth"),
+        "circular_economy": ("Économie circulaire", "Circular economy"),
+        "climate_adaptation": ("Adaptation au climat", "Climate adaptation"),
+        "climate_mitigation": ("Atténuation du climat", "Climate mitigation"),
+        "culture_heritage": ("Culture et patrimoine", "Culture and heritage"),
+        "digital_inclusion": ("Inclusion numérique", "Digital inclusion"),
+        "disability_ageing": ("Handicap et vieillissement", "Disability and ageing"),
+        "education": ("Éducation", "Education"),
+        "employment_training": ("Emploi et formation", "Employment and training"),
+        "energy": ("Énergie", "Energy"),
+        "entrepreneurship": ("Entrepreneuriat", "Entrepreneurship"),
+        "forest": ("Forêt", "Forest"),
+        "gender": ("Égalité femmes-hommes", "Gender equality"),
+        "health": ("Santé", "Health"),
+        "housing": ("Logement", "Housing"),
+        "human_rights_democracy": ("Droits humains et démocratie", "Human rights and democracy"),
+        "humanitarian": ("Humanitaire", "Humanitarian"),
+        "international_solidarity": ("Solidarité internationale", "International solidarity"),
+        "land_soil": ("Terres et sols", "Land and soil"),
+        "migration_refugees": ("Migrations et réfugiés", "Migration and refugees"),
+        "mobility": ("Mobilité", "Mobility"),
+        "nutrition_food": ("Alimentation et nutrition", "Food and nutrition"),
+        "ocean_coastal": ("Océans et littoral", "Oceans and coasts"),
+        "peace": ("Paix", "Peace"),
+        "pollution": ("Pollution", "Pollution"),
+        "poverty_inclusion": ("Pauvreté et inclusion", "Poverty and inclusion"),
+        "research_innovation": ("Recherche et innovation", "Research and innovation"),
+        "responsible_consumption": ("Consommation responsable", "Responsible consumption"),
+        "social_economy": ("Économie sociale et solidaire", "Social economy"),
+        "sport": ("Sport", "Sport"),
+        "tourism": ("Tourisme", "Tourism"),
+        "urban_rural_development": ("Développement urbain et rural", "Urban and rural development"),
+        "water_sanitation": ("Eau et assainissement", "Water and sanitation"),
+    },
+    "stage": {
+        "idea": ("Idée", "Idea"), "design": ("Conception", "Design"), "pilot": ("Pilote", "Pilot"),
+        "scale_up": ("Changement d'échelle", "Scale-up"),
+    },
+    "role": {"lead": ("Chef de file", "Lead"), "partner": ("Partenaire", "Partner")},
+    "criterion": {
+        "amount": ("Montant", "Amount"), "applicant_country": ("Pays des partenaires", "Partners' countries"),
+        "applicant_type": ("Type de structure", "Type of organisation"),
+        "cofinancing": ("Cofinancement", "Co-financing"), "instrument": ("Type d'aide", "Kind of support"),
+        "partnership": ("Partenariat", "Partnership"), "territory": ("Territoire", "Territory"),
+        "timing": ("Calendrier", "Timing"), "theme": ("Thématique", "Theme"),
+    },
+    "source": {
+        "eu_sedia": ("Commission européenne (Funding & Tenders)", "European Commission (Funding & Tenders)"),
+        "aides_territoires": ("Aides-territoires", "Aides-territoires"),
+        "grants_gov": ("Grants.gov (États-Unis)", "Grants.gov (United States)"),
+        "mission_transition": ("Mission Transition écologique (ADEME)", "Mission Transition écologique (ADEME)"),
+        "ademe_agir": ("ADEME Agir", "ADEME Agir"), "iledefrance": ("Région Île-de-France", "Île-de-France Region"),
+        "drome": ("Département de la Drôme", "Drôme department"), "manche": ("Département de la Manche", "Manche department"),
+        "culture": ("Ministère de la Culture", "French Ministry of Culture"),
+        "welcome_europe": ("Welcome Europe", "Welcome Europe"), "afd": ("AFD", "AFD"),
+        "fondation_de_france": ("Fondation de France", "Fondation de France"),
+        "bpifrance": ("Bpifrance", "Bpifrance"), "fundsforngos": ("fundsforNGOs", "fundsforNGOs"),
+        "uk_find_a_grant": ("Find a grant (Royaume-Uni)", "Find a grant (UK)"),
+        "manual": ("Saisie par l'équipe", "Added by staff"),
+    },
+    "language": {"fr": ("français", "French"), "en": ("anglais", "English")},
+    # Form choices beside labels.csv's canonical values.
+    "applicant_type": {"association": ("Association", "Association (non-profit)")},
+}  # fmt: skip
+# Kinds whose words live in funding/vocabularies/labels.csv (staff edit them without code).
+CSV_KINDS = ("applicant_type", "instrument", "recurrence", "status")
+
+
+def word(kind: str, code: str | None, lang: str = "fr") -> str:
+    """A vocabulary code as a word in the reader's language; a value that is no code as given."""
+    if code is None:
+        return ""
+    if kind in CSV_KINDS:
+        from funding.normalize.vocabularies import label
+
+        named = label(kind, code, lang)
+        if named != code:
+            return named
+    words = VOCABULARY.get(kind, {}).get(code)
+    return code if words is None else words[0 if lang == "fr" else 1]
+
+
+def vocabulary_codes() -> dict[str, list[str]]:
+    """Every code of every vocabulary the interface names, by kind (the tests look for them)."""
+    from funding.normalize.vocabularies import canonical_values
+
+    codes = {kind: list(words) for kind, words in VOCABULARY.items() if kind != "language"}
+    for kind in CSV_KINDS:
+        codes[kind] = [*canonical_values(kind), *codes.get(kind, [])]
+    return codes
+
+
+MESSAGES.update({
+    "choose": {"fr": "Choisir…", "en": "Choose…"},
+    "choose_or_type": {"fr": "Choisir ou saisir…", "en": "Choose or type…"},
+    "load_profile_help": {
+        "fr": "Un fichier JSON au format des profils (docs/matching.md), par exemple un profil téléchargé ici.",
+        "en": "A JSON file in the profile format (docs/matching.md), e.g. a profile downloaded here.",
+    },
+})  # fmt: skip

@@ -46,7 +46,7 @@ def test_a_loaded_profile_shows_ranked_results_with_their_reasons(ui_db):
     assert all("Échéance :" in f and "Source :" in f for f in facts)
     reasons = at.dataframe[0].value
     assert list(reasons.columns) == ["Critère", "Résultat", "Explication", "Texte du financeur"]
-    assert "timing" in set(reasons["Critère"])
+    assert "Calendrier" in set(reasons["Critère"])  # the timing criterion, in words
     assert any(v.startswith("✓") for v in reasons["Résultat"])
     assert reasons["Texte du financeur"].str.len().max() > 0
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from funding import finder
-from funding.i18n import t
+from funding.i18n import t, word
 from funding.matching import ProfileError, parse_profile
 from funding.partnerships import (
     PartnershipNameTaken,
@@ -131,7 +131,8 @@ def _on_upload() -> None:
         )
 
 
-st.file_uploader(t("load_profile", lang), type=["json"], key="profile_file", on_change=_on_upload)
+st.file_uploader(t("load_profile", lang), type=["json"], key="profile_file", on_change=_on_upload,
+                 help=t("load_profile_help", lang))  # fmt: skip
 if "upload_message" in state:
     kind, text = state.pop("upload_message")
     (st.error if kind == "error" else st.success)(text)
@@ -152,12 +153,16 @@ with st.expander(t("profile", lang), expanded="profile" not in state):
             current = state.get(f"f_p{i}_type")
             if current and current not in kinds:
                 kinds.append(current)
-            c2.selectbox(t("partner_type", lang), kinds, key=f"f_p{i}_type")
+            c2.selectbox(t("partner_type", lang), kinds, key=f"f_p{i}_type",
+                         format_func=lambda k: word("applicant_type", k, lang))  # fmt: skip
             c3.text_input(t("partner_country", lang), key=f"f_p{i}_country")
             c4.text_input(t("partner_region", lang), key=f"f_p{i}_region")
-            c5.selectbox(t("partner_role", lang), ["", *finder.ROLES], key=f"f_p{i}_role")
+            c5.selectbox(t("partner_role", lang), ["", *finder.ROLES], key=f"f_p{i}_role",
+                         format_func=lambda r: word("role", r, lang))  # fmt: skip
         themes = sorted(set(finder.theme_names()) | set(state.get("f_themes") or ()))
-        st.multiselect(t("themes", lang), themes, key="f_themes", accept_new_options=True)
+        st.multiselect(t("themes", lang), themes, key="f_themes", accept_new_options=True,
+                       format_func=lambda th: word("theme", th, lang),
+                       placeholder=t("choose_or_type", lang))  # fmt: skip
         st.text_input(t("keywords", lang), key="f_keywords")
         st.text_input(t("intervention_countries", lang), key="f_countries")
         c1, c2, c3 = st.columns(3)
@@ -169,9 +174,11 @@ with st.expander(t("profile", lang), expanded="profile" not in state):
                         key="f_cofinancing")  # fmt: skip
         c1, c2 = st.columns(2)
         c1.selectbox(t("stage", lang), [None, *finder.STAGES], key="f_stage",
-                     format_func=lambda s: "" if s is None else s)  # fmt: skip
+                     format_func=lambda s: word("stage", s, lang))  # fmt: skip
         instruments = sorted(set(finder.INSTRUMENTS) | set(state.get("f_instruments") or ()))
-        c2.multiselect(t("instruments", lang), instruments, key="f_instruments")
+        c2.multiselect(t("instruments", lang), instruments, key="f_instruments",
+                       format_func=lambda i: word("instrument", i, lang),
+                       placeholder=t("choose", lang))  # fmt: skip
         submitted = st.form_submit_button(t("find", lang), type="primary")
 
 if submitted:
@@ -232,7 +239,7 @@ choices = finder.facets(rows)
 with st.expander(t("filters", lang)):
     c1, c2, c3, c4 = st.columns(4)
     statuses = c1.multiselect(t("status", lang), list(STATUSES), key="flt_status",
-                              format_func=lambda s: t(s, lang))  # fmt: skip
+                              format_func=lambda s: t(s, lang), placeholder=t("choose", lang))  # fmt: skip
     verdicts = c2.multiselect(t("verdict", lang), list(finder.VERDICTS), key="flt_verdict",
                               default=["eligible", "to_verify"], format_func=lambda v: t(v, lang))  # fmt: skip
     window = c3.selectbox(t("deadline_window", lang), WINDOWS, key="flt_window",
@@ -241,10 +248,17 @@ with st.expander(t("filters", lang)):
     sort = c4.radio(t("sort_by", lang), ["score", "deadline"], key="flt_sort", horizontal=True,
                     format_func=lambda s: t(s, lang))  # fmt: skip
     c1, c2, c3, c4 = st.columns(4)
-    instruments = c1.multiselect(t("instrument", lang), choices["instrument"], key="flt_instrument")
-    funders = c2.multiselect(t("funder", lang), choices["funder"], key="flt_funder")
-    sources = c3.multiselect(t("source", lang), choices["source"], key="flt_source")
-    languages = c4.multiselect(t("languages", lang), choices["language"], key="flt_language")
+    instruments = c1.multiselect(t("instrument", lang), choices["instrument"], key="flt_instrument",
+                                 format_func=lambda i: word("instrument", i, lang),
+                                 placeholder=t("choose", lang))  # fmt: skip
+    funders = c2.multiselect(t("funder", lang), choices["funder"], key="flt_funder",
+                             placeholder=t("choose", lang))  # fmt: skip
+    sources = c3.multiselect(t("source", lang), choices["source"], key="flt_source",
+                             format_func=lambda so: word("source", so, lang),
+                             placeholder=t("choose", lang))  # fmt: skip
+    languages = c4.multiselect(t("languages", lang), choices["language"], key="flt_language",
+                               format_func=lambda la: word("language", la, lang),
+                               placeholder=t("choose", lang))  # fmt: skip
     c1, c2, _ = st.columns([1, 1, 2])
     low = c1.number_input(t("amount_range", lang) + " ≥", min_value=0.0, value=None, step=10000.0,
                           key="flt_amount_min")  # fmt: skip
@@ -277,12 +291,12 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
             common.esc(row["funder"] or "—"),
             f"{t('amount', lang)} : {common.esc(row['amount_label'] or '—')}",
             f"{t('deadline', lang)} : {common.esc(deadline)} {common.days_label(row['days_left'], lang)}",
-            f"{t('source', lang)} : {common.esc(row['source'] or '—')}",
+            f"{t('source', lang)} : {common.esc(word('source', row['source'], lang) or '—')}",
         ]  # fmt: skip
         st.markdown(" · ".join(facts))
         with st.expander(t("explanation", lang)):
             st.dataframe(
-                [{t("criterion", lang): c["criterion"],
+                [{t("criterion", lang): word("criterion", c["criterion"], lang),
                   t("result", lang): t(c["result"], lang) if c["result"] != "unknown"
                   else "? " + t("unknown", lang),
                   t("explanation", lang): c["explanation"],
