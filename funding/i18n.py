@@ -613,3 +613,17 @@ MESSAGES.update({
         "en": "A JSON file in the profile format (docs/matching.md), e.g. a profile downloaded here.",
     },
 })  # fmt: skip
+
+
+MESSAGES.update({
+    "open_call": {"fr": "Ouvrir", "en": "Open"},
+    "find_call": {"fr": "Chercher un appel (mots du titre, du financeur…)",
+                  "en": "Find a call (words of its title, funder…)"},
+    "data_freshness": {"fr": "Données du {day} : {total} appels, dont {closed} clos",
+                       "en": "Data as of {day}: {total} calls, {closed} closed"},
+})  # fmt: skip
+
+
+def format_count(n: int, lang: str = "fr") -> str:
+    """12 345 in French (narrow no-break space), 12,345 in English."""
+    return f"{n:,}".replace(",", "\u202f" if lang == "fr" else ",")

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from funding.i18n import t
+from funding.i18n import t, word
 from funding.models import Opportunity
 from funding.normalize import format_amount, format_date
 from funding.status import compute_status, next_deadline
@@ -33,12 +33,13 @@ def display_row(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> d
     else:
         when = ""
     return {
+        "id": opportunity.id,
         "title": opportunity.title,
         "funder": opportunity.funder or "",
         "status": t(opportunity_status(opportunity, as_of), lang),
         "next_deadline": when,
         "amount_max": format_amount(opportunity.amount_max, opportunity.currency or "EUR", lang),
-        "source": opportunity.source or "",
+        "source": word("source", opportunity.source, lang),
         "link": opportunity.url,
     }
 
@@ -47,15 +48,39 @@ def find_opportunities(
     session: Session, *, query: str = "", status: str | None = None, as_of: date, lang: str = "fr",
     limit: int = 200,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """The public list: full-text search when there is a query, else by nearest deadline."""
+    """The public list: full-text search when there is a query, else by nearest deadline; calls
+    one can still apply to first (open, forthcoming, then to verify, then closed)."""
     if query.strip():
         found = search(session, query, limit=limit * 4 if status else limit)
         if status:
             found = [o for o in found if opportunity_status(o, as_of) == status]
         found = found[:limit]
     else:
-        found = list_opportunities(session, as_of=as_of, status=status, limit=limit)
+        found = []
+        for each in (status,) if status else LIST_ORDER:
+            found += list_opportunities(session, as_of=as_of, status=each, limit=limit - len(found))
+            if len(found) >= limit:
+                break
     return [display_row(o, as_of=as_of, lang=lang) for o in found]
+
+
+LIST_ORDER = ("open", "forthcoming", "unknown", "closed")
+
+
+def freshness(session: Session, *, as_of: date) -> dict[str, Any]:
+    """How fresh the data is: the last day a call was seen, how many calls, how many closed."""
+    from sqlmodel import col, func, select
+
+    from funding.status import status_expression
+
+    listed = col(Opportunity.merged_into).is_(None)
+    last, total = session.exec(
+        select(func.max(Opportunity.last_seen_at), func.count()).where(listed)
+    ).one()
+    closed = session.exec(
+        select(func.count()).where(listed, status_expression(Opportunity, as_of) == "closed")
+    ).one()
+    return {"last_seen": last.date() if last else None, "total": total, "closed": closed}
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -3,9 +3,10 @@ project lead); pages live in ui/pages and call into funding/."""
 
 import streamlit as st
 
-from funding.i18n import t
+from funding.i18n import format_count, t
 from funding.settings import get_settings
-from ui import common
+from funding.normalize import format_date
+from ui import common, resources
 
 lang = common.lang()
 st.set_page_config(page_title=t("app_title", lang), layout="wide")
@@ -16,6 +17,11 @@ st.sidebar.selectbox(
     key="lang",
     format_func={"fr": "Français", "en": "English"}.get,
 )
+fresh = resources.freshness(common.today())
+if fresh["last_seen"]:
+    st.sidebar.caption(t("data_freshness", lang, day=format_date(fresh["last_seen"], lang),
+                         total=format_count(fresh["total"], lang),
+                         closed=format_count(fresh["closed"], lang)))  # fmt: skip
 common.restore_sessions()
 user = common.staff_user()
 if user:

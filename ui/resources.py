@@ -75,6 +75,19 @@ def total() -> int:
     return _total(_url())
 
 
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def _freshness(url: str, as_of: date) -> dict[str, Any]:
+    from funding.presentation import freshness
+
+    with Session(_engine(url)) as session:
+        return freshness(session, as_of=as_of)
+
+
+def freshness(as_of: date) -> dict[str, Any]:
+    """The last day a call was seen, how many calls, how many closed (the sidebar's line)."""
+    return _freshness(_url(), as_of)
+
+
 # Find funding ------------------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ def test_every_field_sources_history_and_similar_calls(ui_db):
     assert {"financeur", "échéances"} <= set(fields["Champ"])
     assert "15 décembre 2026" in set(fields["Valeur"])
     sources = at.dataframe[1].value
-    assert list(sources["Source"]) == ["eu_sedia"]
+    assert list(sources["Source"]) == ["Commission européenne (Funding & Tenders)"]  # not eu_sedia
     history = [t.value for t in at.text if "→" in t.value]
     assert any(
         h.startswith("échéances : ")

@@ -3,15 +3,20 @@
 import streamlit as st
 
 from funding.details import history_sentence
-from funding.i18n import t
+from funding.i18n import t, word
 from funding.partnerships import report_call
 from ui import common, resources
 
 lang = common.lang()
 st.title(t("opportunity", lang))
 
-opportunity_id = st.query_params.get("id") or st.text_input(t("choose_call", lang), key="call_id")
-if not opportunity_id:
+opportunity_id = st.query_params.get("id")
+if not opportunity_id:  # reached from the menu: find the call by its words, not by an id
+    words = st.text_input(t("find_call", lang), key="call_words")
+    if words.strip():
+        for row in resources.opportunities(words, None, common.today(), lang)[:20]:
+            st.page_link("views/opportunity.py", label=common.esc(row["title"]),
+                         query_params={"id": row["id"]})  # fmt: skip
     st.stop()
 call = resources.opportunity(opportunity_id, common.today(), lang)
 if call is None:
@@ -42,7 +47,7 @@ st.dataframe(
 
 st.subheader(t("seen_at", lang))
 st.dataframe(
-    [{t("source", lang): s["source"], t("link", lang): s["url"],
+    [{t("source", lang): word("source", s["source"], lang), t("link", lang): s["url"],
       t("first_seen", lang): s["first_seen"], t("last_seen", lang): s["last_seen"]}
      for s in call["sources"]],
     hide_index=True, width="stretch",
