@@ -627,3 +627,11 @@ MESSAGES.update({
 def format_count(n: int, lang: str = "fr") -> str:
     """12 345 in French (narrow no-break space), 12,345 in English."""
     return f"{n:,}".replace(",", "\u202f" if lang == "fr" else ",")
+
+
+MESSAGES.update({
+    "add_partner": {"fr": "Ajouter un partenaire", "en": "Add a partner"},
+    "following": {"fr": "Suivi ✓", "en": "Followed ✓"},
+    "followed_toast": {"fr": "Appel suivi : il est dans « Appels suivis ».",
+                       "en": "Call followed: it is in the watchlist."},
+})  # fmt: skip

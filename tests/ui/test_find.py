@@ -59,7 +59,9 @@ def test_a_bad_profile_file_names_the_field(ui_db):
 
 def test_the_form_builds_a_profile(ui_db):
     at = make_app()
-    at.number_input(key="f_partner_count").set_value(1).run()
+    assert [s.key for s in at.selectbox if s.key and s.key.endswith("_type")] == ["f_p0_type"]
+    next(b for b in at.button if b.label == "Ajouter un partenaire").click().run()
+    assert at.selectbox(key="f_p1_type").value == ""  # a second row, left blank
     at.text_input(key="f_name").input("Haies et mares")
     at.text_area(key="f_project").input("Restaurer les haies et les mares avec les communes")
     at.selectbox(key="f_p0_type").set_value("association")

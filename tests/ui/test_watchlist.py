@@ -54,6 +54,9 @@ def test_follow_from_the_results_appears_in_the_watchlist(ui_db):
     at.file_uploader(key="profile_file").set_value(("p.json", data, "application/json")).run()
     follow = next(b for b in at.button if b.key and b.key.startswith("follow_"))
     follow.click().run()
+    assert at.toast[0].value.startswith("Appel suivi")
+    marked = at.button(key=f"followed_{follow.key.removeprefix('follow_')}")
+    assert marked.label == "Suivi ✓" and marked.disabled  # the card says it is followed
     at.switch_page("views/watchlist.py").run()
     assert not at.exception
     assert at.title[0].value == "Appels suivis"

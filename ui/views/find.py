@@ -14,6 +14,7 @@ from funding.partnerships import (
     save_partnership,
     watch,
     watched_call,
+    watchlist,
 )
 from funding.status import STATUSES
 from ui import common, resources
@@ -87,6 +88,7 @@ def _follow(opportunity_id: str) -> None:
     with resources.write() as session:
         if watched_call(session, pid, opportunity_id) is None:
             watch(session, pid, opportunity_id)
+    st.toast(t("followed_toast", lang))
 
 
 # A partnership saved earlier (also ?partnership=ID), or a new profile --------------------------
@@ -139,9 +141,16 @@ if "upload_message" in state:
 
 # The profile form ---------------------------------------------------------------------------
 
+MAX_PARTNERS = 12
+
+
+def _add_partner() -> None:
+    state["f_partner_count"] = min(MAX_PARTNERS, state.get("f_partner_count", 1) + 1)
+
+
 with st.expander(t("profile", lang), expanded="profile" not in state):
-    state.setdefault("f_partner_count", 2)
-    count = st.number_input(t("partner_count", lang), 1, 8, key="f_partner_count")
+    state.setdefault("f_partner_count", 1)
+    count = state["f_partner_count"]
     with st.form("profile_form"):
         st.text_input(t("profile_name", lang), key="f_name")
         st.text_area(t("project", lang), key="f_project", height=80)
@@ -149,7 +158,7 @@ with st.expander(t("profile", lang), expanded="profile" not in state):
         for i in range(int(count)):
             c1, c2, c3, c4, c5 = st.columns([3, 2, 1, 2, 1])
             c1.text_input(t("partner_name", lang), key=f"f_p{i}_name")
-            kinds = list(finder.PARTNER_TYPES)
+            kinds = ["", *finder.PARTNER_TYPES]  # blank: a row left empty is no partner
             current = state.get(f"f_p{i}_type")
             if current and current not in kinds:
                 kinds.append(current)
@@ -159,6 +168,8 @@ with st.expander(t("profile", lang), expanded="profile" not in state):
             c4.text_input(t("partner_region", lang), key=f"f_p{i}_region")
             c5.selectbox(t("partner_role", lang), ["", *finder.ROLES], key=f"f_p{i}_role",
                          format_func=lambda r: word("role", r, lang))  # fmt: skip
+        st.form_submit_button(t("add_partner", lang), on_click=_add_partner,
+                              disabled=count >= MAX_PARTNERS)  # fmt: skip
         themes = sorted(set(finder.theme_names()) | set(state.get("f_themes") or ()))
         st.multiselect(t("themes", lang), themes, key="f_themes", accept_new_options=True,
                        format_func=lambda th: word("theme", th, lang),
@@ -233,6 +244,7 @@ rows = resources.ranked(profile, today, lang, "ineligible" in (state.get("flt_ve
 pid = state.get("partnership_id")
 with resources.read() as session:
     hidden = hidden_ids(session, pid) if pid else set()
+    followed = {w.opportunity_id for w in watchlist(session, pid)} if pid else set()
     hidden_titles = finder.hidden_calls(session, hidden)
 choices = finder.facets(rows)
 
@@ -306,8 +318,11 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         c1, c2, c3, c4 = st.columns(4)
         if can_save:
             c1.button(t("hide", lang), key=f"hide_{row['id']}", on_click=_hide, args=(row["id"],))
-            c2.button(t("follow", lang), key=f"follow_{row['id']}", on_click=_follow,
-                      args=(row["id"],))  # fmt: skip
+            if row["id"] in followed:
+                c2.button(t("following", lang), key=f"followed_{row['id']}", disabled=True)
+            else:
+                c2.button(t("follow", lang), key=f"follow_{row['id']}", on_click=_follow,
+                          args=(row["id"],))  # fmt: skip
         c3.page_link(
             "views/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
         )
