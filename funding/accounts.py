@@ -73,7 +73,11 @@ def render_sign_in_link(email: str, lang: str, *, settings: Settings | None = No
     context = {"lang": lang, "url": sign_in_url(email, settings=settings),
                "minutes": SIGN_IN_LINK_MINUTES}  # fmt: skip
     text = environment().get_template("signin.txt").render(context)
-    title = "Your Funding Radar sign-in link" if lang == "en" else "Votre lien de connexion à Funding Radar"
+    title = (
+        "Your Funding Radar sign-in link"
+        if lang == "en"
+        else "Votre lien de connexion à Funding Radar"
+    )
     return _message(normalize_email(email), title, text, None, message_id=None, settings=settings)
 
 

@@ -635,3 +635,29 @@ MESSAGES.update({
     "followed_toast": {"fr": "Appel suivi : il est dans « Appels suivis ».",
                        "en": "Call followed: it is in the watchlist."},
 })  # fmt: skip
+
+
+# Why a file is not JSON, as Python's json module says it, in words.
+JSON_REASONS = {
+    "Expecting ',' delimiter": ("une virgule manque", "a comma is missing"),
+    "Expecting ':' delimiter": ("deux-points « : » attendus", "a colon ':' is expected"),
+    "Expecting value": ("une valeur est attendue", "a value is expected"),
+    "Expecting property name enclosed in double quotes": (
+        "un nom de champ entre guillemets droits doubles est attendu (une virgule en trop ?)",
+        "a field name in double quotes is expected (a comma too many?)"),
+    "Extra data": ("du texte suit la fin du profil", "text follows the end of the profile"),
+    "Unterminated string starting at": ("un texte entre guillemets n'est pas refermé",
+                                        "a quoted text is not closed"),
+    "Invalid control character at": ("un caractère de contrôle (retour à la ligne ?) dans un texte",
+                                     "a control character (line break?) inside a text"),
+    "Invalid \\escape": ("une barre oblique inverse « \\ » invalide", "an invalid backslash '\\'"),
+}  # fmt: skip
+MESSAGES["json_error"] = {"fr": "le fichier n'est pas du JSON valide, ligne {line}, colonne {column} : {why}.",
+                          "en": "the file is not valid JSON, line {line}, column {column}: {why}."}  # fmt: skip
+
+
+def json_error_text(error, lang: str = "fr") -> str:
+    """Where and why a file is not JSON (a json.JSONDecodeError), in the reader's language."""
+    why = JSON_REASONS.get(error.msg)
+    reason = error.msg if why is None else why[0 if lang == "fr" else 1]
+    return t("json_error", lang, line=error.lineno, column=error.colno, why=reason)

@@ -44,7 +44,10 @@ def test_partnerships_are_seen_by_their_members_and_staff(session):
     session.commit()
     assert visible_partnerships(session, Viewer(LEA)) == [(mine.id, "Eau Sahel")]
     assert visible_partnerships(session, Viewer()) == []
-    assert {pid for pid, _ in visible_partnerships(session, Viewer(staff=True))} == {mine.id, theirs.id}
+    assert {pid for pid, _ in visible_partnerships(session, Viewer(staff=True))} == {
+        mine.id,
+        theirs.id,
+    }
     check_access(session, mine.id, Viewer(LEA))
     with pytest.raises(AccessDenied):
         check_access(session, theirs.id, Viewer(LEA))

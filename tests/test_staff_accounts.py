@@ -12,7 +12,7 @@ from funding.settings import Settings
 
 def _auth(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "funding.auth", *args], input=stdin,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
 
 
 def test_help_does_not_prompt_and_a_piped_password_is_hashed():
@@ -35,7 +35,9 @@ def test_staff_add_writes_the_hash_to_the_secrets_file(tmp_path):
                                input=f"{password}\n")  # fmt: skip
         assert result.exit_code == 0, result.output
     users = staff_credentials(Settings(staff_users=None, secrets_file=secrets))
-    assert verify_password("b0b-pass", users["bob"]) and verify_password("new-alice", users["alice"])
+    assert verify_password("b0b-pass", users["bob"]) and verify_password(
+        "new-alice", users["alice"]
+    )
     assert 'password = "x"' in secrets.read_text() and secrets.stat().st_mode & 0o077 == 0
     refused = runner.invoke(main, ["staff", "add", "a=b", "--file", str(secrets)], input="x\n")
     assert refused.exit_code != 0 and "cannot be a staff name" in refused.output

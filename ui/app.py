@@ -4,8 +4,8 @@ project lead); pages live in ui/pages and call into funding/."""
 import streamlit as st
 
 from funding.i18n import format_count, t
-from funding.settings import get_settings
 from funding.normalize import format_date
+from funding.settings import get_settings
 from ui import common, resources
 
 lang = common.lang()

@@ -11,8 +11,8 @@ from funding.cli import main
 from funding.db import make_engine
 from funding.models import (
     CallReport,
-    Embedding,
     Delivery,
+    Embedding,
     Extraction,
     HiddenCall,
     Merge,

@@ -156,3 +156,11 @@ def test_funder_text_is_shown_as_text_not_html(ui_db):
     assert titles == [expected]
     assert any("\\<script\\>alert\\(2\\)\\</script\\>" in m.value for m in at.markdown)
     assert all(not m.proto.allow_html for m in at.markdown)
+
+
+def test_a_file_that_is_not_json_names_its_line_in_french(ui_db):
+    broken = (b'{\n  "name": "Haies",\n  "partners": [\n    {"type": "association"}\n'
+              b'    {"type": "sme"}\n  ]\n}\n')
+    at = load(make_app(), broken)
+    assert at.error[0].value == ("Profil incomplet ou invalide : le fichier n'est pas du JSON "
+                                 "valide, ligne 5, colonne 5 : une virgule manque.")  # fmt: skip

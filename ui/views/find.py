@@ -3,7 +3,7 @@
 import streamlit as st
 
 from funding import finder
-from funding.i18n import t, word
+from funding.i18n import json_error_text, t, word
 from funding.matching import ProfileError, parse_profile
 from funding.partnerships import (
     PartnershipNameTaken,
@@ -123,7 +123,8 @@ def _on_upload() -> None:
     try:
         loaded = finder.read_profile(uploaded.getvalue())
     except ProfileError as exc:
-        state["upload_message"] = ("error", t("profile_invalid", lang) + " " + str(exc))
+        state["upload_message"] = ("error", t("profile_invalid", lang) + " " + (
+            json_error_text(exc.json_error, lang) if exc.json_error else str(exc)))
     else:
         state["partnership_id"] = 0
         fill_form(loaded)

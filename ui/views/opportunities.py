@@ -8,6 +8,8 @@ from funding.i18n import t
 from funding.status import STATUSES
 from ui import common, resources
 
+COLUMNS = ("details", "title", "funder", "status", "next_deadline", "amount_max", "source", "link")
+
 lang = common.lang()
 st.title(t("opportunities", lang))
 
@@ -23,14 +25,19 @@ if rows:
         [{**row, "details": f"opportunity?id={quote(row['id'], safe='')}"} for row in rows],
         hide_index=True,
         width="stretch",
-        column_order=("details", "title", "funder", "status", "next_deadline", "amount_max",
-                      "source", "link"),  # fmt: skip
+        column_order=COLUMNS,
         column_config={
-            key: st.column_config.TextColumn(t(key, lang), width="large" if key == "title" else None)
+            key: st.column_config.TextColumn(
+                t(key, lang), width="large" if key == "title" else None
+            )
             for key in ("title", "funder", "status", "next_deadline", "amount_max", "source")
         }
-        | {"link": st.column_config.LinkColumn(t("link", lang)),
-           "details": st.column_config.LinkColumn(t("details", lang), display_text=t("open_call", lang))},
-    )  # fmt: skip
+        | {
+            "link": st.column_config.LinkColumn(t("link", lang)),
+            "details": st.column_config.LinkColumn(
+                t("details", lang), display_text=t("open_call", lang)
+            ),
+        },
+    )
 else:
     st.info(t("empty", lang))

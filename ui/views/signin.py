@@ -20,7 +20,9 @@ if token:
     try:
         email = read_token(token, ("signin", "manage"))
     except AccountError as exc:
-        st.error(t("sign_in_link_expired" if "expired" in str(exc) else "sign_in_link_invalid", lang))
+        st.error(
+            t("sign_in_link_expired" if "expired" in str(exc) else "sign_in_link_invalid", lang)
+        )
     else:
         st.write(t("sign_in_link_ask", lang, email=email))
         if st.button(t("sign_in_link_button", lang), type="primary", key="sign_in_link"):

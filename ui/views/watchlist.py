@@ -15,7 +15,11 @@ st.title(t("watchlist", lang))
 viewer = common.viewer()
 saved = dict(resources.partnerships(viewer))
 if not saved:
-    st.info(t("choose_partnership", lang) if viewer.email or viewer.staff else t("sign_in_to_save", lang))
+    st.info(
+        t("choose_partnership", lang)
+        if viewer.email or viewer.staff
+        else t("sign_in_to_save", lang)
+    )
     st.stop()
 if state.get("partnership_id") not in saved:
     asked = st.query_params.get("partnership")
