@@ -661,3 +661,23 @@ def json_error_text(error, lang: str = "fr") -> str:
     why = JSON_REASONS.get(error.msg)
     reason = error.msg if why is None else why[0 if lang == "fr" else 1]
     return t("json_error", lang, line=error.lineno, column=error.colno, why=reason)
+
+
+# Source health: columns and run statuses.
+MESSAGES.update({
+    "health_source": {"fr": "Source", "en": "Source"},
+    "health_last_run": {"fr": "Dernière collecte", "en": "Last run"},
+    "health_status": {"fr": "État", "en": "Status"},
+    "health_items": {"fr": "Appels lus", "en": "Calls read"},
+    "health_new": {"fr": "Nouveaux", "en": "New"},
+    "health_updated": {"fr": "Modifiés", "en": "Updated"},
+    "health_rejected": {"fr": "Rejetés", "en": "Rejected"},
+    "health_errors": {"fr": "Erreurs", "en": "Errors"},
+    "health_duration_s": {"fr": "Durée (s)", "en": "Duration (s)"},
+    "health_fill_rates": {"fr": "Champs remplis", "en": "Fields filled"},
+    "health_flags": {"fr": "Alertes", "en": "Flags"},
+    "run_ok": {"fr": "réussie", "en": "ok"},
+    "run_failed": {"fr": "échouée", "en": "failed"},
+    "run_running": {"fr": "en cours", "en": "running"},
+    "run_never_run": {"fr": "jamais lancée", "en": "never run"},
+})  # fmt: skip

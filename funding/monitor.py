@@ -140,14 +140,21 @@ def new_per_week(session: Session, *, now: datetime, weeks: int = 12) -> list[di
 
 
 def source_health(session: Session, *, lang: str = "fr") -> list[dict[str, Any]]:
-    """Every known source with its last run: when, status, counts, errors, fill rates and flags."""
+    """Every source (declared in crawlers/sources.toml, or that ever ran or stored a call) with
+    its last run: when, status ('never_run' for none), counts, errors, fill rates and flags."""
+    from funding.sources import SourcesError, load_sources
+
     runs = {run.source: run for run in latest_runs(session)}
-    names = sorted(set(runs) | set(session.exec(select(Source.name))))
+    try:
+        declared = set(load_sources(spiders=None))
+    except SourcesError:
+        declared = set()
+    names = sorted(declared | set(runs) | set(session.exec(select(Source.name))))
     rows = []
     for name in names:
         run: SourceRun | None = runs.get(name)
         if run is None:
-            rows.append({"source": name, "last_run": "", "status": "", "items": None, "new": None,
+            rows.append({"source": name, "last_run": "", "status": "never_run", "items": None, "new": None,
                          "updated": None, "rejected": None, "errors": None, "duration_s": None,
                          "fill_rates": "", "flags": ""})  # fmt: skip
             continue

@@ -60,6 +60,10 @@ def test_monitor_dashboards_and_review_queue(ui_db):
     assert int(at.metric[2].value) == 1
     assert "Appel qui ferme bientôt" in set(at.tabs[2].dataframe[0].value["Titre"])
     assert [t.label for t in at.tabs][4] == "Santé des sources"
+    health = at.tabs[4].dataframe[0].value  # every declared source, never-run ones too, in words
+    assert list(health.columns)[:3] == ["Source", "Dernière collecte", "État"]
+    assert {"Fondation de France", "Bpifrance", "Département de la Drôme"} <= set(health["Source"])
+    assert "jamais lancée" in set(health["État"]) and "eu_sedia" not in set(health["Source"])
     assert any(c.value.startswith("50 affiché(s) sur") for c in at.caption)
     assert any("Le lien est cassé" in t.value for t in at.text)
     report_id = 1

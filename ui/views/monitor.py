@@ -4,7 +4,7 @@ import streamlit as st
 
 from funding import monitor
 from funding.errors import FundingError
-from funding.i18n import t
+from funding.i18n import MESSAGES, t, word
 from funding.models import utcnow
 from ui import common, resources
 
@@ -62,7 +62,20 @@ with tab_chart:
     else:
         st.caption(t("empty", lang))
 with tab_health:
-    st.dataframe(board["health"], hide_index=True, width="stretch")
+    import pandas as pd
+
+    health = pd.DataFrame(board["health"])
+    if not health.empty:
+        failed = health["status"] == "failed"
+        health["source"] = [word("source", name, lang) for name in health["source"]]
+        health["status"] = [t(f"run_{status}", lang) if f"run_{status}" in MESSAGES else status
+                            for status in health["status"]]  # fmt: skip
+        health = health.rename(columns={c: t(f"health_{c}", lang) for c in health.columns})
+        styled = health.style.apply(  # failed runs in red, with their whole reason
+            lambda row: ["background-color: #fde2e1" if failed[row.name] else "" for _ in row], axis=1
+        )
+        st.dataframe(styled, hide_index=True, width="stretch",
+                     column_config={t("health_flags", lang): st.column_config.TextColumn(width="large")})  # fmt: skip
 
 queue = resources.review_queue()
 
