@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from funding.i18n import t
 from funding.models import Opportunity, WatchedCall, utcnow
 from funding.normalize import format_amount, format_date
-from funding.presentation import opportunity_status, spreadsheet_cell
+from funding.presentation import deadline_label, opportunity_status, spreadsheet_cell
 from funding.status import next_deadline
 
 CSV_COLUMNS = ("id", "title", "funder", "stage", "next_deadline", "deadlines", "amount_max",
@@ -34,7 +34,7 @@ def watched_rows(
             "id": o.id, "title": o.title, "funder": o.funder or "", "url": o.url,
             "stage": watched.stage, "notes": watched.notes or "",
             "next_deadline": deadline, "deadlines": [date.fromisoformat(d) for d in o.deadlines or ()],
-            "next_deadline_label": format_date(deadline, lang) if deadline else t("no_deadline", lang),
+            "next_deadline_label": deadline_label(o, as_of=as_of, lang=lang) or t("no_deadline", lang),
             "days_left": (deadline - as_of).days if deadline else None,
             "amount_max": o.amount_max, "currency": o.currency or "EUR",
             "amount_label": format_amount(o.amount_max, o.currency or "EUR", lang),

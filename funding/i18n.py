@@ -26,7 +26,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "open": {"fr": "ouvert", "en": "open"},
     "closed": {"fr": "clôturé", "en": "closed"},
     "unknown": {"fr": "à vérifier", "en": "to verify"},
-    "permanent": {"fr": "permanent", "en": "permanent"},
+    "permanent": {"fr": "permanente", "en": "permanent"},  # une aide permanente
+    "closed_on": {"fr": "close le {day}", "en": "closed on {day}"},
 }
 
 

@@ -23,15 +23,23 @@ def opportunity_status(opportunity: Opportunity, as_of: date) -> str:
     )
 
 
-def display_row(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> dict[str, Any]:
-    """One line of a list: plain text only (funder text is shown as text, never as HTML)."""
+def deadline_label(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> str:
+    """The next deadline; "permanente" for a permanent aid; a closed call's past deadline
+    ("close le 31 mars 2026"); "" when none is known. Every list and page says it this way."""
     deadline = next_deadline(opportunity.deadlines, as_of)
     if deadline is not None:
-        when = format_date(deadline, lang)
-    elif opportunity.recurrence == "permanent":
-        when = t("permanent", lang)
-    else:
-        when = ""
+        return format_date(deadline, lang)
+    if opportunity.recurrence == "permanent":
+        return t("permanent", lang)
+    past = [d for d in opportunity.deadlines or () if d < as_of.isoformat()]
+    if past:
+        return t("closed_on", lang, day=format_date(date.fromisoformat(max(past)), lang))
+    return ""
+
+
+def display_row(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> dict[str, Any]:
+    """One line of a list: plain text only (funder text is shown as text, never as HTML)."""
+    when = deadline_label(opportunity, as_of=as_of, lang=lang)
     return {
         "id": opportunity.id,
         "title": opportunity.title,

@@ -55,3 +55,21 @@ def test_a_report_reaches_the_review_queue(ui_db):
 def test_unknown_call(ui_db):
     at = make_app("views/opportunity.py", id="nope:1")
     assert at.warning[0].value == "Cet appel n'existe pas."
+
+
+def test_a_closed_call_shows_its_past_deadline_and_a_permanent_aid_reads_permanente(ui_db):
+    from sqlmodel import Session
+
+    from funding.db import make_engine
+    from funding.store import store_record
+
+    with Session(make_engine(ui_db)) as session:
+        store_record(session, {"id": "t:closed", "title": "Appel clos", "url": "https://e.org/c",
+                               "deadlines": ["2026-01-31"]})  # fmt: skip
+        store_record(session, {"id": "t:always", "title": "Aide permanente", "url": "https://e.org/p",
+                               "recurrence": "Permanente"})  # fmt: skip
+        session.commit()
+    closed = make_app("views/opportunity.py", id="t:closed")
+    assert "Échéance : close le 31 janvier 2026" in closed.markdown[0].value
+    always = make_app("views/opportunity.py", id="t:always")
+    assert "Échéance : permanente" in always.markdown[0].value
