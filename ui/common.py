@@ -38,6 +38,11 @@ def safe_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
+def label(key: str, lang: str) -> str:
+    """'Montant : ' in French (a space before the colon), 'Amount: ' in English."""
+    return t(key, lang) + (" : " if lang == "fr" else ": ")
+
+
 def verdict_badge(verdict: str, lang: str) -> str:
     return f":{VERDICT_COLORS.get(verdict, 'gray')}-badge[{t(verdict, lang)}]"
 

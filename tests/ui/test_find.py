@@ -164,3 +164,9 @@ def test_a_file_that_is_not_json_names_its_line_in_french(ui_db):
     at = load(make_app(), broken)
     assert at.error[0].value == ("Profil incomplet ou invalide : le fichier n'est pas du JSON "
                                  "valide, ligne 5, colonne 5 : une virgule manque.")  # fmt: skip
+
+
+def test_english_typography_has_no_space_before_a_colon(ui_db):
+    at = load(make_app(lang="en"))
+    facts = [m.value for m in at.markdown if "Score **" in m.value]
+    assert facts and all("Amount: " in f and "Deadline: " in f and " : " not in f for f in facts)

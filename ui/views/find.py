@@ -302,9 +302,9 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
             common.verdict_badge(row["verdict"], lang),
             f"{t('score', lang)} **{row['score']:.0f}**",
             common.esc(row["funder"] or "—"),
-            f"{t('amount', lang)} : {common.esc(row['amount_label'] or '—')}",
-            f"{t('deadline', lang)} : {common.esc(deadline)} {common.days_label(row['days_left'], lang)}",
-            f"{t('source', lang)} : {common.esc(word('source', row['source'], lang) or '—')}",
+            f"{common.label('amount', lang)}{common.esc(row['amount_label'] or '—')}",
+            f"{common.label('deadline', lang)}{common.esc(deadline)} {common.days_label(row['days_left'], lang)}",
+            f"{common.label('source', lang)}{common.esc(word('source', row['source'], lang) or '—')}",
         ]  # fmt: skip
         st.markdown(" · ".join(facts))
         with st.expander(t("explanation", lang)):

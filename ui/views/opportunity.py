@@ -26,12 +26,12 @@ if call is None:
 st.header(common.esc(call["title"]), anchor=False)
 facts = [
     common.esc(call["funder"] or "—"),
-    f"{t('status', lang)} : {common.esc(call['status'])}",
+    f"{common.label('status', lang)}{common.esc(call['status'])}",
     (
-        f"{t('deadline', lang)} : {common.esc(call['next_deadline'] or '—')} "
+        f"{common.label('deadline', lang)}{common.esc(call['next_deadline'] or '—')} "
         f"{common.days_label(call['days_left'], lang)}"
     ),
-    f"{t('amount', lang)} : {common.esc(call['amount'] or '—')}",
+    f"{common.label('amount', lang)}{common.esc(call['amount'] or '—')}",
 ]
 st.markdown(" · ".join(facts))
 if common.safe_url(call["url"]):

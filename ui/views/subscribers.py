@@ -87,7 +87,7 @@ for r in rows:
 chosen = st.session_state.get("preview_id")
 if chosen in {r["id"] for r in rows}:
     email = next(r["email"] for r in rows if r["id"] == chosen)
-    st.subheader(f"{t('preview', lang)} : {common.esc(email)}")
+    st.subheader(f"{common.label('preview', lang)}{common.esc(email)}")
     with resources.read() as session:
         subscriber = subscriptions.get_subscriber(session, email)
         now = datetime.combine(common.today(), time(7), tzinfo=UTC)

@@ -67,7 +67,7 @@ for row in rows:
     with st.container(border=True, key=f"watched_{row['id']}"):
         st.markdown(
             f"**{common.esc(row['title'])}** · {common.esc(row['funder'] or '—')} · "
-            f"{t('deadline', lang)} : {common.esc(row['next_deadline_label'])} "
+            f"{common.label('deadline', lang)}{common.esc(row['next_deadline_label'])} "
             f"{common.days_label(row['days_left'], lang)}"
         )
         c1, c2, c3 = st.columns([1, 3, 1])
