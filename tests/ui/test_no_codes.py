@@ -22,6 +22,8 @@ def _interface_text(at) -> list[str]:
         texts += list(frame.value.columns)
         if "Critère" in frame.value.columns:
             texts += list(frame.value["Critère"])
+            # the funder's words, or the value in words: never a bare code
+            texts += [e for e in frame.value["Texte du financeur"] if e and e.lower() in CODES]
     texts += [m.value.split("Source : ")[1] for m in at.markdown if "Source : " in m.value]
     return texts
 
@@ -34,5 +36,8 @@ def test_no_vocabulary_code_in_the_french_find_page(ui_db):
     found = {code for code in CODES for text in texts
              if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)}  # fmt: skip
     assert not found, found
+    evidence = [e for frame in at.dataframe if "Texte du financeur" in frame.value.columns
+                for e in frame.value["Texte du financeur"]]  # fmt: skip
+    assert not [e for e in evidence if " – " in e and len(set(e.split(" – "))) == 1]
     everything = " ".join(m.value for m in at.markdown)
     assert not [code for code in CODES if "_" in code and code in everything]
