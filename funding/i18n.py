@@ -682,3 +682,14 @@ MESSAGES.update({
     "run_running": {"fr": "en cours", "en": "running"},
     "run_never_run": {"fr": "jamais lancée", "en": "never run"},
 })  # fmt: skip
+
+
+# The review queue: filters, pages, bulk decisions.
+MESSAGES.update({
+    "queue_field": {"fr": "Champ", "en": "Field"},
+    "page": {"fr": "Page", "en": "Page"},
+    "queue_shown": {"fr": "{shown} affichée(s) sur {total}", "en": "{shown} shown of {total}"},
+    "pick": {"fr": "Sélectionner", "en": "Select"},
+    "accept_chosen": {"fr": "Accepter la sélection", "en": "Accept the selection"},
+    "reject_chosen": {"fr": "Rejeter la sélection", "en": "Reject the selection"},
+})  # fmt: skip

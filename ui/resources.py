@@ -194,21 +194,27 @@ def dashboard(now: datetime, as_of: date, lang: str) -> dict[str, Any]:
     return _dashboard(_url(), now, as_of, lang)
 
 
-@st.cache_data(ttl=30, max_entries=4, show_spinner=False)
-def _queue(url: str) -> dict[str, Any]:
+@st.cache_data(ttl=30, max_entries=16, show_spinner=False)
+def _queue(url: str, field: str | None, source: str | None, offset: int, size: int) -> dict[str, Any]:
     from funding import monitor
 
     with Session(_engine(url)) as session:
         return {
             "sizes": monitor.queue_sizes(session),
-            "extractions": monitor.proposed_extractions(session),
+            "kinds": monitor.proposed_kinds(session),
+            "matching": monitor.proposed_count(session, field=field, source=source),
+            "extractions": monitor.proposed_extractions(
+                session, field=field, source=source, offset=offset, limit=size
+            ),
             "duplicates": monitor.suggested_merges(session),
             "reports": monitor.open_reports(session),
         }
 
 
-def review_queue() -> dict[str, Any]:
-    return _queue(_url())
+def review_queue(field: str | None = None, source: str | None = None, offset: int = 0,
+                 size: int = 20) -> dict[str, Any]:  # fmt: skip
+    """The review queue; its values read from text one page at a time, filtered by field and source."""
+    return _queue(_url(), field, source, offset, size)
 
 
 def clear_monitor() -> None:

@@ -125,3 +125,27 @@ def test_every_page_can_require_signing_in(ui_db, monkeypatch):
     assert at.title[0].value == "Connexion"
     sign_in(at)
     assert at.title[0].value == "Trouver des financements"
+
+
+def test_review_queue_is_paged_filtered_and_decided_in_bulk(ui_db):
+    at = sign_in(make_app("views/monitor.py"))
+    fields = at.selectbox(key="queue_field").options
+    assert len(fields) > 1 and "partnership_required" not in fields  # named in words
+    total = int(next(c.value for c in at.caption if " affichée(s) sur " in c.value).split()[-1])
+    assert total > 20 and len([c for c in at.checkbox if c.key.startswith("pick_")]) == 20
+    at.selectbox(key="queue_source").set_value(at.selectbox(key="queue_source").options[1]).run()
+    narrowed = int(next(c.value for c in at.caption if " affichée(s) sur " in c.value).split()[-1])
+    assert narrowed < total
+    picks = [c for c in at.checkbox if c.key.startswith("pick_")][:2]
+    for pick in picks:
+        pick.check()
+    at.button(key="accept_chosen").click().run()
+    assert not at.exception
+    after = int(next(c.value for c in at.caption if " affichée(s) sur " in c.value).split()[-1])
+    assert after == narrowed - 2
+    with Session(make_engine(ui_db)) as session:
+        from funding.models import Extraction
+
+        decided = [session.get(Extraction, int(p.key.removeprefix("pick_"))) for p in picks]
+        assert {e.status for e in decided} == {"accepted"}
+    assert at.get("page_link")  # each item links to its call
