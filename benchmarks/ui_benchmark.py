@@ -134,6 +134,7 @@ def pages(url: str) -> list[tuple[str, float]]:
         return at
 
     at = AppTest.from_file(app, default_timeout=120)
+    at.session_state["lead_email"] = "lead@example.org"  # signed in: saves, hides and follows
     run("page find: first run", at)
     data = PROFILES[0].read_bytes()
     at.file_uploader(key="profile_file").set_value(("p.json", data, "application/json"))
