@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 from sqlmodel import Session, select
 
+from funding.accounts import read_token
 from funding.digests import send_due
 from funding.models import Delivery, StaffAlert, Subscriber
 from funding.settings import get_settings
@@ -23,7 +24,7 @@ def _ledger(engine):
 
 
 def test_a_digest_arrives_with_both_parts_and_one_click_unsubscribe(engine, session, smtp):
-    seed(session, ["ana@example.org"])
+    (ana,) = seed(session, ["ana@example.org"])
     report = send_due(engine, now=NOW)
     assert report.sent == 1
     [message] = smtp.inbox.messages
@@ -43,6 +44,11 @@ def test_a_digest_arrives_with_both_parts_and_one_click_unsubscribe(engine, sess
     assert https in html
     token = parse_qs(urlparse(https).query)["token"][0]
     assert unquote(mailto).endswith(token)
+    # The subscriber manages their partnership from the digest: a sign-in link that opens it.
+    (radar,) = {u for u in re.findall(r"https://\S+", text) if "/signin?" in u}
+    query = parse_qs(urlparse(radar).query)
+    assert read_token(query["token"][0], ("manage",)) == "ana@example.org"
+    assert query["partnership"] == [str(ana.partnership_id)]
     assert unsubscribe(session, token).status == "unsubscribed"
     session.commit()
     assert send_due(engine, now=NOW.replace(day=9)).sent == 0
