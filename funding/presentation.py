@@ -76,19 +76,27 @@ LIST_ORDER = ("open", "forthcoming", "unknown", "closed")
 
 
 def freshness(session: Session, *, as_of: date) -> dict[str, Any]:
-    """How fresh the data is: the last day a call was seen, how many calls, how many closed."""
+    """How fresh the data is: the last day calls were harvested or changed (a crawl that found
+    nothing new counts), how many calls are listed, how many of them closed. Indexed reads only
+    (a few ms at 100,000 calls)."""
     from sqlmodel import col, func, select
 
+    from funding.models import SourceRun
     from funding.status import status_expression
 
     listed = col(Opportunity.merged_into).is_(None)
-    last, total = session.exec(
-        select(func.max(Opportunity.last_seen_at), func.count()).where(listed)
+    changed = session.exec(select(func.max(Opportunity.last_changed_at))).one()
+    crawled = session.exec(
+        select(func.max(SourceRun.finished_at)).where(SourceRun.status == "ok")
     ).one()
+    last = max((d for d in (changed, crawled) if d is not None), default=None)
+    total = session.exec(select(func.count()).select_from(Opportunity).where(listed)).one()
     closed = session.exec(
-        select(func.count()).where(listed, status_expression(Opportunity, as_of) == "closed")
-    ).one()
+        select(func.count()).select_from(Opportunity)
+        .where(listed, status_expression(Opportunity, as_of) == "closed")
+    ).one()  # fmt: skip
     return {"last_seen": last.date() if last else None, "total": total, "closed": closed}
+
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
