@@ -134,6 +134,7 @@ def pages(url: str) -> list[tuple[str, float]]:
         return at
 
     at = AppTest.from_file(app, default_timeout=120)
+    at.session_state["lead_email"] = "lead@example.org"  # signed in: saves, hides and follows
     run("page find: first run", at)
     data = PROFILES[0].read_bytes()
     at.file_uploader(key="profile_file").set_value(("p.json", data, "application/json"))
@@ -149,17 +150,17 @@ def pages(url: str) -> list[tuple[str, float]]:
     follow = next(b for b in at.button if b.key and b.key.startswith("follow_"))
     follow.click()
     run("page find: follow a call", at)
-    at.switch_page("pages/watchlist.py")
+    at.switch_page("views/watchlist.py")
     run("page watchlist (with iCalendar + CSV exports)", at)
-    at.switch_page("pages/opportunity.py")
+    at.switch_page("views/opportunity.py")
     at.query_params["id"] = follow.key.removeprefix("follow_")
     run("page opportunity (cold)", at)
     at.query_params.clear()
-    at.switch_page("pages/opportunities.py")
+    at.switch_page("views/opportunities.py")
     run("page list of calls", at)
     at.text_input(key="query").input("biodiversité")
     run("page list: full-text search", at)
-    at.switch_page("pages/monitor.py")
+    at.switch_page("views/monitor.py")
     run("page monitor: sign-in form", at)
     at.text_input(key="sign_in_user").input("bench")
     at.text_input(key="sign_in_password").input("bench")
@@ -167,7 +168,7 @@ def pages(url: str) -> list[tuple[str, float]]:
     submit.click()
     run("page monitor: sign in + dashboards (cold)", at)
     run("page monitor: rerun (warm)", at)
-    at.switch_page("pages/subscribers.py")
+    at.switch_page("views/subscribers.py")
     run("page subscribers", at)
     return rows
 

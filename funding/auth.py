@@ -193,14 +193,49 @@ def _seconds(delta: timedelta) -> int:
     return max(1, int(delta.total_seconds()) + 1)
 
 
-def main() -> None:
-    """Print a hash for a password read from the terminal: `python -m funding.auth`."""
-    import getpass
+def malformed(settings: Settings | None = None) -> list[str]:
+    """Staff names whose hash cannot be a hash_password one (e.g. FUNDING_STAFF_USERS in double
+    quotes: the shell replaced every `$16384`-like part), so their sign-in would only say "refused"."""
+    bad = []
+    for name, hashed in staff_credentials(settings).items():
+        parts = hashed.split("$")
+        if len(parts) != 6 or parts[0] != "scrypt" or not all(p.isdigit() for p in parts[1:4]):
+            bad.append(name)
+    return bad
 
-    password = getpass.getpass("password: ")
-    if password != getpass.getpass("again: "):
-        raise SystemExit("the two passwords differ")
-    print(hash_password(password))
+
+def read_new_password() -> str:
+    """A password typed twice without echo; from a pipe, its first line. SystemExit (a message,
+    no traceback) when the two differ, or nothing comes."""
+    import getpass
+    import sys
+
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        try:
+            password = getpass.getpass("password: ")
+            if password != getpass.getpass("again: "):
+                raise SystemExit("the two passwords differ")
+        except (EOFError, KeyboardInterrupt):
+            raise SystemExit("no password given") from None
+    if not password:
+        raise SystemExit("no password given")
+    return password
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print a hash for a password read from the terminal: `python -m funding.auth`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m funding.auth",
+        description="Reads a password (twice, not echoed; or one line from a pipe) and prints its "
+        "scrypt hash for FUNDING_STAFF_USERS (in single quotes) or the secrets file. "
+        "`funding staff add NAME` writes it to the secrets file for you.",
+    )
+    parser.parse_args(argv)
+    print(hash_password(read_new_password()))
 
 
 if __name__ == "__main__":

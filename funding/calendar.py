@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from funding.i18n import t
 from funding.models import Opportunity, WatchedCall, utcnow
 from funding.normalize import format_amount, format_date
-from funding.presentation import opportunity_status, spreadsheet_cell
+from funding.presentation import deadline_label, opportunity_status, spreadsheet_cell
 from funding.status import next_deadline
 
 CSV_COLUMNS = ("id", "title", "funder", "stage", "next_deadline", "deadlines", "amount_max",
@@ -34,7 +34,7 @@ def watched_rows(
             "id": o.id, "title": o.title, "funder": o.funder or "", "url": o.url,
             "stage": watched.stage, "notes": watched.notes or "",
             "next_deadline": deadline, "deadlines": [date.fromisoformat(d) for d in o.deadlines or ()],
-            "next_deadline_label": format_date(deadline, lang) if deadline else t("no_deadline", lang),
+            "next_deadline_label": deadline_label(o, as_of=as_of, lang=lang) or t("no_deadline", lang),
             "days_left": (deadline - as_of).days if deadline else None,
             "amount_max": o.amount_max, "currency": o.currency or "EUR",
             "amount_label": format_amount(o.amount_max, o.currency or "EUR", lang),
@@ -107,18 +107,31 @@ def to_ical(
     return calendar.to_ical()
 
 
-def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """The watchlist as CSV (UTF-8 with BOM so spreadsheet programs read the accents)."""
+def to_csv(rows: list[dict[str, Any]], lang: str | None = None) -> bytes:
+    """The watchlist as CSV (UTF-8 with BOM so spreadsheet programs read the accents).
+
+    Without `lang`: the codes, comma-separated. In French: `;`-separated (French Excel opens a
+    comma file in one column), headers and stages in words, amounts with a decimal comma; in
+    English: headers and stages in words, comma-separated.
+    """
+    from funding.i18n import t
+
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
+    delimiter = ";" if lang == "fr" else ","
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow([t(f"csv_{c}", lang) if lang else c for c in CSV_COLUMNS])
     for row in rows:
+        amount = "" if row["amount_max"] is None else row["amount_max"]
+        if lang == "fr" and amount != "":
+            amount = f"{amount:.2f}".rstrip("0").rstrip(".").replace(".", ",")
         cells = {
             **row,
             "next_deadline": row["next_deadline"].isoformat() if row["next_deadline"] else "",
-            "deadlines": ";".join(d.isoformat() for d in row["deadlines"]),
-            "amount_max": "" if row["amount_max"] is None else row["amount_max"],
+            "deadlines": (", " if lang == "fr" else ";").join(d.isoformat() for d in row["deadlines"]),
+            "amount_max": amount,
+            "stage": t(row["stage"], lang) if lang else row["stage"],
+            "status": t(row["status"], lang) if lang and row.get("status") else row.get("status"),
         }
         # Funder text and notes never run as formulas in Excel or LibreOffice.
-        writer.writerow({key: spreadsheet_cell(value) for key, value in cells.items()})
+        writer.writerow([spreadsheet_cell(cells.get(key)) for key in CSV_COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

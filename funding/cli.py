@@ -178,7 +178,16 @@ def serve(host: str | None, port: int | None, no_snapshot: bool) -> None:
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
     ]  # fmt: skip
-    click.echo(f"serving on http://{host or settings.host}:{port or settings.port}")
+    from funding.auth import malformed
+
+    for name in malformed(settings):
+        click.echo(f"warning: staff {name!r} has a malformed password hash (FUNDING_STAFF_USERS in "
+                   "double quotes? the shell replaces $…: use single quotes, or `funding staff "
+                   "add`); that name cannot sign in", err=True)  # fmt: skip
+    served = f"http://{host or settings.host}:{port or settings.port}"
+    # Links in e-mails sent by this process point to it unless FUNDING_PUBLIC_URL says otherwise.
+    os.environ.setdefault("FUNDING_PUBLIC_URL", served)
+    click.echo(f"serving on {served}")
     sys.stdout.flush()
     os.execv(sys.executable, args)
 
@@ -529,6 +538,29 @@ def schedule(list_: bool) -> None:
             click.echo(line)
     finally:
         running.shutdown(wait=False)
+
+
+@main.group()
+def staff() -> None:
+    """Staff accounts (password hashes in the secrets file)."""
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The secrets file (default: FUNDING_SECRETS_FILE).")  # fmt: skip
+def staff_add(name: str, path: Path | None) -> None:
+    """Ask for NAME's password twice and write its hash to the secrets file ([staff])."""
+    from funding.auth import hash_password, read_new_password
+    from funding.secrets import set_staff_hash
+
+    path = path or get_settings().secrets_file
+    if path is None:
+        raise click.ClickException("set FUNDING_SECRETS_FILE (or give --file) to say where")
+    if not name.strip() or any(c in name for c in "=;\"\n[]"):
+        raise click.ClickException(f"{name!r} cannot be a staff name")
+    set_staff_hash(Path(path).expanduser(), name.strip(), hash_password(read_new_password()))
+    click.echo(f"{name.strip()}: hash written to {path}")
 
 
 @main.group()

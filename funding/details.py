@@ -8,7 +8,7 @@ from sqlmodel import Session
 from funding.i18n import t
 from funding.matching import more_like_this
 from funding.normalize import format_amount, format_date
-from funding.presentation import opportunity_status
+from funding.presentation import deadline_label, opportunity_status
 from funding.records import CONTRACT_FIELDS, to_contract
 from funding.status import next_deadline
 from funding.store import field_history, get_opportunity, sources_of
@@ -96,7 +96,7 @@ def opportunity_details(
         "id": o.id, "title": o.title, "url": o.url, "funder": o.funder or "",
         "summary": o.summary_plain or "", "eligibility": o.eligibility_plain or "",
         "status": t(opportunity_status(o, as_of), lang),
-        "next_deadline": format_date(deadline, lang) if deadline else "",
+        "next_deadline": deadline_label(o, as_of=as_of, lang=lang),
         "days_left": (deadline - as_of).days if deadline else None,
         "amount": format_amount(o.amount_max, currency, lang),
         "merged_into": o.merged_into, "edited_fields": list(o.edited_fields or ()),

@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from funding.matching import match, parse_profile
 from funding.matching.profile import profile_data
 from funding.models import Opportunity
-from funding.normalize import days_left, format_amount, format_date
+from funding.normalize import days_left, format_amount
+from funding.presentation import deadline_label
 
 PARTNER_TYPES = ("ngo", "association", "foundation", "company", "sme", "startup",
                  "social_enterprise", "public_body", "local_authority", "research", "education")  # fmt: skip
@@ -131,7 +132,7 @@ def ranked(
             amount_label=_amount_label(o.amount_min, o.amount_max, currency, lang),
             instrument=o.instrument, language=o.language,
             days_left=days_left(deadline, as_of) if deadline else None,
-            deadline_label=format_date(deadline, lang) if deadline else "",
+            deadline_label=deadline_label(o, as_of=as_of, lang=lang),
             permanent=o.recurrence == "permanent",
         )  # fmt: skip
         rows.append(row)

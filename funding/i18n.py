@@ -26,7 +26,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "open": {"fr": "ouvert", "en": "open"},
     "closed": {"fr": "clôturé", "en": "closed"},
     "unknown": {"fr": "à vérifier", "en": "to verify"},
-    "permanent": {"fr": "permanent", "en": "permanent"},
+    "permanent": {"fr": "permanente", "en": "permanent"},  # une aide permanente
+    "closed_on": {"fr": "close le {day}", "en": "closed on {day}"},
 }
 
 
@@ -447,4 +448,248 @@ MESSAGES.update({
     "subscription_confirm_button": {"fr": "Confirmer l'abonnement", "en": "Confirm the subscription"},
     "subscription_unsubscribe_ask": {"fr": "Ne plus rien envoyer à {email} ?", "en": "Send nothing more to {email}?"},
     "subscription_unsubscribe_button": {"fr": "Me désabonner", "en": "Unsubscribe me"},
+})  # fmt: skip
+
+
+# Accounts: project leads sign in by an e-mailed link; partnerships belong to their members.
+MESSAGES.update({
+    "lead_sign_in": {"fr": "Mon compte", "en": "My account"},
+    "sign_in_by_email": {
+        "fr": "Indiquez votre adresse : nous vous envoyons un lien de connexion (pas de mot de passe à retenir). "
+              "Vos partenariats ne sont visibles que par vous, les autres membres et l'équipe.",
+        "en": "Give your address: we send you a sign-in link (no password to remember). Your "
+              "partnerships are seen only by you, their other members and the staff.",
+    },
+    "email_placeholder": {"fr": "prenom.nom@exemple.org", "en": "first.last@example.org"},
+    "send_sign_in_link": {"fr": "Recevoir un lien de connexion", "en": "Send me a sign-in link"},
+    "sign_in_link_sent": {"fr": "Un lien de connexion a été envoyé à {email}. Ouvrez-le dans ce navigateur.",
+                          "en": "A sign-in link was sent to {email}. Open it in this browser."},
+    "sign_in_link_too_many": {"fr": "Plusieurs liens ont déjà été envoyés à cette adresse : réessayez dans quelques minutes.",
+                              "en": "Several links were sent to this address already: try again in a few minutes."},
+    "sign_in_link_failed": {"fr": "Le courriel n'a pas pu partir ; réessayez plus tard ou prévenez l'équipe.",
+                            "en": "The e-mail could not be sent; try again later or tell the staff."},
+    "email_invalid": {"fr": "Cette adresse électronique n'est pas valide.", "en": "This e-mail address is not valid."},
+    "sign_in_link_ask": {"fr": "Vous connecter en tant que {email} ?", "en": "Sign in as {email}?"},
+    "sign_in_link_button": {"fr": "Me connecter", "en": "Sign me in"},
+    "sign_in_link_invalid": {"fr": "Ce lien de connexion n'est pas valide.", "en": "This sign-in link is not valid."},
+    "sign_in_link_expired": {"fr": "Ce lien de connexion a expiré : demandez-en un nouveau.",
+                             "en": "This sign-in link has expired: ask for a new one."},
+    "try_without_account": {
+        "fr": "Sans compte, vous pouvez essayer un profil (il n'est pas enregistré). "
+              "Connectez-vous (« Mon compte ») pour enregistrer vos partenariats, masquer et suivre des appels.",
+        "en": "Without an account you can try a profile (it is not saved). Sign in (“My account”) "
+              "to save your partnerships, hide and follow calls.",
+    },
+    "sign_in_to_save": {"fr": "Connectez-vous (« Mon compte ») pour retrouver vos partenariats et vos appels suivis.",
+                        "en": "Sign in (“My account”) to find your partnerships and watched calls."},
+    "name_taken": {"fr": "Vous avez déjà un autre partenariat nommé « {name} » : choisissez un autre nom.",
+                   "en": "You already have another partnership named “{name}”: choose another name."},
+    "confirmation_sent": {"fr": "{email} recevra les synthèses après avoir confirmé : une demande de confirmation lui a été envoyée.",
+                          "en": "{email} gets digests once confirmed: a confirmation request was sent."},
+    "confirmation_not_sent": {"fr": "{email} est en attente de confirmation, mais le courriel de confirmation n'a pas pu partir (déjà envoyé aujourd'hui, ou serveur de courriel injoignable).",
+                              "en": "{email} awaits confirmation, but the confirmation e-mail could not go (already sent today, or mail server unreachable)."},
+    "subscriber_updated": {"fr": "Abonnement de {email} mis à jour.", "en": "Subscription of {email} updated."},
+    "account_section": {"fr": "Compte", "en": "Account"},
+})  # fmt: skip
+
+
+# The watchlist's CSV export: column headers in the reader's language.
+MESSAGES.update({
+    "csv_id": {"fr": "Identifiant", "en": "Id"},
+    "csv_title": {"fr": "Titre", "en": "Title"},
+    "csv_funder": {"fr": "Financeur", "en": "Funder"},
+    "csv_stage": {"fr": "Étape", "en": "Stage"},
+    "csv_next_deadline": {"fr": "Prochaine échéance", "en": "Next deadline"},
+    "csv_deadlines": {"fr": "Échéances", "en": "Deadlines"},
+    "csv_amount_max": {"fr": "Montant maximum", "en": "Maximum amount"},
+    "csv_currency": {"fr": "Devise", "en": "Currency"},
+    "csv_status": {"fr": "Statut", "en": "Status"},
+    "csv_url": {"fr": "Lien", "en": "Link"},
+    "csv_notes": {"fr": "Notes", "en": "Notes"},
+})  # fmt: skip
+
+
+# Vocabulary codes as words: never show `water_sanitation`, `applicant_type` or `eu_sedia`.
+VOCABULARY: dict[str, dict[str, tuple[str, str]]] = {
+    "theme": {
+        "agriculture": ("Agriculture", "Agriculture"),
+        "biodiversity": ("Biodiversité", "Biodiversity"),
+        "children_youth": ("Enfance et jeunesse", "Children and youth"),
+        "circular_economy": ("Économie circulaire", "Circular economy"),
+        "climate_adaptation": ("Adaptation au climat", "Climate adaptation"),
+        "climate_mitigation": ("Atténuation du climat", "Climate mitigation"),
+        "culture_heritage": ("Culture et patrimoine", "Culture and heritage"),
+        "digital_inclusion": ("Inclusion numérique", "Digital inclusion"),
+        "disability_ageing": ("Handicap et vieillissement", "Disability and ageing"),
+        "education": ("Éducation", "Education"),
+        "employment_training": ("Emploi et formation", "Employment and training"),
+        "energy": ("Énergie", "Energy"),
+        "entrepreneurship": ("Entrepreneuriat", "Entrepreneurship"),
+        "forest": ("Forêt", "Forest"),
+        "gender": ("Égalité femmes-hommes", "Gender equality"),
+        "health": ("Santé", "Health"),
+        "housing": ("Logement", "Housing"),
+        "human_rights_democracy": ("Droits humains et démocratie", "Human rights and democracy"),
+        "humanitarian": ("Humanitaire", "Humanitarian"),
+        "international_solidarity": ("Solidarité internationale", "International solidarity"),
+        "land_soil": ("Terres et sols", "Land and soil"),
+        "migration_refugees": ("Migrations et réfugiés", "Migration and refugees"),
+        "mobility": ("Mobilité", "Mobility"),
+        "nutrition_food": ("Alimentation et nutrition", "Food and nutrition"),
+        "ocean_coastal": ("Océans et littoral", "Oceans and coasts"),
+        "peace": ("Paix", "Peace"),
+        "pollution": ("Pollution", "Pollution"),
+        "poverty_inclusion": ("Pauvreté et inclusion", "Poverty and inclusion"),
+        "research_innovation": ("Recherche et innovation", "Research and innovation"),
+        "responsible_consumption": ("Consommation responsable", "Responsible consumption"),
+        "social_economy": ("Économie sociale et solidaire", "Social economy"),
+        "sport": ("Sport", "Sport"),
+        "tourism": ("Tourisme", "Tourism"),
+        "urban_rural_development": ("Développement urbain et rural", "Urban and rural development"),
+        "water_sanitation": ("Eau et assainissement", "Water and sanitation"),
+    },
+    "stage": {
+        "idea": ("Idée", "Idea"), "design": ("Conception", "Design"), "pilot": ("Pilote", "Pilot"),
+        "scale_up": ("Changement d'échelle", "Scale-up"),
+    },
+    "role": {"lead": ("Chef de file", "Lead"), "partner": ("Partenaire", "Partner")},
+    "criterion": {
+        "amount": ("Montant", "Amount"), "applicant_country": ("Pays des partenaires", "Partners' countries"),
+        "applicant_type": ("Type de structure", "Type of organisation"),
+        "cofinancing": ("Cofinancement", "Co-financing"), "instrument": ("Type d'aide", "Kind of support"),
+        "partnership": ("Partenariat", "Partnership"), "territory": ("Territoire", "Territory"),
+        "timing": ("Calendrier", "Timing"), "theme": ("Thématique", "Theme"),
+    },
+    "source": {
+        "eu_sedia": ("Commission européenne (Funding & Tenders)", "European Commission (Funding & Tenders)"),
+        "aides_territoires": ("Aides-territoires", "Aides-territoires"),
+        "grants_gov": ("Grants.gov (États-Unis)", "Grants.gov (United States)"),
+        "mission_transition": ("Mission Transition écologique (ADEME)", "Mission Transition écologique (ADEME)"),
+        "ademe_agir": ("ADEME Agir", "ADEME Agir"), "iledefrance": ("Région Île-de-France", "Île-de-France Region"),
+        "drome": ("Département de la Drôme", "Drôme department"), "manche": ("Département de la Manche", "Manche department"),
+        "culture": ("Ministère de la Culture", "French Ministry of Culture"),
+        "welcome_europe": ("Welcome Europe", "Welcome Europe"), "afd": ("AFD", "AFD"),
+        "fondation_de_france": ("Fondation de France", "Fondation de France"),
+        "bpifrance": ("Bpifrance", "Bpifrance"), "fundsforngos": ("fundsforNGOs", "fundsforNGOs"),
+        "uk_find_a_grant": ("Find a grant (Royaume-Uni)", "Find a grant (UK)"),
+        "manual": ("Saisie par l'équipe", "Added by staff"),
+    },
+    "language": {"fr": ("français", "French"), "en": ("anglais", "English")},
+    # Form choices beside labels.csv's canonical values.
+    "applicant_type": {"association": ("Association", "Association (non-profit)")},
+}  # fmt: skip
+# Kinds whose words live in funding/vocabularies/labels.csv (staff edit them without code).
+CSV_KINDS = ("applicant_type", "instrument", "recurrence", "status")
+
+
+def word(kind: str, code: str | None, lang: str = "fr") -> str:
+    """A vocabulary code as a word in the reader's language; a value that is no code as given."""
+    if code is None:
+        return ""
+    if kind in CSV_KINDS:
+        from funding.normalize.vocabularies import label
+
+        named = label(kind, code, lang)
+        if named != code:
+            return named
+    words = VOCABULARY.get(kind, {}).get(code)
+    return code if words is None else words[0 if lang == "fr" else 1]
+
+
+def vocabulary_codes() -> dict[str, list[str]]:
+    """Every code of every vocabulary the interface names, by kind (the tests look for them)."""
+    from funding.normalize.vocabularies import canonical_values
+
+    codes = {kind: list(words) for kind, words in VOCABULARY.items() if kind != "language"}
+    for kind in CSV_KINDS:
+        codes[kind] = [*canonical_values(kind), *codes.get(kind, [])]
+    return codes
+
+
+MESSAGES.update({
+    "choose": {"fr": "Choisir…", "en": "Choose…"},
+    "choose_or_type": {"fr": "Choisir ou saisir…", "en": "Choose or type…"},
+    "load_profile_help": {
+        "fr": "Un fichier JSON au format des profils (docs/matching.md), par exemple un profil téléchargé ici.",
+        "en": "A JSON file in the profile format (docs/matching.md), e.g. a profile downloaded here.",
+    },
+})  # fmt: skip
+
+
+MESSAGES.update({
+    "open_call": {"fr": "Ouvrir", "en": "Open"},
+    "find_call": {"fr": "Chercher un appel (mots du titre, du financeur…)",
+                  "en": "Find a call (words of its title, funder…)"},
+    "data_freshness": {"fr": "Données du {day} : {total} appels, dont {closed} clos",
+                       "en": "Data as of {day}: {total} calls, {closed} closed"},
+})  # fmt: skip
+
+
+def format_count(n: int, lang: str = "fr") -> str:
+    """12 345 in French (narrow no-break space), 12,345 in English."""
+    return f"{n:,}".replace(",", "\u202f" if lang == "fr" else ",")
+
+
+MESSAGES.update({
+    "add_partner": {"fr": "Ajouter un partenaire", "en": "Add a partner"},
+    "following": {"fr": "Suivi ✓", "en": "Followed ✓"},
+    "followed_toast": {"fr": "Appel suivi : il est dans « Appels suivis ».",
+                       "en": "Call followed: it is in the watchlist."},
+})  # fmt: skip
+
+
+# Why a file is not JSON, as Python's json module says it, in words.
+JSON_REASONS = {
+    "Expecting ',' delimiter": ("une virgule manque", "a comma is missing"),
+    "Expecting ':' delimiter": ("deux-points « : » attendus", "a colon ':' is expected"),
+    "Expecting value": ("une valeur est attendue", "a value is expected"),
+    "Expecting property name enclosed in double quotes": (
+        "un nom de champ entre guillemets droits doubles est attendu (une virgule en trop ?)",
+        "a field name in double quotes is expected (a comma too many?)"),
+    "Extra data": ("du texte suit la fin du profil", "text follows the end of the profile"),
+    "Unterminated string starting at": ("un texte entre guillemets n'est pas refermé",
+                                        "a quoted text is not closed"),
+    "Invalid control character at": ("un caractère de contrôle (retour à la ligne ?) dans un texte",
+                                     "a control character (line break?) inside a text"),
+    "Invalid \\escape": ("une barre oblique inverse « \\ » invalide", "an invalid backslash '\\'"),
+}  # fmt: skip
+MESSAGES["json_error"] = {"fr": "le fichier n'est pas du JSON valide, ligne {line}, colonne {column} : {why}.",
+                          "en": "the file is not valid JSON, line {line}, column {column}: {why}."}  # fmt: skip
+
+
+def json_error_text(error, lang: str = "fr") -> str:
+    """Where and why a file is not JSON (a json.JSONDecodeError), in the reader's language."""
+    why = JSON_REASONS.get(error.msg)
+    reason = error.msg if why is None else why[0 if lang == "fr" else 1]
+    return t("json_error", lang, line=error.lineno, column=error.colno, why=reason)
+
+
+# Source health: columns and run statuses.
+MESSAGES.update({
+    "health_source": {"fr": "Source", "en": "Source"},
+    "health_last_run": {"fr": "Dernière collecte", "en": "Last run"},
+    "health_status": {"fr": "État", "en": "Status"},
+    "health_items": {"fr": "Appels lus", "en": "Calls read"},
+    "health_new": {"fr": "Nouveaux", "en": "New"},
+    "health_updated": {"fr": "Modifiés", "en": "Updated"},
+    "health_rejected": {"fr": "Rejetés", "en": "Rejected"},
+    "health_errors": {"fr": "Erreurs", "en": "Errors"},
+    "health_duration_s": {"fr": "Durée (s)", "en": "Duration (s)"},
+    "health_fill_rates": {"fr": "Champs remplis", "en": "Fields filled"},
+    "health_flags": {"fr": "Alertes", "en": "Flags"},
+    "run_ok": {"fr": "réussie", "en": "ok"},
+    "run_failed": {"fr": "échouée", "en": "failed"},
+    "run_running": {"fr": "en cours", "en": "running"},
+    "run_never_run": {"fr": "jamais lancée", "en": "never run"},
+})  # fmt: skip
+
+
+# The review queue: filters, pages, bulk decisions.
+MESSAGES.update({
+    "queue_field": {"fr": "Champ", "en": "Field"},
+    "page": {"fr": "Page", "en": "Page"},
+    "queue_shown": {"fr": "{shown} affichée(s) sur {total}", "en": "{shown} shown of {total}"},
+    "pick": {"fr": "Sélectionner", "en": "Select"},
+    "accept_chosen": {"fr": "Accepter la sélection", "en": "Accept the selection"},
+    "reject_chosen": {"fr": "Rejeter la sélection", "en": "Reject the selection"},
 })  # fmt: skip

@@ -284,6 +284,18 @@ class Partnership(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+class PartnershipMember(SQLModel, table=True):
+    """Who may see and change a partnership (besides staff): a project lead's or subscriber's address."""
+
+    __tablename__ = "partnership_member"
+    __table_args__ = (UniqueConstraint("partnership_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    email: str = Field(sa_column=Column(String(320), nullable=False, index=True))
+    added_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 class HiddenCall(SQLModel, table=True):
     """A call a partnership said is 'not for us': out of its results and digests until restored."""
 

@@ -140,14 +140,21 @@ def new_per_week(session: Session, *, now: datetime, weeks: int = 12) -> list[di
 
 
 def source_health(session: Session, *, lang: str = "fr") -> list[dict[str, Any]]:
-    """Every known source with its last run: when, status, counts, errors, fill rates and flags."""
+    """Every source (declared in crawlers/sources.toml, or that ever ran or stored a call) with
+    its last run: when, status ('never_run' for none), counts, errors, fill rates and flags."""
+    from funding.sources import SourcesError, load_sources
+
     runs = {run.source: run for run in latest_runs(session)}
-    names = sorted(set(runs) | set(session.exec(select(Source.name))))
+    try:
+        declared = set(load_sources(spiders=None))
+    except SourcesError:
+        declared = set()
+    names = sorted(declared | set(runs) | set(session.exec(select(Source.name))))
     rows = []
     for name in names:
         run: SourceRun | None = runs.get(name)
         if run is None:
-            rows.append({"source": name, "last_run": "", "status": "", "items": None, "new": None,
+            rows.append({"source": name, "last_run": "", "status": "never_run", "items": None, "new": None,
                          "updated": None, "rejected": None, "errors": None, "duration_s": None,
                          "fill_rates": "", "flags": ""})  # fmt: skip
             continue
@@ -169,19 +176,40 @@ def source_health(session: Session, *, lang: str = "fr") -> list[dict[str, Any]]
 # Review queue --------------------------------------------------------------------------------
 
 
-def proposed_extractions(session: Session, *, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
-    """Values read from a call's text that were not confident enough to fill the field alone."""
+def _proposed(field: str | None = None, source: str | None = None):
+    """Values waiting for staff: proposed, not applied, below the confidence that fills a field."""
     query = (
-        select(Extraction, Opportunity.title)
+        select(Extraction, Opportunity.title, Opportunity.source)
         .join(Opportunity, col(Opportunity.id) == col(Extraction.opportunity_id))
         .where(Extraction.status == "proposed", Extraction.applied == False)
         .where(col(Extraction.confidence) < LOW_CONFIDENCE)
-        .order_by(col(Extraction.extracted_at).desc(), Extraction.id)
-        .limit(limit)
     )
+    if field:
+        query = query.where(Extraction.field == field)
+    if source:
+        query = query.where(Opportunity.source == source)
+    return query
+
+
+def proposed_extractions(session: Session, *, limit: int = LIST_LIMIT, offset: int = 0,
+                         field: str | None = None, source: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Values read from a call's text that were not confident enough to fill the field alone,
+    newest first, one page (`limit` from `offset`), of one kind of field and one source if asked."""
+    query = _proposed(field, source).order_by(col(Extraction.extracted_at).desc(), Extraction.id)
     return [{"id": e.id, "opportunity_id": e.opportunity_id, "title": title, "field": e.field,
-             "value": e.value, "snippet": e.snippet, "confidence": e.confidence}
-            for e, title in session.exec(query)]  # fmt: skip
+             "value": e.value, "snippet": e.snippet, "confidence": e.confidence, "source": where}
+            for e, title, where in session.exec(query.offset(offset).limit(limit))]  # fmt: skip
+
+
+def proposed_count(session: Session, *, field: str | None = None, source: str | None = None) -> int:
+    return session.exec(select(func.count()).select_from(_proposed(field, source).subquery())).one()
+
+
+def proposed_kinds(session: Session) -> dict[str, list[str]]:
+    """The fields and the sources that have values waiting (the review queue's filters)."""
+    rows = session.exec(_proposed().with_only_columns(Extraction.field, Opportunity.source)
+                        .distinct()).all()  # fmt: skip
+    return {"field": sorted({f for f, _ in rows}), "source": sorted({s for _, s in rows if s})}
 
 
 def decide_extraction(session: Session, extraction_id: int, *, accept: bool, by: str) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from funding.i18n import t
+from funding.i18n import t, word
 from funding.models import Opportunity
 from funding.normalize import format_amount, format_date
 from funding.status import compute_status, next_deadline
@@ -23,22 +23,31 @@ def opportunity_status(opportunity: Opportunity, as_of: date) -> str:
     )
 
 
-def display_row(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> dict[str, Any]:
-    """One line of a list: plain text only (funder text is shown as text, never as HTML)."""
+def deadline_label(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> str:
+    """The next deadline; "permanente" for a permanent aid; a closed call's past deadline
+    ("close le 31 mars 2026"); "" when none is known. Every list and page says it this way."""
     deadline = next_deadline(opportunity.deadlines, as_of)
     if deadline is not None:
-        when = format_date(deadline, lang)
-    elif opportunity.recurrence == "permanent":
-        when = t("permanent", lang)
-    else:
-        when = ""
+        return format_date(deadline, lang)
+    if opportunity.recurrence == "permanent":
+        return t("permanent", lang)
+    past = [d for d in opportunity.deadlines or () if d < as_of.isoformat()]
+    if past:
+        return t("closed_on", lang, day=format_date(date.fromisoformat(max(past)), lang))
+    return ""
+
+
+def display_row(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> dict[str, Any]:
+    """One line of a list: plain text only (funder text is shown as text, never as HTML)."""
+    when = deadline_label(opportunity, as_of=as_of, lang=lang)
     return {
+        "id": opportunity.id,
         "title": opportunity.title,
         "funder": opportunity.funder or "",
         "status": t(opportunity_status(opportunity, as_of), lang),
         "next_deadline": when,
         "amount_max": format_amount(opportunity.amount_max, opportunity.currency or "EUR", lang),
-        "source": opportunity.source or "",
+        "source": word("source", opportunity.source, lang),
         "link": opportunity.url,
     }
 
@@ -47,15 +56,47 @@ def find_opportunities(
     session: Session, *, query: str = "", status: str | None = None, as_of: date, lang: str = "fr",
     limit: int = 200,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """The public list: full-text search when there is a query, else by nearest deadline."""
+    """The public list: full-text search when there is a query, else by nearest deadline; calls
+    one can still apply to first (open, forthcoming, then to verify, then closed)."""
     if query.strip():
         found = search(session, query, limit=limit * 4 if status else limit)
         if status:
             found = [o for o in found if opportunity_status(o, as_of) == status]
         found = found[:limit]
     else:
-        found = list_opportunities(session, as_of=as_of, status=status, limit=limit)
+        found = []
+        for each in (status,) if status else LIST_ORDER:
+            found += list_opportunities(session, as_of=as_of, status=each, limit=limit - len(found))
+            if len(found) >= limit:
+                break
     return [display_row(o, as_of=as_of, lang=lang) for o in found]
+
+
+LIST_ORDER = ("open", "forthcoming", "unknown", "closed")
+
+
+def freshness(session: Session, *, as_of: date) -> dict[str, Any]:
+    """How fresh the data is: the last day calls were harvested or changed (a crawl that found
+    nothing new counts), how many calls are listed, how many of them closed. Indexed reads only
+    (a few ms at 100,000 calls)."""
+    from sqlmodel import col, func, select
+
+    from funding.models import SourceRun
+    from funding.status import status_expression
+
+    listed = col(Opportunity.merged_into).is_(None)
+    changed = session.exec(select(func.max(Opportunity.last_changed_at))).one()
+    crawled = session.exec(
+        select(func.max(SourceRun.finished_at)).where(SourceRun.status == "ok")
+    ).one()
+    last = max((d for d in (changed, crawled) if d is not None), default=None)
+    total = session.exec(select(func.count()).select_from(Opportunity).where(listed)).one()
+    closed = session.exec(
+        select(func.count()).select_from(Opportunity)
+        .where(listed, status_expression(Opportunity, as_of) == "closed")
+    ).one()  # fmt: skip
+    return {"last_seen": last.date() if last else None, "total": total, "closed": closed}
+
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

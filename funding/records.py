@@ -20,6 +20,7 @@ from funding.normalize import (
     parse_rate,
     split_words,
 )
+from funding.normalize.text import unglue
 
 # The contract's fields, in the schema's order (shared/contracts/opportunity.schema.json).
 CONTRACT_FIELDS = (
@@ -340,10 +341,15 @@ def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
     return problems
 
 
-def _plain(value: str | None) -> str | None:
+# Sources whose texts come with headings glued to the next word (funding.normalize.text.unglue).
+GLUED_SOURCES = {"eu_sedia"}
+
+
+def _plain(value: str | None, source: str | None = None) -> str | None:
     if value is None:
         return None
-    return html_to_text(value) if looks_like_html(value) else " ".join(value.split())
+    plain = html_to_text(value) if looks_like_html(value) else " ".join(value.split())
+    return unglue(plain) if source in GLUED_SOURCES else plain
 
 
 def to_row(record: OpportunityRecord) -> dict[str, Any]:
@@ -359,9 +365,9 @@ def to_row(record: OpportunityRecord) -> dict[str, Any]:
         "url": record.url,
         "title": record.title,
         "summary": record.summary,
-        "summary_plain": _plain(record.summary),
+        "summary_plain": _plain(record.summary, source),
         "eligibility_text": record.eligibility_text,
-        "eligibility_plain": _plain(record.eligibility_text),
+        "eligibility_plain": _plain(record.eligibility_text, source),
         "funder": record.funder,
         "programme": record.programme,
         "language": record.language,

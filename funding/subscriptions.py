@@ -16,12 +16,13 @@ from funding.models import (
     Delivery,
     HiddenCall,
     Partnership,
+    PartnershipMember,
     StaffAlert,
     Subscriber,
     WatchedCall,
     utcnow,
 )
-from funding.partnerships import save_partnership
+from funding.partnerships import add_member, save_partnership
 from funding.settings import get_settings
 
 FREQUENCIES = ("weekly", "daily")
@@ -154,6 +155,7 @@ def subscribe(
     if subscriber is None:
         subscriber = Subscriber(email=address, partnership_id=partnership.id, created_at=now)  # type: ignore[arg-type]
     subscriber.partnership_id = partnership.id  # type: ignore[assignment]
+    add_member(session, partnership.id, address, now=now)  # type: ignore[arg-type]  # their digest link opens it
     subscriber.frequency, subscriber.language = frequency, language
     if confirmed:
         subscriber.status, subscriber.paused_reason = "active", None
@@ -283,11 +285,13 @@ def delete_subscriber(session: Session, email: str) -> bool:
     ):
         session.delete(alert)
     session.delete(subscriber)
+    for member in session.exec(select(PartnershipMember).where(PartnershipMember.email == address)):
+        session.delete(member)
     session.flush()
     partnership = session.get(Partnership, pid)
     others = session.exec(select(Subscriber.id).where(Subscriber.partnership_id == pid)).first()
     if partnership is not None and partnership.owner_email == address and others is None:
-        for model in (HiddenCall, WatchedCall):
+        for model in (HiddenCall, WatchedCall, PartnershipMember):
             for row in session.exec(select(model).where(model.partnership_id == pid)):
                 session.delete(row)
         session.flush()

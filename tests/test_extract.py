@@ -162,6 +162,16 @@ def test_partnership_phrasings(sentence, required, partners, confidence):
     assert result.get("min_partners", (None,))[0] == partners
 
 
+@pytest.mark.parametrize("sentence", [
+    # bpifrance (summary): the funder's own partner, no requirement on applicants
+    "Ce prêt est proposé par la Région en partenariat avec Bpifrance.",
+    "Un appel à projets lancé en partenariat avec l'ADEME et la Banque des Territoires.",
+    "The prize is run in partnership with the European Commission.",
+])  # fmt: skip
+def test_a_funder_named_as_partner_is_no_partnership_requirement(sentence):
+    assert "partnership_required" not in found(record(summary=sentence))
+
+
 def test_single_applicants_or_consortia_says_nothing():
     assert "partnership_required" not in found(
         record(summary="Proposals can be submitted by single applicants or by consortia.")

@@ -1,11 +1,12 @@
-"""Streamlit entry point: the navigation, the language selector and staff sign-in; pages live in
-ui/pages and call into funding/."""
+"""Streamlit entry point: the navigation, the language selector and who is signed in (staff, or a
+project lead); pages live in ui/pages and call into funding/."""
 
 import streamlit as st
 
-from funding.i18n import t
+from funding.i18n import format_count, t
+from funding.normalize import format_date
 from funding.settings import get_settings
-from ui import common
+from ui import common, resources
 
 lang = common.lang()
 st.set_page_config(page_title=t("app_title", lang), layout="wide")
@@ -16,11 +17,23 @@ st.sidebar.selectbox(
     key="lang",
     format_func={"fr": "Français", "en": "English"}.get,
 )
+fresh = resources.freshness(common.today())
+if fresh["last_seen"]:
+    st.sidebar.caption(t("data_freshness", lang, day=format_date(fresh["last_seen"], lang),
+                         total=format_count(fresh["total"], lang),
+                         closed=format_count(fresh["closed"], lang)))  # fmt: skip
+common.restore_sessions()
 user = common.staff_user()
 if user:
     st.sidebar.caption(t("signed_in_as", lang, name=user))
     if st.sidebar.button(t("sign_out", lang), key="sign_out"):
-        del st.session_state["staff_user"]
+        common.end_session("staff_user")
+        st.rerun()
+lead = common.lead_email()
+if lead:
+    st.sidebar.caption(t("signed_in_as", lang, name=lead))
+    if st.sidebar.button(t("sign_out", lang), key="lead_sign_out"):
+        common.end_session("lead_email")
         st.rerun()
 
 if get_settings().require_sign_in and not user:
@@ -30,18 +43,22 @@ if get_settings().require_sign_in and not user:
 
 pages = {
     t("public_section", lang): [
-        st.Page("pages/find.py", title=t("find_funding", lang), url_path="find", default=True),
-        st.Page("pages/opportunities.py", title=t("opportunities", lang), url_path="calls"),
-        st.Page("pages/opportunity.py", title=t("opportunity", lang), url_path="opportunity"),
-        st.Page("pages/watchlist.py", title=t("watchlist", lang), url_path="watchlist"),
+        st.Page("views/find.py", title=t("find_funding", lang), url_path="find", default=True),
+        st.Page("views/opportunities.py", title=t("opportunities", lang), url_path="calls"),
+        st.Page("views/opportunity.py", title=t("opportunity", lang), url_path="opportunity"),
+        st.Page("views/watchlist.py", title=t("watchlist", lang), url_path="watchlist"),
+        st.Page("views/signin.py", title=t("lead_sign_in", lang), url_path="signin"),
     ],
     t("staff_section", lang): [
-        st.Page("pages/monitor.py", title=t("monitor", lang), url_path="monitor"),
-        st.Page("pages/subscribers.py", title=t("subscribers", lang), url_path="subscribers"),
+        st.Page("views/monitor.py", title=t("monitor", lang), url_path="monitor"),
+        st.Page("views/subscribers.py", title=t("subscribers", lang), url_path="subscribers"),
     ],
+    # Reached from e-mails only: not menu entries.
     t("subscription_section", lang): [
-        st.Page("pages/confirm.py", title=t("subscription_confirm_title", lang), url_path="confirm"),
-        st.Page("pages/unsubscribe.py", title=t("subscription_unsubscribe_title", lang), url_path="unsubscribe"),
+        st.Page("views/confirm.py", title=t("subscription_confirm_title", lang), url_path="confirm",
+                visibility="hidden"),
+        st.Page("views/unsubscribe.py", title=t("subscription_unsubscribe_title", lang),
+                url_path="unsubscribe", visibility="hidden"),
     ],
 }
 st.navigation(pages).run()

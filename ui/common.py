@@ -1,12 +1,14 @@
-"""What every page shares: the language, text shown as text, badges, and staff sign-in."""
+"""What every page shares: the language, text shown as text, badges, who is signed in."""
 
+import json
 from datetime import date
 
 import streamlit as st
 
-from funding import auth
+from funding import accounts, auth
 from funding.db import session_scope
 from funding.i18n import language, t
+from funding.partnerships import Viewer
 from funding.presentation import markdown_text
 from funding.settings import get_settings
 from ui import resources
@@ -36,6 +38,11 @@ def safe_url(url: str | None) -> str | None:
     return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
+def label(key: str, lang: str) -> str:
+    """'Montant : ' in French (a space before the colon), 'Amount: ' in English."""
+    return t(key, lang) + (" : " if lang == "fr" else ": ")
+
+
 def verdict_badge(verdict: str, lang: str) -> str:
     return f":{VERDICT_COLORS.get(verdict, 'gray')}-badge[{t(verdict, lang)}]"
 
@@ -46,8 +53,57 @@ def days_label(days: int | None, lang: str) -> str:
     return t("today", lang) if days == 0 else t("days_left", lang, n=days)
 
 
+# Sessions: a signed token in a cookie, so that a reload (a new websocket) keeps them ---------
+
+COOKIES = {"staff_user": "funding_staff", "lead_email": "funding_lead"}
+
+
+def restore_sessions() -> None:
+    """Read the session cookies once per browser session (unless signed out since), then write
+    the cookies asked for by a sign-in or sign-out (a script in the page: Streamlit cannot set
+    cookies from the server; the tokens are signed and expire, see funding/accounts.py)."""
+    state = st.session_state
+    if not state.get("cookies_read"):
+        state["cookies_read"] = True
+        cookies = st.context.cookies
+        if "staff_user" not in state and cookies.get(COOKIES["staff_user"]):
+            state["staff_user"] = accounts.staff_session(cookies[COOKIES["staff_user"]])
+        if "lead_email" not in state and cookies.get(COOKIES["lead_email"]):
+            state["lead_email"] = accounts.lead_session(cookies[COOKIES["lead_email"]])
+    writes = state.pop("cookie_writes", [])
+    if writes:
+        script = "".join(
+            f"document.cookie = {json.dumps(f'{name}={value}; path=/; max-age={age}; SameSite=Strict')};"
+            for name, value, age in writes
+        )
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width=1)
+
+
+def start_session(key: str, subject: str) -> None:
+    """Signed in (`key`: staff_user or lead_email): kept in the session and in a cookie."""
+    purpose = "staff" if key == "staff_user" else "lead"
+    st.session_state[key] = subject
+    age = accounts.TOKEN_DAYS[purpose] * 86400
+    token = accounts.make_token(purpose, subject)
+    st.session_state.setdefault("cookie_writes", []).append((COOKIES[key], token, age))
+
+
+def end_session(key: str) -> None:
+    st.session_state[key] = None  # None, not absent: the cookie of this page load is not read again
+    st.session_state.setdefault("cookie_writes", []).append((COOKIES[key], "", 0))
+
+
 def staff_user() -> str | None:
     return st.session_state.get("staff_user")
+
+
+def lead_email() -> str | None:
+    return st.session_state.get("lead_email")
+
+
+def viewer() -> Viewer:
+    """Who is looking, for the partnerships they may see: staff see all, a lead their own."""
+    return Viewer(email=lead_email(), staff=staff_user() is not None)
 
 
 def client_address() -> str:
@@ -70,7 +126,7 @@ def sign_in_form(lang: str) -> None:
     with session_scope(resources.engine()) as session:
         outcome = auth.sign_in(session, username, password, client=client_address())
     if outcome.ok:
-        st.session_state["staff_user"] = outcome.username
+        start_session("staff_user", outcome.username)
         st.rerun()
     elif outcome.outcome == "locked":
         st.error(t("sign_in_locked", lang, minutes=max(1, round(outcome.retry_after_seconds / 60))))

@@ -12,10 +12,11 @@ from datetime import date, datetime
 from typing import Any
 
 import streamlit as st
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from funding.db import make_engine, session_scope
 from funding.models import Partnership
+from funding.partnerships import Viewer, check_access, visible_partnerships
 from funding.settings import get_settings
 
 
@@ -74,6 +75,19 @@ def total() -> int:
     return _total(_url())
 
 
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def _freshness(url: str, as_of: date) -> dict[str, Any]:
+    from funding.presentation import freshness
+
+    with Session(_engine(url)) as session:
+        return freshness(session, as_of=as_of)
+
+
+def freshness(as_of: date) -> dict[str, Any]:
+    """The last day a call was seen, how many calls, how many closed (the sidebar's line)."""
+    return _freshness(_url(), as_of)
+
+
 # Find funding ------------------------------------------------------------------------------
 
 
@@ -99,19 +113,20 @@ def ranked(
     return _ranked(_url(), finder.profile_key(profile), profile, as_of, lang, include_ineligible)
 
 
-@st.cache_data(ttl=30, max_entries=8, show_spinner=False)
-def _partnerships(url: str) -> list[tuple[int, str]]:
+@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
+def _partnerships(url: str, viewer: Viewer) -> list[tuple[int, str]]:
     with Session(_engine(url)) as session:
-        query = select(Partnership.id, Partnership.name).order_by(col(Partnership.name))
-        return [(pid, name) for pid, name in session.exec(query)]
+        return visible_partnerships(session, viewer)
 
 
-def partnerships() -> list[tuple[int, str]]:
-    return _partnerships(_url())
+def partnerships(viewer: Viewer) -> list[tuple[int, str]]:
+    """The partnerships this viewer may open (staff: all; a lead: theirs; anonymous: none)."""
+    return _partnerships(_url(), viewer)
 
 
-def partnership_profile(partnership_id: int) -> dict | None:
+def partnership_profile(partnership_id: int, viewer: Viewer) -> dict | None:
     with read() as session:
+        check_access(session, partnership_id, viewer)
         found = session.get(Partnership, partnership_id)
         return dict(found.profile) if found is not None else None
 
@@ -179,21 +194,27 @@ def dashboard(now: datetime, as_of: date, lang: str) -> dict[str, Any]:
     return _dashboard(_url(), now, as_of, lang)
 
 
-@st.cache_data(ttl=30, max_entries=4, show_spinner=False)
-def _queue(url: str) -> dict[str, Any]:
+@st.cache_data(ttl=30, max_entries=16, show_spinner=False)
+def _queue(url: str, field: str | None, source: str | None, offset: int, size: int) -> dict[str, Any]:
     from funding import monitor
 
     with Session(_engine(url)) as session:
         return {
             "sizes": monitor.queue_sizes(session),
-            "extractions": monitor.proposed_extractions(session),
+            "kinds": monitor.proposed_kinds(session),
+            "matching": monitor.proposed_count(session, field=field, source=source),
+            "extractions": monitor.proposed_extractions(
+                session, field=field, source=source, offset=offset, limit=size
+            ),
             "duplicates": monitor.suggested_merges(session),
             "reports": monitor.open_reports(session),
         }
 
 
-def review_queue() -> dict[str, Any]:
-    return _queue(_url())
+def review_queue(field: str | None = None, source: str | None = None, offset: int = 0,
+                 size: int = 20) -> dict[str, Any]:  # fmt: skip
+    """The review queue; its values read from text one page at a time, filtered by field and source."""
+    return _queue(_url(), field, source, offset, size)
 
 
 def clear_monitor() -> None:

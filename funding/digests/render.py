@@ -30,6 +30,7 @@ WORDS: dict[str, dict[str, str]] = {
         "funder": "Financeur",
         "see_call": "Voir l'appel",
         "see_all": "Voir les {more} autres appels",
+        "see_one_more": "Voir l'autre appel",
         "open_radar": "Ouvrir Funding Radar",
         "why": "Pourquoi",
         "intro": "Voici les appels à projets pour « {name} » depuis le {since}.",
@@ -56,6 +57,7 @@ WORDS: dict[str, dict[str, str]] = {
         "funder": "Funder",
         "see_call": "See the call",
         "see_all": "See the {more} other calls",
+        "see_one_more": "See the other call",
         "open_radar": "Open Funding Radar",
         "why": "Why",
         "intro": "Here are the calls for “{name}” since {since}.",
@@ -98,6 +100,8 @@ def subject(digest: Digest) -> str:
 
 
 def links(subscriber: Subscriber, settings: Settings | None = None) -> dict[str, str]:
+    """Unsubscribe (page and mailto), and the radar: a sign-in link that opens their partnership."""
+    from funding.accounts import sign_in_url
     from funding.subscriptions import make_token
 
     settings = settings or get_settings()
@@ -107,7 +111,8 @@ def links(subscriber: Subscriber, settings: Settings | None = None) -> dict[str,
     return {
         "unsubscribe": f"{base}/unsubscribe?{urlencode({'token': token})}",
         "unsubscribe_mailto": f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}",
-        "radar": f"{base}/?{urlencode({'partnership': subscriber.partnership_id})}",
+        "radar": sign_in_url(subscriber.email, purpose="manage", settings=settings)
+        + f"&{urlencode({'partnership': subscriber.partnership_id})}",
     }
 
 
@@ -153,7 +158,10 @@ def render_digest(digest: Digest, *, message_id: str | None = None,
     message["List-Id"] = (
         f"Funding Radar <digest.{parseaddr(settings.smtp_sender)[1].split('@')[-1]}>"
     )
-    message["List-Unsubscribe"] = f"<{urls['unsubscribe']}>, <{urls['unsubscribe_mailto']}>"
+    # As written, folded only after its comma: mail providers look for bare <https://…> and
+    # <mailto:…> (RFC 2369, RFC 8058); the default policy would RFC 2047-encode a line this long.
+    message.policy = message.policy.clone(refold_source="none")
+    message.set_raw("List-Unsubscribe", f"<{urls['unsubscribe']}>,\n <{urls['unsubscribe_mailto']}>")
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
 

@@ -302,6 +302,15 @@ _NOT_SINGLE_ONLY = re.compile(
 )
 
 
+# "en partenariat avec Bpifrance", "in partnership with the European Commission": a name (a capital
+# after an optional article) says who runs the call with the funder, not whom applicants must join.
+_INSTITUTION = re.compile(r"\s+(?:(?:le|la|les|the|l['’]|d['’])\s*)?[A-ZÀ-Ý]")
+
+
+def _names_an_institution(text: str, end: int) -> bool:
+    return _INSTITUTION.match(text, end) is not None
+
+
 def _number(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBERS[word]
 
@@ -327,6 +336,8 @@ def partnership(sentences: list[Sentence], *, want_count: bool) -> list[Extracti
         if n > 1:
             counts.append(_Hit(sentence, match.start(), match.end(), n, confidence, rule))
     for sentence, match, rule, confidence in _hits(sentences, _PARTNERSHIP, triggers):
+        if rule == "en_partenariat" and _names_an_institution(sentence.text, match.end()):
+            continue
         if not _negated(sentence.bare, match.start(), match.end()):
             required.append(_Hit(sentence, match.start(), match.end(), True, confidence, rule))
     for sentence in sentences:

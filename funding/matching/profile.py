@@ -28,8 +28,10 @@ ROLES = {"lead": "lead", "chef de file": "lead", "coordinator": "lead", "coordin
 class ProfileError(FundingError):
     """A profile that does not meet the contract; `problems` is a list of (field path, reason)."""
 
-    def __init__(self, problems: list[tuple[str, str]]):
+    def __init__(self, problems: list[tuple[str, str]],
+                 json_error: json.JSONDecodeError | None = None):  # fmt: skip
         self.problems = problems
+        self.json_error = json_error  # where the file stops being JSON (line, column, reason)
         super().__init__("; ".join(f"{where}: {why}" if where else why for where, why in problems))
 
 
@@ -349,7 +351,7 @@ def profile_data(raw: bytes | str, where: str) -> Any:
     try:
         data = json.loads(raw.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
-        raise ProfileError([("", f"{where} is not valid JSON: {exc}")]) from None
+        raise ProfileError([("", f"{where} is not valid JSON: {exc}")], json_error=exc) from None
     except RecursionError:
         raise too_deep from None
     if _depth(data) > MAX_DEPTH:

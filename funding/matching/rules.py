@@ -644,7 +644,10 @@ def amount(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Criterion 
         return None
     currency = call.currency or "EUR"
     low, high = call.amount_min, call.amount_max
-    stated = " – ".join(_money(v, currency, lang) for v in (low, high) if v is not None) or None
+    shown = [v for v in (low, high) if v is not None]
+    if len(shown) == 2 and shown[0] == shown[1]:
+        shown = shown[1:]  # "10 000 000 €", not "10 000 000 € – 10 000 000 €"
+    stated = " – ".join(_money(v, currency, lang) for v in shown) or None
     evidence = _evidence(call, "amount_max" if high is not None else "amount_min", stated)
     wanted = " – ".join(
         _money(v, "EUR", lang) for v in (profile.amount_min, profile.amount_max) if v is not None
@@ -726,7 +729,8 @@ def instrument(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Criter
     wanted = _wanted_instruments(profile)
     names = ", ".join(label("instrument", w, lang) for w in sorted(wanted))
     found = call.instrument
-    evidence = call.instrument_raw or (label("instrument", found, lang) if found else None)
+    raw = call.instrument_raw if call.instrument_raw != found else None  # a code is no words
+    evidence = raw or (label("instrument", found, lang) if found else None)
     if found is None:
         return Criterion("instrument", "unknown", t("rule_instrument_unknown", lang, names=names),
                          evidence)  # fmt: skip

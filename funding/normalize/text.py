@@ -177,3 +177,21 @@ def _split_item(item: str) -> tuple[str, ...]:
             if word:
                 words.append(word)
     return tuple(words)
+
+
+# EU Funding & Tenders texts come with their headings glued to the next word, the markup between
+# them stripped upstream ("Expected Outcome:Project results", "Other Eligible ConditionsThe JRC",
+# "General conditions1. Admissibility", "Eligible countriesdescribed in Annex B").
+_GLUED = re.compile(
+    r"(?<=[a-z]{2})(?=[A-Z][a-z])"  # ConditionsThe
+    r"|(?<=[a-z]{2})(?=\d{1,2}\.\s?[A-Z])"  # conditions1. Admissibility
+    r"|(?i:(?<=eligible countries))(?=[a-z])"  # countriesdescribed
+)
+_GLUED_COLON = re.compile(r"(?<=[a-z])(?<!mailto)(?<!https)(?<!http)(?<!urn)(?<!doi):(?=[A-Za-z])")
+
+
+def unglue(text: str | None) -> str | None:
+    """Put back the space between a heading and the text after it (EU texts, see _GLUED)."""
+    if not text:
+        return text
+    return _GLUED_COLON.sub(": ", _GLUED.sub(" ", text))

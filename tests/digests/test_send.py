@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 from sqlmodel import Session, select
 
+from funding.accounts import read_token
 from funding.digests import send_due
 from funding.models import Delivery, StaffAlert, Subscriber
 from funding.settings import get_settings
@@ -23,7 +24,7 @@ def _ledger(engine):
 
 
 def test_a_digest_arrives_with_both_parts_and_one_click_unsubscribe(engine, session, smtp):
-    seed(session, ["ana@example.org"])
+    (ana,) = seed(session, ["ana@example.org"])
     report = send_due(engine, now=NOW)
     assert report.sent == 1
     [message] = smtp.inbox.messages
@@ -43,6 +44,11 @@ def test_a_digest_arrives_with_both_parts_and_one_click_unsubscribe(engine, sess
     assert https in html
     token = parse_qs(urlparse(https).query)["token"][0]
     assert unquote(mailto).endswith(token)
+    # The subscriber manages their partnership from the digest: a sign-in link that opens it.
+    (radar,) = {u for u in re.findall(r"https://\S+", text) if "/signin?" in u}
+    query = parse_qs(urlparse(radar).query)
+    assert read_token(query["token"][0], ("manage",)) == "ana@example.org"
+    assert query["partnership"] == [str(ana.partnership_id)]
     assert unsubscribe(session, token).status == "unsubscribed"
     session.commit()
     assert send_due(engine, now=NOW.replace(day=9)).sent == 0
@@ -154,3 +160,27 @@ def test_reminders_fourteen_and_three_days_before(engine, session, smtp):
     assert send_due(engine, now=NOW, kind="reminder").sent == 0
     assert send_due(engine, now=NOW.replace(day=3), kind="reminder").empty == 1  # 13 days
     assert send_due(engine, now=NOW.replace(day=13), kind="reminder").sent == 1  # 3 days
+
+
+def test_list_unsubscribe_goes_out_as_written_folded_at_its_comma(engine, session, smtp):
+    """Mail providers offer one-click unsubscribe only for bare <https://…>, <mailto:…> (RFC 2369,
+    RFC 8058): the raw bytes, not the parsed header, carry no encoded-word."""
+    seed(session, ["ana@example.org"])
+    assert send_due(engine, now=NOW).sent == 1
+    (raw,) = smtp.inbox.raw
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    (field,) = re.findall(r"^List-Unsubscribe: [^\r\n]*(?:\r\n[ \t][^\r\n]*)*", head, flags=re.MULTILINE)
+    assert "=?" not in field
+    lines = field.split("\r\n")
+    assert len(lines) == 2 and lines[0].endswith(">,") and lines[1].startswith(" <mailto:")
+    assert lines[0].startswith("List-Unsubscribe: <https://radar.example.org/unsubscribe?token=")
+    assert all(len(line) <= 998 for line in lines)
+
+
+def test_one_more_call_is_singular(engine, session, smtp, monkeypatch):
+    monkeypatch.setenv("FUNDING_DIGEST_MAX_ITEMS", "3")
+    get_settings.cache_clear()
+    seed(session, ["ana@example.org"])
+    assert send_due(engine, now=NOW).sent == 1
+    text = smtp.inbox.messages[0].get_body(("plain",)).get_content()
+    assert "Voir l'autre appel" in text and "Voir les 1 autres" not in text

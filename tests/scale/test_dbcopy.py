@@ -11,13 +11,14 @@ from funding.cli import main
 from funding.db import make_engine
 from funding.models import (
     CallReport,
-    Embedding,
     Delivery,
+    Embedding,
     Extraction,
     HiddenCall,
     Merge,
     Opportunity,
     Partnership,
+    PartnershipMember,
     Source,
     SourceRun,
     Subscriber,
@@ -52,6 +53,7 @@ def _fill(engine) -> None:
                        confidence=0.9, method="rule", extracted_at=NOW),
             Merge(keep_id="eu_sedia:t3", duplicate_id="eu_sedia:t4", status="suggested", created_at=NOW),
             Embedding(key="k" * 64, model="test", vector=bytes(range(16))),
+            PartnershipMember(partnership_id=partnership.id, email="a@example.org", added_at=NOW),
         ])  # fmt: skip
         subscriber = Subscriber(
             email="a@example.org", partnership_id=partnership.id, created_at=NOW

@@ -114,3 +114,22 @@ def test_i13_keeps_people_links_and_decisions(backend_url):
         found = connection.execute(text("SELECT id FROM subscriber WHERE email = 'c@x.org'"))
         assert found.scalar() == 3
     engine.dispose()
+
+
+def test_migration_makes_owners_members(backend_url):
+    engine = make_engine(backend_url)
+    upgrade(engine, "0013_i13")
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO partnership (name, profile, owner_email, created_at, updated_at) "
+                 "VALUES ('A', '{}', :owner, :t, :t), ('B', '{}', NULL, :t, :t)"),
+            {"owner": "lea@example.org", "t": now},
+        )  # fmt: skip
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT email FROM partnership_member")).all()
+    assert rows == [("lea@example.org",)]
+    command.downgrade(alembic_config(engine), "0013_i13")
+    upgrade(engine)
+    engine.dispose()

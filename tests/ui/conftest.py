@@ -15,12 +15,14 @@ from funding.dbcopy import copy_database
 from funding.settings import get_settings
 from funding.snapshot import prepare_database
 from tests.conftest import BACKENDS, postgres_schema
+from tests.digests.conftest import smtp  # noqa: F401  (a real SMTP server on 127.0.0.1)
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 PROFILES = Path(__file__).resolve().parents[2] / "bench" / "matching" / "profiles"
 AS_OF = "2026-03-01"
 STAFF_PASSWORD = "correct horse battery staple"
 STAFF_HASH = hash_password(STAFF_PASSWORD)
+LEAD = "lea@example.org"  # a project lead signed in by e-mail link
 
 
 @pytest.fixture(scope="session")
@@ -61,9 +63,12 @@ def ui_db(request, snapshot_db, tmp_path, monkeypatch) -> Iterator[str]:
             get_settings.cache_clear()
 
 
-def make_app(page: str | None = None, **query) -> AppTest:
-    """The app, run once (on a page when given, e.g. 'pages/watchlist.py')."""
+def make_app(page: str | None = None, *, lead: str | None = None, **query) -> AppTest:
+    """The app, run once (on a page when given, e.g. 'views/watchlist.py'), with a project lead
+    signed in when `lead` is an address."""
     at = AppTest.from_file(APP, default_timeout=60)
+    if lead:
+        at.session_state["lead_email"] = lead
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.digests.conftest import SMTPServer
 from tests.ui.conftest import AS_OF, PROFILES
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,12 +35,16 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path):
-    """`funding serve` on a free port with its own data folder (the bundled snapshot loads first)."""
+def server(tmp_path, request):
+    """`funding serve` on a free port with its own data folder (the bundled snapshot loads first);
+    a test's `server_env` mark adds settings."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUNDING_")}
     env.update(FUNDING_DATA_DIR=str(tmp_path / "data"), FUNDING_TODAY=AS_OF,
                STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")  # fmt: skip
+    marker = request.node.get_closest_marker("server_env")
+    if marker:
+        env.update(marker.args[0]() if callable(marker.args[0]) else marker.args[0])
     funding = Path(sys.executable).with_name("funding")
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
@@ -101,3 +106,85 @@ def test_load_a_profile_and_see_ranked_results_with_reasons(server, tmp_path):
         browser.close()
     assert shot.stat().st_size > 20_000
     print(f"screenshot: {shot}")
+
+
+def _navigation_is_the_apps(page) -> None:
+    """The entry script's menu (page titles, the language selector), not raw file names."""
+    nav = page.locator("[data-testid=stSidebarNav]")
+    nav.get_by_text("Trouver des financements").wait_for()
+    assert "watchlist" not in nav.inner_text() and "Désabonnement" not in nav.inner_text()
+    page.locator("[data-testid=stSidebar]").get_by_text("Langue").wait_for()
+
+
+SMTP = SMTPServer()
+
+
+def _mail_and_staff() -> dict[str, str]:
+    from funding.auth import hash_password
+
+    return {"FUNDING_SECRET_KEY": "browser-secret", "FUNDING_SMTP_HOST": "127.0.0.1",
+            "FUNDING_SMTP_PORT": str(SMTP.port),
+            "FUNDING_STAFF_USERS": f"alice={hash_password('s3cret-staff')}"}  # fmt: skip
+
+
+@pytest.mark.server_env.with_args(_mail_and_staff)
+def test_journeys_from_deep_links_on_a_fresh_server(server, monkeypatch):
+    """Staff first on /monitor, a lead first on /signin, of a just-started server: the menu is
+    the app's; sign-in survives a reload; a second lead cannot open the first one's partnership."""
+    from funding.accounts import make_token
+    from funding.settings import get_settings
+
+    url, process, log = server
+    smtp = SMTP.start()
+    try:
+        wait_until_listening(url, process, log)
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            staff = browser.new_page(viewport={"width": 1400, "height": 1000})
+            lead = browser.new_context().new_page()
+            for each in (staff, lead):
+                each.set_default_timeout(30_000)
+            # Both arrive on deep links before anyone opened "/".
+            staff.goto(f"{url}/monitor")
+            lead.goto(f"{url}/signin")
+            _navigation_is_the_apps(staff)
+            _navigation_is_the_apps(lead)
+            staff.get_by_label("Identifiant").fill("alice")
+            staff.get_by_label("Mot de passe").fill("s3cret-staff")
+            staff.get_by_role("button", name="Connexion").click()
+            staff.get_by_text("Connecté : alice").wait_for()
+            staff.reload()
+            staff.get_by_text("Connecté : alice").wait_for()  # the signed cookie, not the websocket
+            assert staff.get_by_label("Mot de passe").count() == 0
+
+            lead.get_by_label("Adresse e-mail").fill("lea@example.org")
+            lead.get_by_role("button", name="Recevoir un lien de connexion").click()
+            lead.get_by_text("Un lien de connexion a été envoyé").wait_for()
+            (mail,) = smtp.inbox.to("lea@example.org")
+            body = mail.get_body(("plain",)).get_content()
+            link = next(line for line in body.splitlines() if "/signin?token=" in line)
+            assert link.startswith(f"{url}/signin?token=")  # FUNDING_PUBLIC_URL from serve
+            lead.goto(link)
+            lead.get_by_role("button", name="Me connecter").click()
+            lead.get_by_role("heading", name="Trouver des financements").wait_for()
+            lead.locator("input[type=file]").set_input_files(PROFILES / "biodiversity_local.json")
+            lead.get_by_text("Profil chargé : Nature en Bocage").wait_for()
+            lead.get_by_role("button", name="Enregistrer le partenariat").click()
+            lead.get_by_text("Partenariat").first.wait_for()
+            lead.reload()
+            lead.get_by_text("Connecté : lea@example.org").wait_for()
+
+            monkeypatch.setenv("FUNDING_SECRET_KEY", "browser-secret")
+            get_settings.cache_clear()
+            other = browser.new_context().new_page()
+            other.set_default_timeout(30_000)
+            other.goto(f"{url}/signin?token={make_token('signin', 'marc@example.org')}")
+            other.get_by_role("button", name="Me connecter").click()
+            other.get_by_text("Connecté : marc@example.org").wait_for()
+            other.goto(f"{url}/find?partnership=1")
+            other.get_by_text("Décrivez votre partenariat").wait_for()
+            assert "Nature en Bocage" not in other.locator("[data-testid=stMain]").inner_text()
+            browser.close()
+    finally:
+        get_settings.cache_clear()
+        smtp.stop()

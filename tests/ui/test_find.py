@@ -7,7 +7,7 @@ from sqlmodel import Session
 from funding.db import make_engine
 from funding.models import HiddenCall, Partnership
 from funding.store import store_record
-from tests.ui.conftest import PROFILES, make_app
+from tests.ui.conftest import LEAD, PROFILES, make_app
 
 BIODIVERSITY = (PROFILES / "biodiversity_local.json").read_bytes()
 
@@ -46,7 +46,7 @@ def test_a_loaded_profile_shows_ranked_results_with_their_reasons(ui_db):
     assert all("Échéance :" in f and "Source :" in f for f in facts)
     reasons = at.dataframe[0].value
     assert list(reasons.columns) == ["Critère", "Résultat", "Explication", "Texte du financeur"]
-    assert "timing" in set(reasons["Critère"])
+    assert "Calendrier" in set(reasons["Critère"])  # the timing criterion, in words
     assert any(v.startswith("✓") for v in reasons["Résultat"])
     assert reasons["Texte du financeur"].str.len().max() > 0
 
@@ -59,7 +59,9 @@ def test_a_bad_profile_file_names_the_field(ui_db):
 
 def test_the_form_builds_a_profile(ui_db):
     at = make_app()
-    at.number_input(key="f_partner_count").set_value(1).run()
+    assert [s.key for s in at.selectbox if s.key and s.key.endswith("_type")] == ["f_p0_type"]
+    next(b for b in at.button if b.label == "Ajouter un partenaire").click().run()
+    assert at.selectbox(key="f_p1_type").value == ""  # a second row, left blank
     at.text_input(key="f_name").input("Haies et mares")
     at.text_area(key="f_project").input("Restaurer les haies et les mares avec les communes")
     at.selectbox(key="f_p0_type").set_value("association")
@@ -107,7 +109,7 @@ def test_filters_and_sort(ui_db):
 
 
 def test_hide_then_restore(ui_db):
-    at = load(make_app())
+    at = load(make_app(lead=LEAD))
     first = result_titles(at)[0]
     hide = next(b for b in at.button if b.key and b.key.startswith("hide_"))
     hidden_id = hide.key.removeprefix("hide_")
@@ -154,3 +156,17 @@ def test_funder_text_is_shown_as_text_not_html(ui_db):
     assert titles == [expected]
     assert any("\\<script\\>alert\\(2\\)\\</script\\>" in m.value for m in at.markdown)
     assert all(not m.proto.allow_html for m in at.markdown)
+
+
+def test_a_file_that_is_not_json_names_its_line_in_french(ui_db):
+    broken = (b'{\n  "name": "Haies",\n  "partners": [\n    {"type": "association"}\n'
+              b'    {"type": "sme"}\n  ]\n}\n')
+    at = load(make_app(), broken)
+    assert at.error[0].value == ("Profil incomplet ou invalide : le fichier n'est pas du JSON "
+                                 "valide, ligne 5, colonne 5 : une virgule manque.")  # fmt: skip
+
+
+def test_english_typography_has_no_space_before_a_colon(ui_db):
+    at = load(make_app(lang="en"))
+    facts = [m.value for m in at.markdown if "Score **" in m.value]
+    assert facts and all("Amount: " in f and "Deadline: " in f and " : " not in f for f in facts)

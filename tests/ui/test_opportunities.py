@@ -11,7 +11,7 @@ def list_page(lang: str | None = None):
 
     prepare_database(get_engine(), load=False)
     import_file(get_engine(), FILES / "opportunities_good.jsonl")
-    return make_app("pages/opportunities.py", **({"lang": lang} if lang else {}))
+    return make_app("views/opportunities.py", **({"lang": lang} if lang else {}))
 
 
 def test_lists_every_opportunity_in_french(database_url):
@@ -42,3 +42,26 @@ def test_english_on_request(database_url):
     assert app.title[0].value == "Calls and funding"
     app.text_input(key="query").input("zzzxxyq").run()
     assert app.info[0].value == "No call matches."
+
+
+def test_calls_one_can_apply_to_come_first_and_each_row_leads_to_its_page(ui_db):
+    at = make_app("views/opportunities.py")
+    table = at.dataframe[0].value
+    statuses = list(table["status"])
+    rank = {"ouvert": 0, "à venir": 1, "à vérifier": 2, "clôturé": 3}
+    assert statuses[0] == "ouvert" and [rank[s] for s in statuses] == sorted(rank[s] for s in statuses)
+    assert all(link.startswith("opportunity?id=") for link in table["details"])
+    assert "eu_sedia" not in set(table["source"])
+
+
+def test_the_call_page_finds_a_call_by_its_words(ui_db):
+    at = make_app("views/opportunity.py")
+    assert not at.text_input.len or at.text_input[0].label.startswith("Chercher un appel")
+    at.text_input(key="call_words").input("biodiversité").run()
+    assert not at.exception and len(at.get("page_link")) > 0
+
+
+def test_the_sidebar_says_how_fresh_the_data_is(ui_db):
+    at = make_app()
+    line = next(c.value for c in at.sidebar.caption if c.value.startswith("Données du "))
+    assert " appels, dont " in line and line.endswith(" clos")

@@ -24,13 +24,13 @@ def test_every_field_sources_history_and_similar_calls(ui_db):
         edit_opportunity(session, call.id, {"deadlines": ["2026-12-15"]}, by="alice",
                          now=datetime(2026, 2, 3, tzinfo=UTC))  # fmt: skip
         session.commit()
-    at = make_app("pages/opportunity.py", id=call.id)
+    at = make_app("views/opportunity.py", id=call.id)
     assert at.header[0].value.replace("\\", "") == call.title
     fields = at.dataframe[0].value
     assert {"financeur", "échéances"} <= set(fields["Champ"])
     assert "15 décembre 2026" in set(fields["Valeur"])
     sources = at.dataframe[1].value
-    assert list(sources["Source"]) == ["eu_sedia"]
+    assert list(sources["Source"]) == ["Commission européenne (Funding & Tenders)"]  # not eu_sedia
     history = [t.value for t in at.text if "→" in t.value]
     assert any(
         h.startswith("échéances : ")
@@ -43,7 +43,7 @@ def test_every_field_sources_history_and_similar_calls(ui_db):
 
 def test_a_report_reaches_the_review_queue(ui_db):
     call = a_call(ui_db)
-    at = make_app("pages/opportunity.py", id=call.id)
+    at = make_app("views/opportunity.py", id=call.id)
     at.text_area(key="report_message").input("La date limite a changé sur le site.")
     next(b for b in at.button if b.label == "Envoyer").click().run()
     assert at.success[0].value == "Merci : l'équipe va vérifier."
@@ -53,5 +53,23 @@ def test_a_report_reaches_the_review_queue(ui_db):
 
 
 def test_unknown_call(ui_db):
-    at = make_app("pages/opportunity.py", id="nope:1")
+    at = make_app("views/opportunity.py", id="nope:1")
     assert at.warning[0].value == "Cet appel n'existe pas."
+
+
+def test_a_closed_call_shows_its_past_deadline_and_a_permanent_aid_reads_permanente(ui_db):
+    from sqlmodel import Session
+
+    from funding.db import make_engine
+    from funding.store import store_record
+
+    with Session(make_engine(ui_db)) as session:
+        store_record(session, {"id": "t:closed", "title": "Appel clos", "url": "https://e.org/c",
+                               "deadlines": ["2026-01-31"]})  # fmt: skip
+        store_record(session, {"id": "t:always", "title": "Aide permanente", "url": "https://e.org/p",
+                               "recurrence": "Permanente"})  # fmt: skip
+        session.commit()
+    closed = make_app("views/opportunity.py", id="t:closed")
+    assert "Échéance : close le 31 janvier 2026" in closed.markdown[0].value
+    always = make_app("views/opportunity.py", id="t:always")
+    assert "Échéance : permanente" in always.markdown[0].value

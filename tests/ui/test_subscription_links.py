@@ -29,7 +29,7 @@ def _status(url: str, subscriber: Subscriber) -> str:
 
 def test_confirmation_link_shows_a_button_that_activates_the_subscription(ui_db):
     subscriber = _subscriber(ui_db, "pending")
-    at = make_app("pages/confirm.py", token=make_token("confirm", subscriber))
+    at = make_app("views/confirm.py", token=make_token("confirm", subscriber))
     assert not at.success and _status(ui_db, subscriber) == "pending"  # opening changes nothing
     at.button[0].click().run()
     assert at.success[0].value == "C'est confirmé : anna@example.org recevra les synthèses."
@@ -38,10 +38,10 @@ def test_confirmation_link_shows_a_button_that_activates_the_subscription(ui_db)
 
 def test_unsubscribe_link_ends_it_and_a_forged_link_does_nothing(ui_db):
     subscriber = _subscriber(ui_db, "active")
-    forged = make_app("pages/unsubscribe.py", token=make_token("confirm", subscriber), lang="en")
+    forged = make_app("views/unsubscribe.py", token=make_token("confirm", subscriber), lang="en")
     assert forged.error[0].value.startswith("This link does not work") and not forged.button
     assert _status(ui_db, subscriber) == "active"
-    at = make_app("pages/unsubscribe.py", token=make_token("unsubscribe", subscriber))
+    at = make_app("views/unsubscribe.py", token=make_token("unsubscribe", subscriber))
     assert at.markdown[0].value == "Ne plus rien envoyer à anna@example.org ?"
     assert _status(ui_db, subscriber) == "active"  # a mail scanner opened the link: nothing
     at.button[0].click().run()

@@ -9,7 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from funding.db import make_engine
 from funding.partnerships import save_partnership, watch, watched_call
-from tests.ui.conftest import PROFILES, make_app
+from tests.ui.conftest import LEAD, PROFILES, make_app
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def followed(ui_db):
 
     profile = json.loads((PROFILES / "biodiversity_local.json").read_text())
     with Session(make_engine(ui_db)) as session:
-        pid = save_partnership(session, profile).id
+        pid = save_partnership(session, profile, owner_email=LEAD).id
         from sqlmodel import select
 
         from funding.models import Opportunity
@@ -49,12 +49,15 @@ def downloads(monkeypatch):
 
 
 def test_follow_from_the_results_appears_in_the_watchlist(ui_db):
-    at = make_app()
+    at = make_app(lead=LEAD)
     data = (PROFILES / "biodiversity_local.json").read_bytes()
     at.file_uploader(key="profile_file").set_value(("p.json", data, "application/json")).run()
     follow = next(b for b in at.button if b.key and b.key.startswith("follow_"))
     follow.click().run()
-    at.switch_page("pages/watchlist.py").run()
+    assert at.toast[0].value.startswith("Appel suivi")
+    marked = at.button(key=f"followed_{follow.key.removeprefix('follow_')}")
+    assert marked.label == "Suivi ✓" and marked.disabled  # the card says it is followed
+    at.switch_page("views/watchlist.py").run()
     assert not at.exception
     assert at.title[0].value == "Appels suivis"
     assert at.selectbox(key=f"stage_{follow.key.removeprefix('follow_')}").value == "interested"
@@ -62,7 +65,7 @@ def test_follow_from_the_results_appears_in_the_watchlist(ui_db):
 
 def test_stage_and_notes_are_saved(followed, ui_db):
     pid, calls = followed
-    at = make_app("pages/watchlist.py")
+    at = make_app("views/watchlist.py", lead=LEAD)
     first = calls[0][0]
     at.selectbox(key=f"stage_{first}").set_value("preparing")
     at.text_area(key=f"notes_{first}").input("Budget à finaliser avec la SARL")
@@ -78,7 +81,7 @@ def test_stage_and_notes_are_saved(followed, ui_db):
 
 def test_calendar_and_icalendar_export(followed, downloads):
     _, calls = followed
-    at = make_app("pages/watchlist.py")
+    at = make_app("views/watchlist.py", lead=LEAD)
     assert at.subheader[0].value == "Calendrier des échéances"
     listed = set().union(*(set(df.value["Titre"]) for df in at.dataframe))
     assert {title for _, title, _ in calls} <= listed
@@ -94,11 +97,13 @@ def test_calendar_and_icalendar_export(followed, downloads):
     assert all(str(e["summary"]).startswith("Échéance : ") for e in events)
     assert all(e.walk("VALARM") for e in events)
     csv_data, _, _ = downloads["export_csv"]
+    assert csv_data.startswith("\ufeff".encode())  # UTF-8 with BOM
     lines = csv_data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("id,title,funder,stage,next_deadline")
-    assert len(lines) == 3 and calls[0][0] in lines[1]
+    # French Excel splits on ';': headers and stages in words, no code.
+    assert lines[0].startswith("Identifiant;Titre;Financeur;Étape;Prochaine échéance;Échéances")
+    assert len(lines) == 3 and calls[0][0] in lines[1] and ";intéressé;" in lines[1]
 
 
 def test_without_a_saved_partnership_says_what_to_do(ui_db):
-    at = make_app("pages/watchlist.py")
+    at = make_app("views/watchlist.py", lead=LEAD)
     assert at.info[0].value.startswith("Enregistrez d'abord un partenariat")

@@ -3,9 +3,19 @@
 import streamlit as st
 
 from funding import finder
-from funding.i18n import t
+from funding.i18n import json_error_text, t, word
 from funding.matching import ProfileError, parse_profile
-from funding.partnerships import hidden_ids, hide, restore, save_partnership, watch, watched_call
+from funding.partnerships import (
+    PartnershipNameTaken,
+    check_access,
+    hidden_ids,
+    hide,
+    restore,
+    save_partnership,
+    watch,
+    watched_call,
+    watchlist,
+)
 from funding.status import STATUSES
 from ui import common, resources
 
@@ -15,6 +25,7 @@ WINDOWS = (None, 14, 30, 60, 90, 180, 365)
 lang = common.lang()
 today = common.today()
 state = st.session_state
+viewer = common.viewer()
 st.title(t("find_funding", lang))
 
 
@@ -40,16 +51,20 @@ def fill_form(profile: dict) -> None:
 
 def _load_partnership() -> None:
     pid = state.get("partnership_id")
-    profile = resources.partnership_profile(pid) if pid else None
+    profile = resources.partnership_profile(pid, viewer) if pid else None
     if profile is not None:
         fill_form(profile)
 
 
 def _ensure_partnership() -> int:
-    """The saved partnership for the profile on screen (saved now if it was not)."""
+    """The saved partnership for the profile on screen (saved now if it was not), owned by the
+    signed-in lead (staff save for whoever the partnership already belongs to)."""
     pid = state.get("partnership_id") or None
     with resources.write() as session:
-        saved = save_partnership(session, state["profile"], partnership_id=pid)
+        if pid:
+            check_access(session, pid, viewer)
+        saved = save_partnership(session, state["profile"], partnership_id=pid,
+                                 owner_email=viewer.email)  # fmt: skip
         pid = saved.id
     resources._partnerships.clear()
     state["pending_partnership"] = pid
@@ -64,6 +79,7 @@ def _hide(opportunity_id: str) -> None:
 
 def _restore(opportunity_id: str) -> None:
     with resources.write() as session:
+        check_access(session, state["partnership_id"], viewer)
         restore(session, state["partnership_id"], opportunity_id)
 
 
@@ -72,25 +88,31 @@ def _follow(opportunity_id: str) -> None:
     with resources.write() as session:
         if watched_call(session, pid, opportunity_id) is None:
             watch(session, pid, opportunity_id)
+    st.toast(t("followed_toast", lang))
 
 
 # A partnership saved earlier (also ?partnership=ID), or a new profile --------------------------
 
 if "pending_partnership" in state:
     state["partnership_id"] = state.pop("pending_partnership")
-saved = dict(resources.partnerships())
+saved = dict(resources.partnerships(viewer))
 if "partnership_id" not in state:
     asked = st.query_params.get("partnership")
     state["partnership_id"] = int(asked) if asked and asked.isdigit() and int(asked) in saved else 0
     if state["partnership_id"]:
         _load_partnership()
-st.selectbox(
-    t("partnership", lang),
-    [0, *saved],
-    key="partnership_id",
-    on_change=_load_partnership,
-    format_func=lambda pid: t("new_partnership", lang) if not pid else saved.get(pid, str(pid)),
-)
+if state["partnership_id"] not in saved:  # signed out, or another lead's
+    state["partnership_id"] = 0
+if saved:
+    st.selectbox(
+        t("partnership", lang),
+        [0, *saved],
+        key="partnership_id",
+        on_change=_load_partnership,
+        format_func=lambda pid: t("new_partnership", lang) if not pid else saved.get(pid, str(pid)),
+    )
+elif not viewer.email and not viewer.staff:
+    st.caption(t("try_without_account", lang))
 
 
 def _on_upload() -> None:
@@ -101,7 +123,8 @@ def _on_upload() -> None:
     try:
         loaded = finder.read_profile(uploaded.getvalue())
     except ProfileError as exc:
-        state["upload_message"] = ("error", t("profile_invalid", lang) + " " + str(exc))
+        state["upload_message"] = ("error", t("profile_invalid", lang) + " " + (
+            json_error_text(exc.json_error, lang) if exc.json_error else str(exc)))
     else:
         state["partnership_id"] = 0
         fill_form(loaded)
@@ -111,16 +134,24 @@ def _on_upload() -> None:
         )
 
 
-st.file_uploader(t("load_profile", lang), type=["json"], key="profile_file", on_change=_on_upload)
+st.file_uploader(t("load_profile", lang), type=["json"], key="profile_file", on_change=_on_upload,
+                 help=t("load_profile_help", lang))  # fmt: skip
 if "upload_message" in state:
     kind, text = state.pop("upload_message")
     (st.error if kind == "error" else st.success)(text)
 
 # The profile form ---------------------------------------------------------------------------
 
+MAX_PARTNERS = 12
+
+
+def _add_partner() -> None:
+    state["f_partner_count"] = min(MAX_PARTNERS, state.get("f_partner_count", 1) + 1)
+
+
 with st.expander(t("profile", lang), expanded="profile" not in state):
-    state.setdefault("f_partner_count", 2)
-    count = st.number_input(t("partner_count", lang), 1, 8, key="f_partner_count")
+    state.setdefault("f_partner_count", 1)
+    count = state["f_partner_count"]
     with st.form("profile_form"):
         st.text_input(t("profile_name", lang), key="f_name")
         st.text_area(t("project", lang), key="f_project", height=80)
@@ -128,16 +159,22 @@ with st.expander(t("profile", lang), expanded="profile" not in state):
         for i in range(int(count)):
             c1, c2, c3, c4, c5 = st.columns([3, 2, 1, 2, 1])
             c1.text_input(t("partner_name", lang), key=f"f_p{i}_name")
-            kinds = list(finder.PARTNER_TYPES)
+            kinds = ["", *finder.PARTNER_TYPES]  # blank: a row left empty is no partner
             current = state.get(f"f_p{i}_type")
             if current and current not in kinds:
                 kinds.append(current)
-            c2.selectbox(t("partner_type", lang), kinds, key=f"f_p{i}_type")
+            c2.selectbox(t("partner_type", lang), kinds, key=f"f_p{i}_type",
+                         format_func=lambda k: word("applicant_type", k, lang))  # fmt: skip
             c3.text_input(t("partner_country", lang), key=f"f_p{i}_country")
             c4.text_input(t("partner_region", lang), key=f"f_p{i}_region")
-            c5.selectbox(t("partner_role", lang), ["", *finder.ROLES], key=f"f_p{i}_role")
+            c5.selectbox(t("partner_role", lang), ["", *finder.ROLES], key=f"f_p{i}_role",
+                         format_func=lambda r: word("role", r, lang))  # fmt: skip
+        st.form_submit_button(t("add_partner", lang), on_click=_add_partner,
+                              disabled=count >= MAX_PARTNERS)  # fmt: skip
         themes = sorted(set(finder.theme_names()) | set(state.get("f_themes") or ()))
-        st.multiselect(t("themes", lang), themes, key="f_themes", accept_new_options=True)
+        st.multiselect(t("themes", lang), themes, key="f_themes", accept_new_options=True,
+                       format_func=lambda th: word("theme", th, lang),
+                       placeholder=t("choose_or_type", lang))  # fmt: skip
         st.text_input(t("keywords", lang), key="f_keywords")
         st.text_input(t("intervention_countries", lang), key="f_countries")
         c1, c2, c3 = st.columns(3)
@@ -149,9 +186,11 @@ with st.expander(t("profile", lang), expanded="profile" not in state):
                         key="f_cofinancing")  # fmt: skip
         c1, c2 = st.columns(2)
         c1.selectbox(t("stage", lang), [None, *finder.STAGES], key="f_stage",
-                     format_func=lambda s: "" if s is None else s)  # fmt: skip
+                     format_func=lambda s: word("stage", s, lang))  # fmt: skip
         instruments = sorted(set(finder.INSTRUMENTS) | set(state.get("f_instruments") or ()))
-        c2.multiselect(t("instruments", lang), instruments, key="f_instruments")
+        c2.multiselect(t("instruments", lang), instruments, key="f_instruments",
+                       format_func=lambda i: word("instrument", i, lang),
+                       placeholder=t("choose", lang))  # fmt: skip
         submitted = st.form_submit_button(t("find", lang), type="primary")
 
 if submitted:
@@ -189,10 +228,15 @@ c1.download_button(
     file_name=f"{(profile.get('name') or 'profile').replace('/', '-')}.json",
     mime="application/json",
 )
-if c2.button(t("save_partnership", lang), key="save_partnership"):
-    _ensure_partnership()
-    st.toast(t("saved", lang))
-    st.rerun()
+can_save = bool(viewer.email or viewer.staff)
+if can_save and c2.button(t("save_partnership", lang), key="save_partnership"):
+    try:
+        _ensure_partnership()
+    except PartnershipNameTaken:
+        st.error(t("name_taken", lang, name=profile.get("name", "")))
+    else:
+        st.toast(t("saved", lang))
+        st.rerun()
 
 # Results ------------------------------------------------------------------------------------
 
@@ -201,13 +245,14 @@ rows = resources.ranked(profile, today, lang, "ineligible" in (state.get("flt_ve
 pid = state.get("partnership_id")
 with resources.read() as session:
     hidden = hidden_ids(session, pid) if pid else set()
+    followed = {w.opportunity_id for w in watchlist(session, pid)} if pid else set()
     hidden_titles = finder.hidden_calls(session, hidden)
 choices = finder.facets(rows)
 
 with st.expander(t("filters", lang)):
     c1, c2, c3, c4 = st.columns(4)
     statuses = c1.multiselect(t("status", lang), list(STATUSES), key="flt_status",
-                              format_func=lambda s: t(s, lang))  # fmt: skip
+                              format_func=lambda s: t(s, lang), placeholder=t("choose", lang))  # fmt: skip
     verdicts = c2.multiselect(t("verdict", lang), list(finder.VERDICTS), key="flt_verdict",
                               default=["eligible", "to_verify"], format_func=lambda v: t(v, lang))  # fmt: skip
     window = c3.selectbox(t("deadline_window", lang), WINDOWS, key="flt_window",
@@ -216,10 +261,17 @@ with st.expander(t("filters", lang)):
     sort = c4.radio(t("sort_by", lang), ["score", "deadline"], key="flt_sort", horizontal=True,
                     format_func=lambda s: t(s, lang))  # fmt: skip
     c1, c2, c3, c4 = st.columns(4)
-    instruments = c1.multiselect(t("instrument", lang), choices["instrument"], key="flt_instrument")
-    funders = c2.multiselect(t("funder", lang), choices["funder"], key="flt_funder")
-    sources = c3.multiselect(t("source", lang), choices["source"], key="flt_source")
-    languages = c4.multiselect(t("languages", lang), choices["language"], key="flt_language")
+    instruments = c1.multiselect(t("instrument", lang), choices["instrument"], key="flt_instrument",
+                                 format_func=lambda i: word("instrument", i, lang),
+                                 placeholder=t("choose", lang))  # fmt: skip
+    funders = c2.multiselect(t("funder", lang), choices["funder"], key="flt_funder",
+                             placeholder=t("choose", lang))  # fmt: skip
+    sources = c3.multiselect(t("source", lang), choices["source"], key="flt_source",
+                             format_func=lambda so: word("source", so, lang),
+                             placeholder=t("choose", lang))  # fmt: skip
+    languages = c4.multiselect(t("languages", lang), choices["language"], key="flt_language",
+                               format_func=lambda la: word("language", la, lang),
+                               placeholder=t("choose", lang))  # fmt: skip
     c1, c2, _ = st.columns([1, 1, 2])
     low = c1.number_input(t("amount_range", lang) + " ≥", min_value=0.0, value=None, step=10000.0,
                           key="flt_amount_min")  # fmt: skip
@@ -250,14 +302,14 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
             common.verdict_badge(row["verdict"], lang),
             f"{t('score', lang)} **{row['score']:.0f}**",
             common.esc(row["funder"] or "—"),
-            f"{t('amount', lang)} : {common.esc(row['amount_label'] or '—')}",
-            f"{t('deadline', lang)} : {common.esc(deadline)} {common.days_label(row['days_left'], lang)}",
-            f"{t('source', lang)} : {common.esc(row['source'] or '—')}",
+            f"{common.label('amount', lang)}{common.esc(row['amount_label'] or '—')}",
+            f"{common.label('deadline', lang)}{common.esc(deadline)} {common.days_label(row['days_left'], lang)}",
+            f"{common.label('source', lang)}{common.esc(word('source', row['source'], lang) or '—')}",
         ]  # fmt: skip
         st.markdown(" · ".join(facts))
         with st.expander(t("explanation", lang)):
             st.dataframe(
-                [{t("criterion", lang): c["criterion"],
+                [{t("criterion", lang): word("criterion", c["criterion"], lang),
                   t("result", lang): t(c["result"], lang) if c["result"] != "unknown"
                   else "? " + t("unknown", lang),
                   t("explanation", lang): c["explanation"],
@@ -265,10 +317,15 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
                 hide_index=True, width="stretch",
             )  # fmt: skip
         c1, c2, c3, c4 = st.columns(4)
-        c1.button(t("hide", lang), key=f"hide_{row['id']}", on_click=_hide, args=(row["id"],))
-        c2.button(t("follow", lang), key=f"follow_{row['id']}", on_click=_follow, args=(row["id"],))
+        if can_save:
+            c1.button(t("hide", lang), key=f"hide_{row['id']}", on_click=_hide, args=(row["id"],))
+            if row["id"] in followed:
+                c2.button(t("following", lang), key=f"followed_{row['id']}", disabled=True)
+            else:
+                c2.button(t("follow", lang), key=f"follow_{row['id']}", on_click=_follow,
+                          args=(row["id"],))  # fmt: skip
         c3.page_link(
-            "pages/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
+            "views/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
         )
         if common.safe_url(row["url"]):
             c4.link_button(t("apply", lang), row["url"])

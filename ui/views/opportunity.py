@@ -3,15 +3,20 @@
 import streamlit as st
 
 from funding.details import history_sentence
-from funding.i18n import t
+from funding.i18n import t, word
 from funding.partnerships import report_call
 from ui import common, resources
 
 lang = common.lang()
 st.title(t("opportunity", lang))
 
-opportunity_id = st.query_params.get("id") or st.text_input(t("choose_call", lang), key="call_id")
-if not opportunity_id:
+opportunity_id = st.query_params.get("id")
+if not opportunity_id:  # reached from the menu: find the call by its words, not by an id
+    words = st.text_input(t("find_call", lang), key="call_words")
+    if words.strip():
+        for row in resources.opportunities(words, None, common.today(), lang)[:20]:
+            st.page_link("views/opportunity.py", label=common.esc(row["title"]),
+                         query_params={"id": row["id"]})  # fmt: skip
     st.stop()
 call = resources.opportunity(opportunity_id, common.today(), lang)
 if call is None:
@@ -21,12 +26,12 @@ if call is None:
 st.header(common.esc(call["title"]), anchor=False)
 facts = [
     common.esc(call["funder"] or "—"),
-    f"{t('status', lang)} : {common.esc(call['status'])}",
+    f"{common.label('status', lang)}{common.esc(call['status'])}",
     (
-        f"{t('deadline', lang)} : {common.esc(call['next_deadline'] or '—')} "
+        f"{common.label('deadline', lang)}{common.esc(call['next_deadline'] or '—')} "
         f"{common.days_label(call['days_left'], lang)}"
     ),
-    f"{t('amount', lang)} : {common.esc(call['amount'] or '—')}",
+    f"{common.label('amount', lang)}{common.esc(call['amount'] or '—')}",
 ]
 st.markdown(" · ".join(facts))
 if common.safe_url(call["url"]):
@@ -42,7 +47,7 @@ st.dataframe(
 
 st.subheader(t("seen_at", lang))
 st.dataframe(
-    [{t("source", lang): s["source"], t("link", lang): s["url"],
+    [{t("source", lang): word("source", s["source"], lang), t("link", lang): s["url"],
       t("first_seen", lang): s["first_seen"], t("last_seen", lang): s["last_seen"]}
      for s in call["sources"]],
     hide_index=True, width="stretch",
@@ -61,7 +66,7 @@ for other in resources.similar(call["id"]):
     label = common.esc(other["title"]) + (
         f" ({t('same_call', lang)})" if other["same_call"] else ""
     )
-    st.page_link("pages/opportunity.py", label=label, query_params={"id": other["id"]})
+    st.page_link("views/opportunity.py", label=label, query_params={"id": other["id"]})
 
 with st.expander(t("report", lang)):
     with st.form("report_form", clear_on_submit=True):

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from funding import monitor
+from funding.details import field_name, show_value
 from funding.errors import FundingError
-from funding.i18n import t
+from funding.i18n import MESSAGES, t, word
 from funding.models import utcnow
 from ui import common, resources
 
@@ -62,9 +63,25 @@ with tab_chart:
     else:
         st.caption(t("empty", lang))
 with tab_health:
-    st.dataframe(board["health"], hide_index=True, width="stretch")
+    import pandas as pd
 
-queue = resources.review_queue()
+    health = pd.DataFrame(board["health"])
+    if not health.empty:
+        failed = health["status"] == "failed"
+        health["source"] = [word("source", name, lang) for name in health["source"]]
+        health["status"] = [t(f"run_{status}", lang) if f"run_{status}" in MESSAGES else status
+                            for status in health["status"]]  # fmt: skip
+        health = health.rename(columns={c: t(f"health_{c}", lang) for c in health.columns})
+        styled = health.style.apply(  # failed runs in red, with their whole reason
+            lambda row: ["background-color: #fde2e1" if failed[row.name] else "" for _ in row], axis=1
+        )
+        st.dataframe(styled, hide_index=True, width="stretch",
+                     column_config={t("health_flags", lang): st.column_config.TextColumn(width="large")})  # fmt: skip
+
+QUEUE_PAGE = 20
+state = st.session_state
+offset = (state.get("queue_page", 1) - 1) * QUEUE_PAGE
+queue = resources.review_queue(state.get("queue_field"), state.get("queue_source"), offset, QUEUE_PAGE)
 
 
 def _decide(kind: str, item_id: int, yes: bool) -> None:
@@ -75,6 +92,17 @@ def _decide(kind: str, item_id: int, yes: bool) -> None:
             monitor.decide_merge(session, item_id, same_call=yes, by=user)
         else:
             monitor.close_report(session, item_id, resolved=yes, by=user)
+    resources.clear_monitor()
+
+
+def _decide_chosen(yes: bool) -> None:
+    """Bulk: accept (or reject) every value ticked on this page of the queue."""
+    chosen = [e["id"] for e in queue["extractions"] if state.get(f"pick_{e['id']}")]
+    with resources.write() as session:
+        for item_id in chosen:
+            monitor.decide_extraction(session, item_id, accept=yes, by=user)
+    for item_id in chosen:
+        state.pop(f"pick_{item_id}", None)
     resources.clear_monitor()
 
 
@@ -90,12 +118,35 @@ def _decision(kind: str, item_id: int, yes: str, no: str) -> None:
 with tab_queue:
     sizes = queue["sizes"]
     st.markdown(f"**{t('extractions', lang)}** ({sizes['extractions']})")
+    c1, c2, c3 = st.columns([2, 2, 1])
+    first_page = lambda: state.update(queue_page=1)
+    c1.selectbox(t("queue_field", lang), [None, *queue["kinds"]["field"]], key="queue_field",
+                 on_change=first_page,
+                 format_func=lambda f: t("all", lang) if f is None else field_name(f, lang))  # fmt: skip
+    c2.selectbox(t("source", lang), [None, *queue["kinds"]["source"]], key="queue_source",
+                 on_change=first_page,
+                 format_func=lambda so: t("all", lang) if so is None else word("source", so, lang))  # fmt: skip
+    pages = max(1, -(-queue["matching"] // QUEUE_PAGE))
+    if state.get("queue_page", 1) > pages:
+        state["queue_page"] = pages
+    c3.number_input(t("page", lang), 1, pages, key="queue_page")
+    st.caption(t("queue_shown", lang, shown=len(queue["extractions"]), total=queue["matching"]))
     for e in queue["extractions"]:
         with st.container(border=True):
-            st.markdown(f"{common.esc(e['title'])} · `{e['field']}` = {common.esc(e['value'])} "
-                        f"({e['confidence']:.2f})")  # fmt: skip
+            st.checkbox(t("pick", lang), key=f"pick_{e['id']}")
+            st.markdown(f"{common.esc(e['title'])} · **{common.esc(field_name(e['field'], lang))}**"
+                        f" = {common.esc(show_value(e['field'], e['value'], lang=lang))} "
+                        f"({e['confidence']:.2f}) · {common.esc(word('source', e['source'], lang))}")  # fmt: skip
             st.text(e["snippet"])
+            st.page_link("views/opportunity.py", label=t("details", lang),
+                         query_params={"id": e["opportunity_id"]})  # fmt: skip
             _decision("extraction", e["id"], "accept", "reject")
+    if queue["extractions"]:
+        c1, c2, _ = st.columns([1, 1, 2])
+        c1.button(t("accept_chosen", lang), key="accept_chosen", on_click=_decide_chosen,
+                  args=(True,))  # fmt: skip
+        c2.button(t("reject_chosen", lang), key="reject_chosen", on_click=_decide_chosen,
+                  args=(False,))  # fmt: skip
     st.markdown(f"**{t('duplicates', lang)}** ({sizes['duplicates']})")
     for m in queue["duplicates"]:
         with st.container(border=True):

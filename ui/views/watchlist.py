@@ -4,7 +4,7 @@ import streamlit as st
 
 from funding import calendar
 from funding.i18n import t
-from funding.partnerships import STAGES, unwatch, watch
+from funding.partnerships import STAGES, check_access, unwatch, watch
 from ui import common, resources
 
 lang = common.lang()
@@ -12,9 +12,14 @@ today = common.today()
 state = st.session_state
 st.title(t("watchlist", lang))
 
-saved = dict(resources.partnerships())
+viewer = common.viewer()
+saved = dict(resources.partnerships(viewer))
 if not saved:
-    st.info(t("choose_partnership", lang))
+    st.info(
+        t("choose_partnership", lang)
+        if viewer.email or viewer.staff
+        else t("sign_in_to_save", lang)
+    )
     st.stop()
 if state.get("partnership_id") not in saved:
     asked = st.query_params.get("partnership")
@@ -25,12 +30,14 @@ pid = st.selectbox(t("partnership", lang), list(saved), key="partnership_id", fo
 
 def _save(opportunity_id: str) -> None:
     with resources.write() as session:
+        check_access(session, pid, viewer)
         watch(session, pid, opportunity_id, stage=state[f"stage_{opportunity_id}"],
               notes=state[f"notes_{opportunity_id}"])  # fmt: skip
 
 
 def _unfollow(opportunity_id: str) -> None:
     with resources.write() as session:
+        check_access(session, pid, viewer)
         unwatch(session, pid, opportunity_id)
 
 
@@ -50,7 +57,7 @@ c1.download_button(
 )
 c2.download_button(
     t("export_csv", lang),
-    calendar.to_csv(rows),
+    calendar.to_csv(rows, lang),
     file_name="funding-radar-watchlist.csv",
     mime="text/csv",
     key="export_csv",
@@ -60,7 +67,7 @@ for row in rows:
     with st.container(border=True, key=f"watched_{row['id']}"):
         st.markdown(
             f"**{common.esc(row['title'])}** · {common.esc(row['funder'] or '—')} · "
-            f"{t('deadline', lang)} : {common.esc(row['next_deadline_label'])} "
+            f"{common.label('deadline', lang)}{common.esc(row['next_deadline_label'])} "
             f"{common.days_label(row['days_left'], lang)}"
         )
         c1, c2, c3 = st.columns([1, 3, 1])
@@ -71,7 +78,7 @@ for row in rows:
         c3.button(t("unfollow", lang), key=f"unfollow_{row['id']}", on_click=_unfollow,
                   args=(row["id"],))  # fmt: skip
         c3.page_link(
-            "pages/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
+            "views/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
         )
 
 st.subheader(t("calendar", lang))

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 import streamlit as st
 
 from funding import subscriptions
+from funding.digests import send_confirmation
 from funding.digests.build import DigestBuilder
 from funding.i18n import t
 from funding.normalize import format_date
@@ -13,7 +14,7 @@ from ui import common, resources
 lang = common.lang()
 st.title(t("subscribers", lang))
 common.require_staff(lang)
-saved = dict(resources.partnerships())
+saved = dict(resources.partnerships(common.viewer()))
 
 
 def _act(action, email: str) -> None:
@@ -35,14 +36,21 @@ with st.expander(t("add_subscriber", lang), expanded=False):
             language = c2.selectbox(t("language", lang), ["fr", "en"], key="sub_language")
             added = st.form_submit_button(t("add", lang))
         if added:
-            try:
+            try:  # the same double opt-in as `funding subscribers add`: a confirmation goes out
                 with resources.write() as session:
-                    subscriptions.subscribe(session, email, partnership_id=pid, frequency=frequency,
-                                            language=language, confirmed=True)  # fmt: skip
+                    subscriber = subscriptions.subscribe(
+                        session, email, partnership_id=pid, frequency=frequency, language=language
+                    )
+                    address, sid, status = subscriber.email, subscriber.id, subscriber.status
             except (ValueError, subscriptions.SubscriptionError) as exc:
                 st.error(str(exc))
             else:
-                st.success(t("done", lang))
+                if status != "pending":
+                    st.success(t("subscriber_updated", lang, email=address))
+                elif send_confirmation(resources.engine(), sid):
+                    st.success(t("confirmation_sent", lang, email=address))
+                else:
+                    st.warning(t("confirmation_not_sent", lang, email=address))
 
 with resources.read() as session:
     rows = [
@@ -79,7 +87,7 @@ for r in rows:
 chosen = st.session_state.get("preview_id")
 if chosen in {r["id"] for r in rows}:
     email = next(r["email"] for r in rows if r["id"] == chosen)
-    st.subheader(f"{t('preview', lang)} : {common.esc(email)}")
+    st.subheader(f"{common.label('preview', lang)}{common.esc(email)}")
     with resources.read() as session:
         subscriber = subscriptions.get_subscriber(session, email)
         now = datetime.combine(common.today(), time(7), tzinfo=UTC)

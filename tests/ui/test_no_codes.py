@@ -1,0 +1,43 @@
+"""The French interface names every vocabulary value in words, never by its internal code."""
+
+import re
+
+from funding.i18n import vocabulary_codes
+from tests.ui.conftest import LEAD, make_app
+from tests.ui.test_find import load
+
+# Codes that are French words too ("design", "culture", "manche", "sport"...): looked for only
+# where a code would come from the program (options, criteria, sources), not in funder text.
+CODES = sorted({code for codes in vocabulary_codes().values() for code in codes})
+
+
+def _interface_text(at) -> list[str]:
+    """What the program itself writes: widget labels and options, captions, criteria names,
+    the source of each result."""
+    texts = []
+    for widget in [*at.selectbox, *at.multiselect, *at.radio]:
+        texts += [widget.label, *map(str, widget.options)]
+    texts += [c.value for c in at.caption]
+    for frame in at.dataframe:
+        texts += list(frame.value.columns)
+        if "Critère" in frame.value.columns:
+            texts += list(frame.value["Critère"])
+            # the funder's words, or the value in words: never a bare code
+            texts += [e for e in frame.value["Texte du financeur"] if e and e.lower() in CODES]
+    texts += [m.value.split("Source : ")[1] for m in at.markdown if "Source : " in m.value]
+    return texts
+
+
+def test_no_vocabulary_code_in_the_french_find_page(ui_db):
+    at = load(make_app(lead=LEAD))
+    at.multiselect(key="flt_verdict").set_value(["eligible", "to_verify", "ineligible"]).run()
+    texts = _interface_text(at)
+    assert len(texts) > 100
+    found = {code for code in CODES for text in texts
+             if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)}  # fmt: skip
+    assert not found, found
+    evidence = [e for frame in at.dataframe if "Texte du financeur" in frame.value.columns
+                for e in frame.value["Texte du financeur"]]  # fmt: skip
+    assert not [e for e in evidence if " – " in e and len(set(e.split(" – "))) == 1]
+    everything = " ".join(m.value for m in at.markdown)
+    assert not [code for code in CODES if "_" in code and code in everything]
