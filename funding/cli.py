@@ -69,23 +69,28 @@ def import_(files: tuple[Path, ...], batch_size: int, no_enrich: bool) -> None:
     for path in files:
         with click.progressbar(length=count_records(path), label=path.name, file=sys.stderr) as bar:
             report = import_file(engine, path, batch_size=batch_size, progress=bar.update)
-        for rejection in report.rejections[:MAX_SHOWN_REJECTIONS]:
-            click.echo(f"rejected: {rejection}", err=True)
-        if len(report.rejections) > MAX_SHOWN_REJECTIONS:
-            click.echo(f"... and {len(report.rejections) - MAX_SHOWN_REJECTIONS} more", err=True)
-        for note in report.notes[:MAX_SHOWN_REJECTIONS]:
-            click.echo(f"note: {note}", err=True)
-        if len(report.notes) > MAX_SHOWN_REJECTIONS:
-            click.echo(f"... and {len(report.notes) - MAX_SHOWN_REJECTIONS} more notes", err=True)
-        click.echo(f"{path}: {report.summary()}")
-        for name in ("inserted", "updated", "unchanged", "rejected"):
-            setattr(total, name, getattr(total, name) + getattr(report, name))
-        total.changed_ids.extend(report.changed_ids)
+        _tell_report(path, report, total)
     if len(files) > 1:
         click.echo(f"total: {total.summary()}")
     if total.changed_ids and not no_enrich:
         _enrich(engine, total.changed_ids)
     sys.exit(1 if total.rejected else 0)
+
+
+def _tell_report(path: Path, report, total) -> None:
+    """A file's rejections, notes and counts, added to the total of the run."""
+    for rejection in report.rejections[:MAX_SHOWN_REJECTIONS]:
+        click.echo(f"rejected: {rejection}", err=True)
+    if len(report.rejections) > MAX_SHOWN_REJECTIONS:
+        click.echo(f"... and {len(report.rejections) - MAX_SHOWN_REJECTIONS} more", err=True)
+    for note in report.notes[:MAX_SHOWN_REJECTIONS]:
+        click.echo(f"note: {note}", err=True)
+    if len(report.notes) > MAX_SHOWN_REJECTIONS:
+        click.echo(f"... and {len(report.notes) - MAX_SHOWN_REJECTIONS} more notes", err=True)
+    click.echo(f"{path}: {report.summary()}")
+    for name in ("inserted", "updated", "unchanged", "rejected"):
+        setattr(total, name, getattr(total, name) + getattr(report, name))
+    total.changed_ids.extend(report.changed_ids)
 
 
 def _enrich(engine, ids: list[str] | None) -> None:
@@ -453,6 +458,36 @@ def match_command(
         if not found:
             click.echo("Aucun appel ne correspond." if lang == "fr" else "No call matches.")
 
+
+
+# Past awards (funding/awards/) --------------------------------------------------------------------
+
+
+@main.group()
+def awards() -> None:
+    """Past awards: funded projects and the organisations behind them."""
+
+
+@awards.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def awards_import(files: tuple[Path, ...]) -> None:
+    """Import funded projects and participations (contracts/award.schema.json, or the CORDIS
+    extract's files), in any order. Exit 0 when every record was stored, 1 when some were rejected."""
+    from funding.awards.importer import import_awards
+    from funding.importer import ImportReport, count_records
+
+    engine = get_engine()
+    upgrade(engine)
+    total = ImportReport()
+    for path in files:
+        with click.progressbar(length=count_records(path), label=path.name, file=sys.stderr) as bar:
+            report = import_awards(engine, path, progress=bar.update)
+        _tell_report(path, report, total)
+    if len(files) > 1:
+        click.echo(f"total: {total.summary()}")
+    sys.exit(1 if total.rejected else 0)
 
 
 # Digests, the scheduler and subscribers (funding/digests/, funding/scheduler.py) -----------------
