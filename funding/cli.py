@@ -490,6 +490,69 @@ def awards_import(files: tuple[Path, ...]) -> None:
     sys.exit(1 if total.rejected else 0)
 
 
+@main.command("partners")
+@click.option("--profile", "profile_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A partnership profile (JSON, profile.schema.json).")
+@click.option("--call", "call_id", help="A call whose consortium requirements to fill.")
+@click.option("--near", help="NUTS regions the organisation must be in, e.g. CH013,FRK28.")
+@click.option("--country", help="Country of the organisation (ISO 3166-1 alpha-2).")
+@click.option("--type", "kind", type=click.Choice(["PRC", "HES", "REC", "PUB", "OTH"]),
+              help="PRC company, HES higher education, REC research, PUB public body, OTH other.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
+              help="Default: FUNDING_LANGUAGE or fr.")
+def partners_command(profile_path: Path, call_id: str | None, near: str | None,
+                     country: str | None, kind: str | None, limit: int, fmt: str,
+                     lang: str | None) -> None:  # fmt: skip
+    """Organisations that took part in funded projects close to a partnership's project."""
+    import json
+
+    from funding.awards.partners import suggest_partners, to_csv
+    from funding.i18n import language, t
+    from funding.matching import ProfileError, load_profile
+    from funding.matching.facts import CallFacts
+    from funding.store import get_opportunity
+
+    lang = language(lang)
+    try:
+        profile = load_profile(profile_path)
+    except ProfileError as exc:
+        raise click.ClickException(f"{profile_path}: {exc}") from None
+    engine = get_engine()
+    upgrade(engine)
+    with Session(engine) as session:
+        call = None
+        if call_id:
+            opportunity = get_opportunity(session, call_id)
+            if opportunity is None:
+                raise click.ClickException(f"no call with id {call_id}")
+            call = CallFacts.of(opportunity)
+        regions = tuple(r.strip().upper() for r in (near or "").split(",") if r.strip())
+        found = suggest_partners(session, profile, call=call, near=regions,
+                                 country=country.upper() if country else None, kind=kind,
+                                 limit=limit)  # fmt: skip
+    if fmt == "json":
+        click.echo(json.dumps([s.to_dict() for s in found], ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        click.echo(to_csv(found), nl=False)
+        return
+    for rank, s in enumerate(found, 1):
+        o = s.organisation
+        kind_words = t(f"type_{o.type}", lang) if o.type else "?"
+        click.echo(f"{rank:>3}. {s.score:5.3f}  {o.name[:60]}  ({o.country or '?'}"
+                   f"{' ' + o.region if o.region else ''}, {kind_words})  "
+                   f"{t('projects_as', lang, n=s.experience, lead=s.coordinated)}")  # fmt: skip
+        for project_id, closeness, role in s.projects:
+            click.echo(f"       {closeness:4.2f} {project_id} ({t(f'role_{role}', lang) if role else '?'})")
+        for requirement in s.fills:
+            click.echo(f"       {t('fills_requirement', lang, words=requirement.words[:120])}")
+    if not found:
+        click.echo("Aucune organisation trouvée." if lang == "fr" else "No organisation found.")
+
 # Digests, the scheduler and subscribers (funding/digests/, funding/scheduler.py) -----------------
 
 
