@@ -451,11 +451,12 @@ class AwardOrganisation(SQLModel, table=True):
 
 
 class AwardParticipation(SQLModel, table=True):
-    """One organisation in one funded project: its role and what the funder gave it."""
+    """One organisation in one funded project in one role (CORDIS lists some twice: participant
+    and third party), and what the funder gave it."""
 
     __tablename__ = "award_participation"
     __table_args__ = (
-        UniqueConstraint("project_id", "organisation_id", name="uq_award_participation"),
+        UniqueConstraint("project_id", "organisation_id", "role", name="uq_award_participation"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -147,6 +147,19 @@ def similar(opportunity_id: str) -> list[dict]:
     return _similar(_url(), opportunity_id)
 
 
+@st.cache_data(ttl=300, max_entries=256, show_spinner=False)
+def _awards(url: str, opportunity_id: str, as_of: date, lang: str) -> dict | None:
+    from funding.awards.view import call_awards
+
+    with Session(_engine(url)) as session:
+        return call_awards(session, opportunity_id, as_of=as_of, lang=lang)
+
+
+def awards(opportunity_id: str, as_of: date, lang: str) -> dict | None:
+    """What the call's topic funded before, and its next edition (None: not an EU topic)."""
+    return _awards(_url(), opportunity_id, as_of, lang)
+
+
 # Watchlist (small per-partnership queries on indexed columns: not cached) ------------------
 
 

@@ -112,19 +112,22 @@ def store_participations(session: Session, records: list[ParticipationRecord]) -
             "role": record.role, "contribution": record.contribution,
             "raw_hash": raw_hash([record.role, record.contribution, organisation["raw_hash"]]),
         })  # fmt: skip
-    keys = [(r["project_id"], r["organisation_id"]) for r in rows]
+    keys = [(r["project_id"], r["organisation_id"], r["role"]) for r in rows]
+    last = {key: i for i, key in enumerate(keys)}  # a participation given twice: the last one wins
     stored = {
-        (p.project_id, p.organisation_id): p
+        (p.project_id, p.organisation_id, p.role): p
         for p in session.exec(
             select(AwardParticipation).where(
-                tuple_(AwardParticipation.project_id, AwardParticipation.organisation_id).in_(keys)
+                col(AwardParticipation.project_id).in_({k[0] for k in keys})
             )
         ).scalars()
     }
     outcomes: list[Outcome] = []
-    for key, values in zip(keys, rows, strict=True):
+    for i, (key, values) in enumerate(zip(keys, rows, strict=True)):
         found = stored.get(key)
-        if found is None:
+        if last[key] != i:
+            outcomes.append("noop")
+        elif found is None:
             stored[key] = AwardParticipation(**values)
             session.add(stored[key])
             outcomes.append("insert")

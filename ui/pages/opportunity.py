@@ -63,6 +63,19 @@ for other in resources.similar(call["id"]):
     )
     st.page_link("pages/opportunity.py", label=label, query_params={"id": other["id"]})
 
+funded = resources.awards(call["id"], common.today(), lang)
+if funded is not None:
+    st.subheader(t("funded_before", lang))
+    if funded["forecast"]:
+        st.info(funded["forecast"])
+    for line in funded["lines"]:
+        st.markdown(common.esc(line))
+    if funded["projects"]:
+        st.dataframe(funded["projects"], hide_index=True, width="stretch",
+                     column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))})
+    else:
+        st.caption(t("funded_none", lang))
+
 with st.expander(t("report", lang)):
     with st.form("report_form", clear_on_submit=True):
         message = st.text_area(t("report_message", lang), key="report_message")

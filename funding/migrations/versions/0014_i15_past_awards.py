@@ -6,7 +6,7 @@ Create Date: 2026-12-02 12:30:00
 
 Three new tables, nothing else changes: award_project (a funded project, by '<source>:<id>'),
 award_organisation (one per source id; same_as links one found under another source by name and
-place) and award_participation (an organisation in a project, its role and contribution).
+place) and award_participation (an organisation in a project in one role, and its contribution).
 """
 
 import sqlalchemy as sa
@@ -67,7 +67,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=30)),
         sa.Column("contribution", sa.Float()),
         sa.Column("raw_hash", sa.String(length=64), nullable=False),
-        sa.UniqueConstraint("project_id", "organisation_id", name="uq_award_participation"),
+        sa.UniqueConstraint("project_id", "organisation_id", "role", name="uq_award_participation"),
     )
     op.create_index("ix_award_participation_project_id", "award_participation", ["project_id"])
     op.create_index(
