@@ -20,12 +20,12 @@ def _count(engine, table) -> int:
 
 def test_participations_first_then_projects_then_again_changes_nothing(engine):
     first = import_awards(engine, PARTICIPATIONS)
-    assert (first.inserted, first.rejected) == (113, 0)
-    assert import_awards(engine, PROJECTS).inserted == 6
+    assert (first.inserted, first.rejected) == (351, 0)
+    assert import_awards(engine, PROJECTS).inserted == 13
     again = [import_awards(engine, path) for path in (PROJECTS, PARTICIPATIONS)]
-    assert [(r.inserted, r.updated, r.unchanged) for r in again] == [(0, 0, 6), (0, 0, 113)]
-    assert _count(engine, AwardProject) == 6
-    assert _count(engine, AwardParticipation) == 113
+    assert [(r.inserted, r.updated, r.unchanged) for r in again] == [(0, 0, 13), (0, 0, 351)]
+    assert _count(engine, AwardProject) == 13
+    assert _count(engine, AwardParticipation) == 351
     with Session(engine) as session:
         project = session.get(AwardProject, "cordis:101112877") or session.exec(
             select(AwardProject).where(AwardProject.acronym == "BLUE CONNECT")).one()  # fmt: skip
@@ -62,11 +62,11 @@ def test_a_changed_row_is_an_update(engine, tmp_path):
     changed = tmp_path / "projects.jsonl"
     changed.write_text("\n".join([lines[0].replace('"ecMaxContribution":', '"ecMaxContribution": 1 , "x":')] + lines[1:]))
     report = import_awards(engine, changed)
-    assert (report.updated, report.unchanged) == (1, 5)
+    assert (report.updated, report.unchanged) == (1, 12)
 
 
 def test_cli_counts_and_exit_status(database_url):
     result = CliRunner().invoke(main, ["awards", "import", str(PROJECTS), str(BAD)])
     assert result.exit_code == 1
-    assert "projects.jsonl.gz: 6 inserted, 0 updated, 0 unchanged, 0 rejected" in result.output
-    assert "total: 7 inserted, 0 updated, 1 unchanged, 4 rejected" in result.output
+    assert "projects.jsonl.gz: 13 inserted, 0 updated, 0 unchanged, 0 rejected" in result.output
+    assert "total: 14 inserted, 0 updated, 1 unchanged, 4 rejected" in result.output
