@@ -63,9 +63,13 @@ def bench_latency(session) -> None:
 
 def bench_quality(session, sample: int, seed: int) -> None:
     index = award_index(session)
-    last = max(s for s in index.starts if s)
-    cutoff = date(last.year - 1, last.month, last.day)
-    recent = [i for i, s in enumerate(index.starts) if s and s >= cutoff and len(index.seats[i]) >= 2]
+    year = max(s for s in index.starts if s).year
+    while True:  # the last year of the data: from the latest January with `sample` projects after it
+        cutoff = date(year, 1, 1)
+        recent = [i for i, s in enumerate(index.starts) if s and s >= cutoff and len(index.seats[i]) >= 2]
+        if len(recent) >= sample:
+            break
+        year -= 1
     rng = random.Random(seed)
     picked = rng.sample(recent, min(sample, len(recent)))
     earlier_counts: Counter = Counter()
@@ -74,7 +78,7 @@ def bench_quality(session, sample: int, seed: int) -> None:
             for seat in index.seats[i]:
                 earlier_counts[seat.organisation] += 1
     baseline = [o for o, _ in earlier_counts.most_common()]
-    projects = {p.id: p for p in session.exec(select(AwardProject)).scalars()}
+    projects = {p.id: p for p in session.exec(select(AwardProject))}
     hits = {"engine": [], "baseline": []}
     for i in picked:
         project = projects[index.ids[i]]
@@ -82,7 +86,8 @@ def bench_quality(session, sample: int, seed: int) -> None:
         hidden = rng.choice(seats).organisation
         rest = frozenset(s.organisation for s in seats if s.organisation != hidden)
         found = rank_organisations(index, build_query(_profile(project)), before=cutoff,
-                                   exclude_organisations=rest, limit=1000)  # fmt: skip
+                                   exclude_projects=frozenset({project.id}),
+                                   exclude_organisations=rest, consortium=rest, limit=1000)  # fmt: skip
         ranked = [s.organisation.id for s in found]
         hits["engine"].append(ranked.index(hidden) + 1 if hidden in ranked else None)
         base = [o for o in baseline if o not in rest]

@@ -24,6 +24,7 @@ PROJECTS_SHOWN = 3  # funded projects given as the reason of a suggestion
 EXPERIENCE = 0.15  # weight of log(1 + projects) beside closeness
 COORDINATION = 0.1  # weight of having coordinated
 FILLS = 0.35  # bonus for each unmet requirement of the call an organisation would fill
+WORKED_WITH = 0.1  # weight of log(1 + projects shared with the consortium's members)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class AwardIndex:
     titles: dict[str, tuple[str, str | None, str | None]]  # id -> (title, acronym, url)
     experience: Counter = field(default_factory=Counter)
     coordinated: Counter = field(default_factory=Counter)
+    taken_part: dict[int, list[int]] = field(default_factory=dict)  # organisation -> project positions
 
 
 _INDEX: dict[Any, AwardIndex] = {}
@@ -79,6 +81,7 @@ def _build(session: Session) -> AwardIndex:
     seats: list[list[Seat]] = [[] for _ in rows]
     experience: Counter = Counter()
     coordinated: Counter = Counter()
+    taken_part: dict[int, list[int]] = {}
     for project_id, organisation, role in session.exec(
         select(AwardParticipation.project_id, AwardParticipation.organisation_id,
                AwardParticipation.role)
@@ -88,6 +91,8 @@ def _build(session: Session) -> AwardIndex:
             seats[at].append(Seat(organisation, role))
         experience[organisation] += 1
         coordinated[organisation] += role == "coordinator"
+        if at is not None:
+            taken_part.setdefault(organisation, []).append(at)
     organisations = {
         o.id: o for o in session.exec(select(AwardOrganisation)).scalars()
     }
@@ -97,7 +102,7 @@ def _build(session: Session) -> AwardIndex:
         ids=[r[0] for r in rows], starts=[r[3] for r in rows], documents=documents,
         stats=Statistics(len(rows), dict(df)), seats=seats, organisations=organisations,
         titles={r[0]: (r[1], r[5], r[6]) for r in rows}, experience=experience,
-        coordinated=coordinated,
+        coordinated=coordinated, taken_part=taken_part,
     )  # fmt: skip
 
 
@@ -110,6 +115,8 @@ class Suggestion:
     experience: int
     coordinated: int
     fills: list[Requirement]
+    worked_with: int = 0  # projects shared with the consortium's members
+
 
     def to_dict(self) -> dict[str, Any]:
         o = self.organisation
@@ -117,7 +124,7 @@ class Suggestion:
             "name": o.name, "source": o.source, "source_id": o.source_id, "country": o.country,
             "city": o.city, "region": o.region, "type": o.type, "sme": o.sme,
             "score": round(self.score, 4), "experience": self.experience,
-            "coordinated": self.coordinated,
+            "coordinated": self.coordinated, "worked_with": self.worked_with,
             "fills": [r.words for r in self.fills],
             "projects": [{"id": p, "closeness": round(c, 4), "role": role}
                          for p, c, role in self.projects],
@@ -156,17 +163,23 @@ def rank_organisations(
     before: date | None = None,
     exclude_projects: frozenset[str] = frozenset(),
     exclude_organisations: frozenset[int] = frozenset(),
+    consortium: frozenset[int] = frozenset(),
     near: tuple[str, ...] = (),
     country: str | None = None,
     kind: str | None = None,
     limit: int = 20,
 ) -> list[Suggestion]:
-    """Organisations of the projects closest to the query, best first (see the module's doc)."""
+    """Organisations of the projects closest to the query, and those that worked with the
+    consortium's members (`consortium`: their organisation ids), best first."""
+
+    def usable(i: int) -> bool:
+        if before is not None and (index.starts[i] is None or index.starts[i] >= before):
+            return False
+        return index.ids[i] not in exclude_projects
+
     scored = []
     for i, doc in enumerate(index.documents):
-        if before is not None and (index.starts[i] is None or index.starts[i] >= before):
-            continue
-        if index.ids[i] in exclude_projects:
+        if not usable(i):
             continue
         closeness = lexical(doc, query, index.stats)
         if closeness > 0:
@@ -176,6 +189,13 @@ def rank_organisations(
     for closeness, i in scored[:PROJECTS_READ]:
         for seat in index.seats[i]:
             found[seat.organisation].append((index.ids[i], closeness, seat.role))
+    shared: Counter = Counter()
+    for member in consortium:
+        for i in index.taken_part.get(member, ()):
+            if usable(i):
+                shared.update({seat.organisation for seat in index.seats[i]} - {member})
+    for organisation_id in shared:
+        found.setdefault(organisation_id, [])
     suggestions = []
     for organisation_id, projects in found.items():
         o = index.organisations.get(organisation_id)
@@ -189,8 +209,9 @@ def rank_organisations(
         done, led = index.experience[organisation_id], index.coordinated[organisation_id]
         filled = [r for r, countries in unmet if fills(r, countries, o.country)]
         score = closeness * (1 + EXPERIENCE * math.log1p(done) + COORDINATION * bool(led))
-        score += FILLS * closeness * len(filled)
-        suggestions.append(Suggestion(o, score, closeness, projects[:PROJECTS_SHOWN], done, led, filled))
+        score += FILLS * closeness * len(filled) + WORKED_WITH * math.log1p(shared[organisation_id])
+        suggestions.append(Suggestion(o, score, closeness, projects[:PROJECTS_SHOWN], done, led,
+                                      filled, shared[organisation_id]))  # fmt: skip
     suggestions.sort(key=lambda s: (-s.score, s.organisation.name))
     return suggestions[:limit]
 
