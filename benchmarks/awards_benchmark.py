@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from funding.awards.forecast import next_date
 from funding.awards.importer import import_awards
-from funding.awards.linking import topic_area, topic_year, _chained, Edition
+from funding.awards.linking import Edition, _chained, topic_area, topic_year
 from funding.awards.partners import award_index, rank_organisations, suggest_partners
 from funding.db import make_engine, upgrade
 from funding.matching import parse_profile
@@ -57,16 +57,22 @@ def bench_latency(session) -> None:
         started = time.perf_counter()
         suggest_partners(session, profile, limit=20)
         times.append(time.perf_counter() - started)
-    print(f"partner suggestions (warm index): median {statistics.median(times) * 1000:.0f} ms, "
-          f"max {max(times) * 1000:.0f} ms over 5 runs")
+    print(
+        f"partner suggestions (warm index): median {statistics.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms over 5 runs"
+    )
 
 
 def bench_quality(session, sample: int, seed: int) -> None:
     index = award_index(session)
     year = max(s for s in index.starts if s).year
-    while True:  # the last year of the data: from the latest January with `sample` projects after it
+    while (
+        True
+    ):  # the last year of the data: from the latest January with `sample` projects after it
         cutoff = date(year, 1, 1)
-        recent = [i for i, s in enumerate(index.starts) if s and s >= cutoff and len(index.seats[i]) >= 2]
+        recent = [
+            i for i, s in enumerate(index.starts) if s and s >= cutoff and len(index.seats[i]) >= 2
+        ]
         if len(recent) >= sample:
             break
         year -= 1
@@ -92,8 +98,10 @@ def bench_quality(session, sample: int, seed: int) -> None:
         hits["engine"].append(ranked.index(hidden) + 1 if hidden in ranked else None)
         base = [o for o in baseline if o not in rest]
         hits["baseline"].append(base.index(hidden) + 1 if hidden in base else None)
-    print(f"leave-one-out on {len(picked)} projects started from {cutoff} (seed {seed}; "
-          f"suggestions from projects started before it):")
+    print(
+        f"leave-one-out on {len(picked)} projects started from {cutoff} (seed {seed}; "
+        f"suggestions from projects started before it):"
+    )
     for name, ranks in hits.items():
         recall = sum(1 for r in ranks if r and r <= 20) / len(ranks)
         mrr = sum(1 / r for r in ranks if r) / len(ranks)
@@ -101,11 +109,15 @@ def bench_quality(session, sample: int, seed: int) -> None:
 
 
 def bench_forecast(session) -> None:
-    rows = session.exec(select(AwardProject.topic, AwardProject.topic_title, AwardProject.start_date)).all()
+    rows = session.exec(
+        select(AwardProject.topic, AwardProject.topic_title, AwardProject.start_date)
+    ).all()
     by_topic: dict = defaultdict(list)
     for topic, title, start in rows:
         by_topic[(topic, title or "")].append(start)
-    editions = [Edition(t, title, topic_year(t), len(s), min(s)) for (t, title), s in by_topic.items()]
+    editions = [
+        Edition(t, title, topic_year(t), len(s), min(s)) for (t, title), s in by_topic.items()
+    ]
     by_area: dict = defaultdict(list)
     for e in editions:
         by_area[topic_area(e.topic)].append(e)
@@ -122,14 +134,14 @@ def bench_forecast(session) -> None:
         days = [yearly[y] for y in sorted(yearly)]
         if len(days) < 3:
             continue
-        forecast = next_date(days[:-1]) if len(days) >= 4 else None
-        if forecast is None:  # three editions: the gap of the first two
-            forecast_day = days[-2] + (days[-2] - days[-3])
-        else:
-            forecast_day = forecast.expected
-        errors.append(abs((forecast_day - days[-1]).days))
-    print(f"forecast back-test: {len(errors)} topic families with >= 3 editions, median error "
-          f"{statistics.median(errors):.0f} days (mean {statistics.mean(errors):.0f})")
+        forecast = next_date(days[:-1], minimum=2)  # three editions: the gap of the first two
+        if forecast is None:  # two editions whose first project started the same day
+            continue
+        errors.append(abs((forecast.expected - days[-1]).days))
+    print(
+        f"forecast back-test: {len(errors)} topic families with >= 3 editions, median error "
+        f"{statistics.median(errors):.0f} days (mean {statistics.mean(errors):.0f})"
+    )
 
 
 def main() -> None:

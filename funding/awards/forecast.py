@@ -1,6 +1,7 @@
 """The next edition of a recurring call, forecast from its past editions (a forecast, always shown
 with the editions it comes from)."""
 
+import itertools
 import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,12 +23,12 @@ class Forecast:
         return t("next_edition", lang, month=month, year=self.expected.year, years=listed)
 
 
-def next_date(dates: list[date]) -> Forecast | None:
-    """The last edition's date plus the median gap between editions (None below MIN_EDITIONS)."""
+def next_date(dates: list[date], minimum: int = MIN_EDITIONS) -> Forecast | None:
+    """The last edition's date plus the median gap between editions (None below `minimum`)."""
     days = sorted(set(dates))
-    if len(days) < MIN_EDITIONS:
+    if len(days) < max(2, minimum):
         return None
-    gap = statistics.median((b - a).days for a, b in zip(days, days[1:], strict=False))
+    gap = statistics.median((b - a).days for a, b in itertools.pairwise(days))
     return Forecast(days[-1] + timedelta(days=round(gap)), tuple(days))
 
 

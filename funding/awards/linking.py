@@ -40,7 +40,7 @@ def topic_of(opportunity_id: str) -> str | None:
     """The EU topic code of a call harvested from the Funding & Tenders portal."""
     if not opportunity_id.startswith(EU_SOURCE):
         return None
-    return opportunity_id[len(EU_SOURCE):].upper()
+    return opportunity_id[len(EU_SOURCE) :].upper()
 
 
 @lru_cache(maxsize=50_000)
@@ -88,7 +88,9 @@ def _chained(topic: str, title: str, candidates: list[Edition]) -> list[Edition]
     while grew:
         grew = False
         for edition in list(todo):
-            if edition.topic.upper() == topic.upper() or any(same_topic(t, edition.title) for t in titles):
+            if edition.topic.upper() == topic.upper() or any(
+                same_topic(t, edition.title) for t in titles
+            ):
                 found.append(edition)
                 titles.append(edition.title)
                 todo.remove(edition)

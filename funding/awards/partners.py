@@ -46,7 +46,9 @@ class AwardIndex:
     titles: dict[str, tuple[str, str | None, str | None]]  # id -> (title, acronym, url)
     experience: Counter = field(default_factory=Counter)
     coordinated: Counter = field(default_factory=Counter)
-    taken_part: dict[int, list[int]] = field(default_factory=dict)  # organisation -> project positions
+    taken_part: dict[int, list[int]] = field(
+        default_factory=dict
+    )  # organisation -> project positions
 
 
 _INDEX: dict[Any, AwardIndex] = {}
@@ -57,7 +59,7 @@ def award_index(session: Session) -> AwardIndex:
     from sqlalchemy import func
 
     key = (str(session.get_bind().url), session.exec(
-        select(func.count(), func.max(AwardProject.raw_hash))).one(),  # noqa: E501
+        select(func.count(), func.max(AwardProject.raw_hash))).one(),
         session.exec(select(func.count()).select_from(AwardParticipation)).one())  # fmt: skip
     found = _INDEX.get(key)
     if found is None:
@@ -71,7 +73,9 @@ def _build(session: Session) -> AwardIndex:
                                AwardProject.start_date, AwardProject.raw_hash, AwardProject.acronym,
                                AwardProject.url)).all()  # fmt: skip
     documents = [
-        document(CallFacts(id=r[0], content_hash=r[4], title=r[1], summary_plain=r[2], language="en"))
+        document(
+            CallFacts(id=r[0], content_hash=r[4], title=r[1], summary_plain=r[2], language="en")
+        )
         for r in rows
     ]
     df: Counter = Counter()
@@ -93,9 +97,7 @@ def _build(session: Session) -> AwardIndex:
         coordinated[organisation] += role == "coordinator"
         if at is not None:
             taken_part.setdefault(organisation, []).append(at)
-    organisations = {
-        o.id: o for o in session.exec(select(AwardOrganisation)).scalars()
-    }
+    organisations = {o.id: o for o in session.exec(select(AwardOrganisation)).scalars()}
     for o in organisations.values():
         session.expunge(o)
     return AwardIndex(
@@ -117,7 +119,6 @@ class Suggestion:
     fills: list[Requirement]
     worked_with: int = 0  # projects shared with the consortium's members
 
-
     def to_dict(self) -> dict[str, Any]:
         o = self.organisation
         return {
@@ -131,7 +132,9 @@ class Suggestion:
         }  # fmt: skip
 
 
-def unmet_requirements(call: CallFacts | None, profile: Profile) -> list[tuple[Requirement, set[str]]]:
+def unmet_requirements(
+    call: CallFacts | None, profile: Profile
+) -> list[tuple[Requirement, set[str]]]:
     """The call's consortium requirements the profile's partners do not meet yet, each with the
     countries already counted for it."""
     if call is None:
@@ -221,7 +224,10 @@ def suggest_partners(
 ) -> list[Suggestion]:
     """Potential partners for a partnership, alone or for a chosen call."""
     return rank_organisations(
-        award_index(session), build_query(profile), unmet=unmet_requirements(call, profile), **filters
+        award_index(session),
+        build_query(profile),
+        unmet=unmet_requirements(call, profile),
+        **filters,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
+from funding.normalize.words import words
 from funding.records import (
     MAX_ID,
     MAX_SOURCE,
@@ -19,9 +20,14 @@ from funding.records import (
     validation_problems,
     without_nul,
 )
-from funding.normalize.words import words
 
-ORGANISATION_TYPES = ("PRC", "HES", "REC", "PUB", "OTH")  # company, higher education, research, public, other
+ORGANISATION_TYPES = (
+    "PRC",
+    "HES",
+    "REC",
+    "PUB",
+    "OTH",
+)  # company, higher education, research, public, other
 ROLES = ("coordinator", "participant", "associatedPartner", "thirdParty")
 # CORDIS writes Greece and the United Kingdom its own way; the store keeps ISO 3166-1.
 CORDIS_COUNTRIES = {"EL": "GR", "UK": "GB"}

@@ -90,9 +90,11 @@ def _same_name_and_place(session: Session, new: list[dict[str, Any]]) -> dict[tu
     keys = {(v["name_key"], v["country"]) for v in new if v["country"]}
     if not keys:
         return {}
-    query = select(AwardOrganisation).where(
-        tuple_(AwardOrganisation.name_key, AwardOrganisation.country).in_(list(keys))
-    ).order_by(AwardOrganisation.id)
+    query = (
+        select(AwardOrganisation)
+        .where(tuple_(AwardOrganisation.name_key, AwardOrganisation.country).in_(list(keys)))
+        .order_by(AwardOrganisation.id)
+    )
     twins: dict[tuple, Any] = {}
     for organisation in session.exec(query).scalars():
         twins.setdefault((organisation.name_key, organisation.country), organisation)

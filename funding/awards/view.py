@@ -17,7 +17,9 @@ def _percent(share: float) -> str:
     return f"{round(100 * share)} %"
 
 
-def call_awards(session: Session, opportunity_id: str, *, as_of: date, lang: str = "fr") -> dict[str, Any] | None:
+def call_awards(
+    session: Session, opportunity_id: str, *, as_of: date, lang: str = "fr"
+) -> dict[str, Any] | None:
     """Counts, typical award and consortium, the funded projects with their coordinator, and the
     next-edition forecast; None for a call that is not an EU topic."""
     o = get_opportunity(session, opportunity_id)
@@ -35,7 +37,9 @@ def call_awards(session: Session, opportunity_id: str, *, as_of: date, lang: str
                        partners=f"{summary.median_partners:g}"))  # fmt: skip
         lines.append(t("typical_countries", lang,
                        countries=", ".join(f"{c} ({n})" for c, n in summary.countries)))  # fmt: skip
-        lines.append(t("typical_shares", lang, **{k: _percent(v) for k, v in summary.shares.items()}))
+        lines.append(
+            t("typical_shares", lang, **{k: _percent(v) for k, v in summary.shares.items()})
+        )
     deadline = next_deadline(o.deadlines, as_of) or o.deadline_last
     years = [e.year for e in summary.editions if e.year]
     forecast = next_edition(deadline, years)

@@ -58,9 +58,11 @@ def test_a_changed_row_is_an_update(engine, tmp_path):
     import gzip
 
     import_awards(engine, PROJECTS)
-    lines = gzip.open(PROJECTS, "rt").read().splitlines()
+    with gzip.open(PROJECTS, "rt") as handle:
+        lines = handle.read().splitlines()
     changed = tmp_path / "projects.jsonl"
-    changed.write_text("\n".join([lines[0].replace('"ecMaxContribution":', '"ecMaxContribution": 1 , "x":')] + lines[1:]))
+    first = lines[0].replace('"ecMaxContribution":', '"ecMaxContribution": 1 , "x":')
+    changed.write_text("\n".join([first, *lines[1:]]))
     report = import_awards(engine, changed)
     assert (report.updated, report.unchanged) == (1, 12)
 

@@ -48,7 +48,9 @@ def test_a_topic_finds_its_editions_of_earlier_work_programmes(awards):
 
 
 def test_the_same_code_number_with_another_title_is_not_an_edition(awards):
-    found = editions(awards, "HORIZON-MISS-2025-OCEAN-01-01", "Digital twin of the ocean for fisheries")
+    found = editions(
+        awards, "HORIZON-MISS-2025-OCEAN-01-01", "Digital twin of the ocean for fisheries"
+    )
     assert found == []
 
 

@@ -56,7 +56,9 @@ def upgrade() -> None:
         sa.Column("raw_hash", sa.String(length=64), nullable=False),
         sa.UniqueConstraint("source", "source_id", name="uq_award_organisation_source_id"),
     )
-    op.create_index("ix_award_organisation_name_place", "award_organisation", ["name_key", "country"])
+    op.create_index(
+        "ix_award_organisation_name_place", "award_organisation", ["name_key", "country"]
+    )
     op.create_index("ix_award_organisation_country", "award_organisation", ["country"])
     op.create_index("ix_award_organisation_region", "award_organisation", ["region"])
     op.create_table(
