@@ -508,5 +508,20 @@ MESSAGES.update({
     "role_associatedPartner": {"fr": "partenaire associé", "en": "associated partner"},
     "role_thirdParty": {"fr": "tiers lié", "en": "third party"},
     "projects_as": {"fr": "{n} projet(s), dont {lead} coordonné(s)", "en": "{n} project(s), {lead} as coordinator"},
+    "ecosystem": {"fr": "Écosystème local (équipe)", "en": "Local ecosystem (staff)"},
+    "ecosystem_intro": {
+        "fr": "Organisations du Grand Genève (CH013) et de Haute-Savoie (FRK28) dans des projets "
+              "financés, par thème.",
+        "en": "Organisations of Greater Geneva (CH013) and Haute-Savoie (FRK28) in funded "
+              "projects, by theme.",
+    },
+    "theme": {"fr": "Thème", "en": "Theme"},
+    "project": {"fr": "Projet", "en": "Project"},
+    "role": {"fr": "Rôle", "en": "Role"},
+    "region": {"fr": "Région", "en": "Region"},
+    "no_partners": {
+        "fr": "Aucun partenaire potentiel trouvé dans les projets financés connus.",
+        "en": "No potential partner found in the known funded projects.",
+    },
     "fills_requirement": {"fr": "comblerait : « {words} »", "en": "would fill: “{words}”"},
 })

@@ -38,6 +38,7 @@ pages = {
     t("staff_section", lang): [
         st.Page("pages/monitor.py", title=t("monitor", lang), url_path="monitor"),
         st.Page("pages/subscribers.py", title=t("subscribers", lang), url_path="subscribers"),
+        st.Page("pages/ecosystem.py", title=t("ecosystem", lang), url_path="ecosystem"),
     ],
     t("subscription_section", lang): [
         st.Page("pages/confirm.py", title=t("subscription_confirm_title", lang), url_path="confirm"),

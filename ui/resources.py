@@ -160,6 +160,36 @@ def awards(opportunity_id: str, as_of: date, lang: str) -> dict | None:
     return _awards(_url(), opportunity_id, as_of, lang)
 
 
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def _partners(url: str, profile_json: str, call_id: str | None, lang: str) -> tuple[list, str]:
+    import json
+
+    from funding.awards.view import partner_rows
+
+    with Session(_engine(url)) as session:
+        return partner_rows(session, json.loads(profile_json), call_id=call_id, lang=lang)
+
+
+def partners(profile: dict, call_id: str | None, lang: str) -> tuple[list[dict], str]:
+    """Potential partners for a profile (and a call), as rows and CSV."""
+    import json
+
+    return _partners(_url(), json.dumps(profile, sort_keys=True, default=str), call_id, lang)
+
+
+@st.cache_data(ttl=300, max_entries=4, show_spinner=False)
+def _ecosystem(url: str, lang: str) -> list[dict]:
+    from funding.awards.view import ecosystem
+
+    with Session(_engine(url)) as session:
+        return ecosystem(session, lang=lang)
+
+
+def ecosystem(lang: str) -> list[dict]:
+    """Organisations near the incubator and their funded projects."""
+    return _ecosystem(_url(), lang)
+
+
 # Watchlist (small per-partnership queries on indexed columns: not cached) ------------------
 
 

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from funding.awards.forecast import next_edition
 from funding.awards.linking import funded_summary
@@ -56,3 +56,72 @@ def call_awards(
         "projects": projects,
         "forecast": forecast.sentence(lang) if forecast else None,
     }
+
+
+def partner_rows(
+    session: Session, profile: dict, *, call_id: str | None = None, lang: str = "fr", limit: int = 20
+) -> tuple[list[dict[str, Any]], str]:
+    """Potential partners as table rows in the user's words, and the same as CSV."""
+    from funding.awards.partners import suggest_partners, to_csv
+    from funding.matching import parse_profile
+    from funding.matching.facts import CallFacts
+
+    opportunity = get_opportunity(session, call_id) if call_id else None
+    call = CallFacts.of(opportunity) if opportunity is not None else None
+    found = suggest_partners(session, parse_profile(profile), call=call, limit=limit)
+    rows = []
+    for s in found:
+        o = s.organisation
+        why = "; ".join(_project_words(s, lang))
+        rows.append({
+            t("organisation", lang): o.name,
+            t("org_type", lang): t(f"type_{o.type}", lang) if o.type else "",
+            t("country", lang): " ".join(filter(None, (o.country, o.city))),
+            t("experience", lang): t("projects_as", lang, n=s.experience, lead=s.coordinated),
+            t("why", lang): why,
+            t("fills", lang): " | ".join(r.words[:160] for r in s.fills),
+        })  # fmt: skip
+    return rows, to_csv(found)
+
+
+def _project_words(suggestion: Any, lang: str) -> list[str]:
+    return [
+        f"{project_id.split(':', 1)[-1]} ({t(f'role_{role}', lang) if role else '?'})"
+        for project_id, _, role in suggestion.projects
+    ]
+
+
+GREATER_GENEVA = ("CH013", "FRK28")
+
+
+def ecosystem(
+    session: Session, regions: tuple[str, ...] = GREATER_GENEVA, *, lang: str = "fr"
+) -> list[dict[str, Any]]:
+    """Organisations of the regions (NUTS prefixes) and the funded projects they took part in,
+    each project with its themes (the matching vocabulary's themes found in its title and
+    objective), themes first by number of projects."""
+    from sqlalchemy import or_, select
+
+    from funding.matching.query import find_themes
+    from funding.models import AwardOrganisation, AwardParticipation, AwardProject
+    from funding.normalize.words import tokens
+
+    rows = session.exec(
+        select(AwardOrganisation.name, AwardOrganisation.type, AwardOrganisation.region,
+               AwardParticipation.role, AwardProject)
+        .join(AwardParticipation, AwardParticipation.organisation_id == AwardOrganisation.id)
+        .join(AwardProject, AwardProject.id == AwardParticipation.project_id)
+        .where(or_(*(col(AwardOrganisation.region).startswith(r) for r in regions)))
+        .order_by(AwardOrganisation.name, col(AwardProject.start_date).desc())
+    ).all()  # fmt: skip
+    out = []
+    for name, kind, region, role, project in rows:
+        themes = find_themes(tokens(f"{project.title} {project.objective or ''}"[:3000]))
+        out.append({
+            "organisation": name, "type": t(f"type_{kind}", lang) if kind else "",
+            "region": region, "role": t(f"role_{role}", lang) if role else "",
+            "project": project.acronym or project.title, "title": project.title,
+            "url": project.url or "", "start": format_date(project.start_date, lang),
+            "themes": sorted(theme.replace("_", " ") for theme in themes),
+        })  # fmt: skip
+    return out

@@ -21,3 +21,35 @@ def test_the_call_page_shows_the_projects_its_earlier_editions_funded(ui_db):
     projects = at.dataframe[-1].value
     assert len(projects) == 7 and all(projects["Coordinateur"])
     assert at.info[0].value.endswith("d'après 2023, 2024 et 2027")
+
+
+def _with_awards(ui_db: str) -> None:
+    engine = make_engine(ui_db)
+    for name in ("projects.jsonl.gz", "organisations.jsonl.gz"):
+        import_awards(engine, FILES / "awards" / name)
+    engine.dispose()
+
+
+def test_the_find_page_suggests_partners_from_funded_projects(ui_db):
+    from tests.ui.test_find import load
+
+    _with_awards(ui_db)
+    at = load(make_app())
+    assert "Partenaires potentiels" in [s.value for s in at.subheader]
+    partners = at.dataframe[-1].value
+    assert len(partners) > 0 and {"Organisation", "Pourquoi", "Comblerait"} <= set(partners.columns)
+    assert any(b.label == "Télécharger (CSV)" for b in at.get("download_button"))
+
+
+def test_the_ecosystem_page_lists_geneva_and_haute_savoie_organisations_for_staff(ui_db):
+    from tests.ui.conftest import sign_in
+
+    _with_awards(ui_db)
+    at = make_app("pages/ecosystem.py")
+    assert at.warning or at.error or not at.expander  # not signed in: nothing shown
+    at = sign_in(make_app("pages/ecosystem.py"))
+    at.switch_page("pages/ecosystem.py").run()
+    assert at.expander, "no theme listed"
+    names = set().union(*(set(d.value["Organisation"]) for d in at.dataframe))
+    assert "UNIVERSITE DE GENEVE" in names
+    assert all(set(d.value["Région"]) <= {"CH013", "FRK28"} for d in at.dataframe)

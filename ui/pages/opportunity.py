@@ -5,7 +5,7 @@ import streamlit as st
 from funding.details import history_sentence
 from funding.i18n import t
 from funding.partnerships import report_call
-from ui import common, resources
+from ui import common, partners, resources
 
 lang = common.lang()
 st.title(t("opportunity", lang))
@@ -75,6 +75,9 @@ if funded is not None:
                      column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))})
     else:
         st.caption(t("funded_none", lang))
+
+if st.session_state.get("profile"):  # the partnership on the Find page
+    partners.section(st.session_state["profile"], call["id"], lang, key="partners_call_csv")
 
 with st.expander(t("report", lang)):
     with st.form("report_form", clear_on_submit=True):
