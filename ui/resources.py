@@ -190,6 +190,19 @@ def ecosystem(lang: str) -> list[dict]:
     return _ecosystem(_url(), lang)
 
 
+@st.cache_data(ttl=300, max_entries=256, show_spinner=False)
+def _next_edition(url: str, opportunity_id: str, as_of: date, lang: str) -> str | None:
+    from funding.awards.view import next_edition_sentence
+
+    with Session(_engine(url)) as session:
+        return next_edition_sentence(session, opportunity_id, as_of=as_of, lang=lang)
+
+
+def next_edition(opportunity_id: str, as_of: date, lang: str) -> str | None:
+    """The forecast of a call's next edition, in words (None without one)."""
+    return _next_edition(_url(), opportunity_id, as_of, lang)
+
+
 # Watchlist (small per-partnership queries on indexed columns: not cached) ------------------
 
 

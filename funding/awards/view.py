@@ -40,9 +40,7 @@ def call_awards(
         lines.append(
             t("typical_shares", lang, **{k: _percent(v) for k, v in summary.shares.items()})
         )
-    deadline = next_deadline(o.deadlines, as_of) or o.deadline_last
-    years = [e.year for e in summary.editions if e.year]
-    forecast = next_edition(deadline, years)
+    forecast = _forecast(o, summary.editions, as_of)
     projects = [
         {t("acronym", lang): p["acronym"] or "", t("title", lang): p["title"],
          t("coordinator", lang): p["coordinator"] or "", t("country", lang): p["coordinator_country"] or "",
@@ -56,6 +54,23 @@ def call_awards(
         "projects": projects,
         "forecast": forecast.sentence(lang) if forecast else None,
     }
+
+
+def _forecast(o: Any, found: list, as_of: date) -> Any:
+    deadline = next_deadline(o.deadlines, as_of) or o.deadline_last
+    return next_edition(deadline, [e.year for e in found if e.year])
+
+
+def next_edition_sentence(session: Session, opportunity_id: str, *, as_of: date, lang: str = "fr") -> str | None:
+    """The forecast of a call's next edition in words (the watchlist's line), None without one."""
+    from funding.awards.linking import editions, topic_of
+
+    o = get_opportunity(session, opportunity_id)
+    topic = topic_of(opportunity_id) if o is not None else None
+    if topic is None:
+        return None
+    forecast = _forecast(o, editions(session, topic, o.title), as_of)
+    return forecast.sentence(lang) if forecast else None
 
 
 def partner_rows(

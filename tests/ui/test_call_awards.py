@@ -53,3 +53,22 @@ def test_the_ecosystem_page_lists_geneva_and_haute_savoie_organisations_for_staf
     names = set().union(*(set(d.value["Organisation"]) for d in at.dataframe))
     assert "UNIVERSITE DE GENEVE" in names
     assert all(set(d.value["Région"]) <= {"CH013", "FRK28"} for d in at.dataframe)
+
+
+def test_the_watchlist_shows_the_forecast_of_a_followed_call(ui_db):
+    import json
+
+    from sqlmodel import Session
+
+    from funding.partnerships import save_partnership, watch
+    from tests.ui.conftest import PROFILES
+
+    _with_awards(ui_db)
+    with Session(make_engine(ui_db)) as session:
+        profile = json.loads((PROFILES / "biodiversity_local.json").read_text())
+        watch(session, save_partnership(session, profile).id, SOIL_CALL)
+        session.commit()
+    at = make_app("pages/watchlist.py")
+    assert [c.value for c in at.caption if c.value.startswith("Prévision")] == [
+        next(c for c in make_app("pages/opportunity.py", id=SOIL_CALL).info).value
+    ]
