@@ -140,6 +140,18 @@ def from_cordis(row: dict) -> dict:
     }  # fmt: skip
 
 
+# A problem in a CORDIS row is named by the extract's own column.
+CORDIS_COLUMNS = {
+    "id": "id", "title": "title", "start_date": "startDate", "end_date": "endDate",
+    "total_cost": "totalCost", "eu_contribution": "ecMaxContribution", "topic": "topics",
+    "topic_title": "topicTitles", "call": "subCall", "programme": "legalBasis",
+    "scheme": "fundingScheme", "project_id": "projectID", "organisation.id": "organisationID",
+    "organisation.name": "name", "organisation.type": "activityType", "organisation.sme": "sme",
+    "organisation.country": "country", "organisation.city": "city",
+    "organisation.region": "nutsCode", "role": "role", "contribution": "ecContribution",
+}  # fmt: skip
+
+
 def is_cordis(row: dict) -> bool:
     return "kind" not in row and ("projectID" in row or "ecMaxContribution" in row)
 
@@ -148,14 +160,18 @@ def validate_award(data: Any) -> ProjectRecord | ParticipationRecord:
     """Check one record (in the contract, or a CORDIS row); RecordError names every bad field."""
     if not isinstance(data, dict):
         raise RecordError([("", f"expected an object, got {type(data).__name__}")])
-    data = without_nul(from_cordis(data) if is_cordis(data) else data)
+    cordis = is_cordis(data)
+    data = without_nul(from_cordis(data) if cordis else data)
     model = ParticipationRecord if data.get("kind") == "participation" else ProjectRecord
     if data.get("kind") not in ("project", "participation"):
         raise RecordError([("kind", f"{data.get('kind')!r} is not 'project' or 'participation'")])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise RecordError(validation_problems(exc)) from None
+        problems = validation_problems(exc)
+        if cordis:
+            problems = [(CORDIS_COLUMNS.get(where, where), why) for where, why in problems]
+        raise RecordError(problems) from None
 
 
 def name_key(name: str) -> str:

@@ -47,10 +47,10 @@ def test_organisations_are_one_row_per_source_id(engine):
 def test_bad_lines_are_named_and_the_good_ones_stored(engine):
     report = import_awards(engine, BAD)
     reasons = [str(r) for r in report.rejections]
-    assert reasons[0] == "bad.jsonl: line 1: start_date: '31/02/2023' is not a date"
+    assert reasons[0] == "bad.jsonl: line 1: startDate: '31/02/2023' is not a date"
     assert reasons[1].startswith("bad.jsonl: line 3: not valid JSON")
-    assert reasons[2] == "bad.jsonl: line 4: organisation.id: is empty"
-    assert reasons[3].startswith("bad.jsonl: line 5: organisation.country: 'Switzerland'")
+    assert reasons[2] == "bad.jsonl: line 4: organisationID: is empty"
+    assert reasons[3].startswith("bad.jsonl: line 5: country: 'Switzerland'")
     assert (report.inserted, report.rejected) == (2, 4)
 
 
