@@ -55,12 +55,13 @@ _INDEX: dict[Any, AwardIndex] = {}
 
 
 def award_index(session: Session) -> AwardIndex:
-    """The index of funded projects, built once per process and database content."""
+    """The index of funded projects, built once per process and again after each awards import."""
     from sqlalchemy import func
 
-    key = (str(session.get_bind().url), session.exec(
-        select(func.count(), func.max(AwardProject.raw_hash))).one(),
-        session.exec(select(func.count()).select_from(AwardParticipation)).one())  # fmt: skip
+    from funding.models import SourceRun
+
+    last_import = select(func.max(SourceRun.id)).where(SourceRun.source == "awards")
+    key = (str(session.get_bind().url), session.exec(last_import).one())
     found = _INDEX.get(key)
     if found is None:
         _INDEX.clear()
