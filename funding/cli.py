@@ -69,23 +69,28 @@ def import_(files: tuple[Path, ...], batch_size: int, no_enrich: bool) -> None:
     for path in files:
         with click.progressbar(length=count_records(path), label=path.name, file=sys.stderr) as bar:
             report = import_file(engine, path, batch_size=batch_size, progress=bar.update)
-        for rejection in report.rejections[:MAX_SHOWN_REJECTIONS]:
-            click.echo(f"rejected: {rejection}", err=True)
-        if len(report.rejections) > MAX_SHOWN_REJECTIONS:
-            click.echo(f"... and {len(report.rejections) - MAX_SHOWN_REJECTIONS} more", err=True)
-        for note in report.notes[:MAX_SHOWN_REJECTIONS]:
-            click.echo(f"note: {note}", err=True)
-        if len(report.notes) > MAX_SHOWN_REJECTIONS:
-            click.echo(f"... and {len(report.notes) - MAX_SHOWN_REJECTIONS} more notes", err=True)
-        click.echo(f"{path}: {report.summary()}")
-        for name in ("inserted", "updated", "unchanged", "rejected"):
-            setattr(total, name, getattr(total, name) + getattr(report, name))
-        total.changed_ids.extend(report.changed_ids)
+        _tell_report(path, report, total)
     if len(files) > 1:
         click.echo(f"total: {total.summary()}")
     if total.changed_ids and not no_enrich:
         _enrich(engine, total.changed_ids)
     sys.exit(1 if total.rejected else 0)
+
+
+def _tell_report(path: Path, report, total) -> None:
+    """A file's rejections, notes and counts, added to the total of the run."""
+    for rejection in report.rejections[:MAX_SHOWN_REJECTIONS]:
+        click.echo(f"rejected: {rejection}", err=True)
+    if len(report.rejections) > MAX_SHOWN_REJECTIONS:
+        click.echo(f"... and {len(report.rejections) - MAX_SHOWN_REJECTIONS} more", err=True)
+    for note in report.notes[:MAX_SHOWN_REJECTIONS]:
+        click.echo(f"note: {note}", err=True)
+    if len(report.notes) > MAX_SHOWN_REJECTIONS:
+        click.echo(f"... and {len(report.notes) - MAX_SHOWN_REJECTIONS} more notes", err=True)
+    click.echo(f"{path}: {report.summary()}")
+    for name in ("inserted", "updated", "unchanged", "rejected"):
+        setattr(total, name, getattr(total, name) + getattr(report, name))
+    total.changed_ids.extend(report.changed_ids)
 
 
 def _enrich(engine, ids: list[str] | None) -> None:
@@ -463,6 +468,99 @@ def match_command(
             click.echo("Aucun appel ne correspond." if lang == "fr" else "No call matches.")
 
 
+
+# Past awards (funding/awards/) --------------------------------------------------------------------
+
+
+@main.group()
+def awards() -> None:
+    """Past awards: funded projects and the organisations behind them."""
+
+
+@awards.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def awards_import(files: tuple[Path, ...]) -> None:
+    """Import funded projects and participations (contracts/award.schema.json, or the CORDIS
+    extract's files), in any order. Exit 0 when every record was stored, 1 when some were rejected."""
+    from funding.awards.importer import import_awards
+    from funding.importer import ImportReport, count_records
+
+    engine = get_engine()
+    upgrade(engine)
+    total = ImportReport()
+    for path in files:
+        with click.progressbar(length=count_records(path), label=path.name, file=sys.stderr) as bar:
+            report = import_awards(engine, path, progress=bar.update)
+        _tell_report(path, report, total)
+    if len(files) > 1:
+        click.echo(f"total: {total.summary()}")
+    sys.exit(1 if total.rejected else 0)
+
+
+@main.command("partners")
+@click.option("--profile", "profile_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A partnership profile (JSON, profile.schema.json).")
+@click.option("--call", "call_id", help="A call whose consortium requirements to fill.")
+@click.option("--near", help="NUTS regions the organisation must be in, e.g. CH013,FRK28.")
+@click.option("--country", help="Country of the organisation (ISO 3166-1 alpha-2).")
+@click.option("--type", "kind", type=click.Choice(["PRC", "HES", "REC", "PUB", "OTH"]),
+              help="PRC company, HES higher education, REC research, PUB public body, OTH other.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
+              help="Default: FUNDING_LANGUAGE or fr.")
+def partners_command(profile_path: Path, call_id: str | None, near: str | None,
+                     country: str | None, kind: str | None, limit: int, fmt: str,
+                     lang: str | None) -> None:  # fmt: skip
+    """Organisations that took part in funded projects close to a partnership's project."""
+    import json
+
+    from funding.awards.partners import suggest_partners, to_csv
+    from funding.i18n import language, t
+    from funding.matching import ProfileError, load_profile
+    from funding.matching.facts import CallFacts
+    from funding.store import get_opportunity
+
+    lang = language(lang)
+    try:
+        profile = load_profile(profile_path)
+    except ProfileError as exc:
+        raise click.ClickException(f"{profile_path}: {exc}") from None
+    engine = get_engine()
+    upgrade(engine)
+    with Session(engine) as session:
+        call = None
+        if call_id:
+            opportunity = get_opportunity(session, call_id)
+            if opportunity is None:
+                raise click.ClickException(f"no call with id {call_id}")
+            call = CallFacts.of(opportunity)
+        regions = tuple(r.strip().upper() for r in (near or "").split(",") if r.strip())
+        found = suggest_partners(session, profile, call=call, near=regions,
+                                 country=country.upper() if country else None, kind=kind,
+                                 limit=limit)  # fmt: skip
+    if fmt == "json":
+        click.echo(json.dumps([s.to_dict() for s in found], ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        click.echo(to_csv(found), nl=False)
+        return
+    for rank, s in enumerate(found, 1):
+        o = s.organisation
+        kind_words = t(f"type_{o.type}", lang) if o.type else "?"
+        click.echo(f"{rank:>3}. {s.score:5.3f}  {o.name[:60]}  ({o.country or '?'}"
+                   f"{' ' + o.region if o.region else ''}, {kind_words})  "
+                   f"{t('projects_as', lang, n=s.experience, lead=s.coordinated)}")  # fmt: skip
+        for project_id, closeness, role in s.projects:
+            click.echo(f"       {closeness:4.2f} {project_id} ({t(f'role_{role}', lang) if role else '?'})")
+        for requirement in s.fills:
+            click.echo(f"       {t('fills_requirement', lang, words=requirement.words[:120])}")
+    if not found:
+        click.echo("Aucune organisation trouvée." if lang == "fr" else "No organisation found.")
 
 # Digests, the scheduler and subscribers (funding/digests/, funding/scheduler.py) -----------------
 

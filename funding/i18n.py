@@ -693,3 +693,79 @@ MESSAGES.update({
     "accept_chosen": {"fr": "Accepter la sélection", "en": "Accept the selection"},
     "reject_chosen": {"fr": "Rejeter la sélection", "en": "Reject the selection"},
 })  # fmt: skip
+MONTHS = {
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+}  # fmt: skip
+
+# Past awards, potential partners and the next edition of a call (funding/awards/).
+MESSAGES.update({
+    "and": {"fr": "et", "en": "and"},
+    "next_edition": {
+        "fr": "Prévision : prochaine édition attendue vers {month} {year}, d'après {years}",
+        "en": "Forecast: next edition expected around {month} {year}, based on {years}",
+    },
+    "funded_before": {"fr": "Déjà financé par cet appel", "en": "Funded before by this call"},
+    "funded_none": {
+        "fr": "Aucun projet financé connu pour ce sujet ni ses éditions précédentes.",
+        "en": "No known funded project for this topic or its earlier editions.",
+    },
+    "funded_counts": {
+        "fr": "{projects} projet(s) financé(s) sur {editions} édition(s) : {topics}",
+        "en": "{projects} funded project(s) over {editions} edition(s): {topics}",
+    },
+    "typical_award": {
+        "fr": "Contribution UE typique (médiane) : {amount} · consortium typique : {partners} membres",
+        "en": "Typical EU contribution (median): {amount} · typical consortium: {partners} members",
+    },
+    "typical_countries": {"fr": "Pays les plus présents : {countries}", "en": "Most present countries: {countries}"},
+    "typical_shares": {
+        "fr": "Membres : {company} entreprises (dont {sme} PME), {research} recherche, "
+              "{higher_education} enseignement supérieur, {public} organismes publics, "
+              "{other} autres (associations, ONG…)",
+        "en": "Members: {company} companies ({sme} SMEs), {research} research, "
+              "{higher_education} higher education, {public} public bodies, "
+              "{other} others (associations, NGOs…)",
+    },
+    "acronym": {"fr": "Acronyme", "en": "Acronym"},
+    "coordinator": {"fr": "Coordinateur", "en": "Coordinator"},
+    "country": {"fr": "Pays", "en": "Country"},
+    "start": {"fr": "Début", "en": "Start"},
+    "eu_contribution": {"fr": "Contribution UE", "en": "EU contribution"},
+    "members": {"fr": "Membres", "en": "Members"},
+    "potential_partners": {"fr": "Partenaires potentiels", "en": "Potential partners"},
+    "organisation": {"fr": "Organisation", "en": "Organisation"},
+    "org_type": {"fr": "Type", "en": "Type"},
+    "experience": {"fr": "Expérience", "en": "Experience"},
+    "why": {"fr": "Pourquoi", "en": "Why"},
+    "fills": {"fr": "Comblerait", "en": "Would fill"},
+    "download_csv": {"fr": "Télécharger (CSV)", "en": "Download (CSV)"},
+    "type_PRC": {"fr": "entreprise", "en": "company"},
+    "type_HES": {"fr": "enseignement supérieur", "en": "higher education"},
+    "type_REC": {"fr": "organisme de recherche", "en": "research body"},
+    "type_PUB": {"fr": "organisme public", "en": "public body"},
+    "type_OTH": {"fr": "autre (association, ONG…)", "en": "other (association, NGO…)"},
+    "role_coordinator": {"fr": "coordinateur", "en": "coordinator"},
+    "role_participant": {"fr": "participant", "en": "participant"},
+    "role_associatedPartner": {"fr": "partenaire associé", "en": "associated partner"},
+    "role_thirdParty": {"fr": "tiers lié", "en": "third party"},
+    "projects_as": {"fr": "{n} projet(s), dont {lead} coordonné(s)", "en": "{n} project(s), {lead} as coordinator"},
+    "ecosystem": {"fr": "Écosystème local (équipe)", "en": "Local ecosystem (staff)"},
+    "ecosystem_intro": {
+        "fr": "Organisations du Grand Genève (CH013) et de Haute-Savoie (FRK28) dans des projets "
+              "financés, par thème.",
+        "en": "Organisations of Greater Geneva (CH013) and Haute-Savoie (FRK28) in funded "
+              "projects, by theme.",
+    },
+    "theme": {"fr": "Thème", "en": "Theme"},
+    "project": {"fr": "Projet", "en": "Project"},
+    "role": {"fr": "Rôle", "en": "Role"},
+    "region": {"fr": "Région", "en": "Region"},
+    "no_partners": {
+        "fr": "Aucun partenaire potentiel trouvé dans les projets financés connus.",
+        "en": "No potential partner found in the known funded projects.",
+    },
+    "fills_requirement": {"fr": "comblerait : « {words} »", "en": "would fill: “{words}”"},
+})

@@ -412,3 +412,69 @@ class StaffAlert(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class AwardProject(SQLModel, table=True):
+    """A project a funder has already funded (a past award, not a call): what it does, under which
+    call topic, when, and how much the funder gave."""
+
+    __tablename__ = "award_project"
+
+    id: str = Field(sa_column=Column(String(255), primary_key=True))  # '<source>:<id at the source>'
+    source: str = Field(sa_column=Column(String(100), nullable=False, index=True))
+    acronym: str | None = _text()
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    objective: str | None = _text()
+    topic: str | None = Field(default=None, sa_column=Column(String(255), index=True))
+    topic_title: str | None = _text()
+    call: str | None = Field(default=None, sa_column=Column(String(255)))
+    programme: str | None = Field(default=None, sa_column=Column(String(100)))
+    scheme: str | None = Field(default=None, sa_column=Column(String(100)))
+    start_date: date | None = None
+    end_date: date | None = None
+    total_cost: float | None = None
+    eu_contribution: float | None = None
+    url: str | None = _text()
+    raw_hash: str = Field(max_length=64)
+
+
+class AwardOrganisation(SQLModel, table=True):
+    """An organisation that took part in funded projects, once per source id; `same_as` points to
+    the first organisation of another source with the same name and place."""
+
+    __tablename__ = "award_organisation"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_award_organisation_source_id"),
+        Index("ix_award_organisation_name_place", "name_key", "country"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=100)
+    source_id: str = Field(max_length=255)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    name_key: str = Field(max_length=255)
+    type: str | None = Field(default=None, max_length=20)
+    sme: bool | None = None
+    country: str | None = Field(default=None, max_length=2, index=True)
+    city: str | None = _text()
+    region: str | None = Field(default=None, max_length=10, index=True)
+    same_as: int | None = None
+    raw_hash: str = Field(max_length=64)
+
+
+class AwardParticipation(SQLModel, table=True):
+    """One organisation in one funded project in one role (CORDIS lists some twice: participant
+    and third party), and what the funder gave it."""
+
+    __tablename__ = "award_participation"
+    __table_args__ = (
+        UniqueConstraint("project_id", "organisation_id", "role", name="uq_award_participation"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Not a foreign key: the participations file may be imported before the projects file.
+    project_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    organisation_id: int = Field(index=True)
+    role: str | None = Field(default=None, max_length=30)
+    contribution: float | None = None
+    raw_hash: str = Field(max_length=64)

@@ -52,6 +52,7 @@ pages = {
     t("staff_section", lang): [
         st.Page("views/monitor.py", title=t("monitor", lang), url_path="monitor"),
         st.Page("views/subscribers.py", title=t("subscribers", lang), url_path="subscribers"),
+        st.Page("views/ecosystem.py", title=t("ecosystem", lang), url_path="ecosystem"),
     ],
     # Reached from e-mails only: not menu entries.
     t("subscription_section", lang): [

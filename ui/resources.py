@@ -162,6 +162,62 @@ def similar(opportunity_id: str) -> list[dict]:
     return _similar(_url(), opportunity_id)
 
 
+@st.cache_data(ttl=300, max_entries=256, show_spinner=False)
+def _awards(url: str, opportunity_id: str, as_of: date, lang: str) -> dict | None:
+    from funding.awards.view import call_awards
+
+    with Session(_engine(url)) as session:
+        return call_awards(session, opportunity_id, as_of=as_of, lang=lang)
+
+
+def awards(opportunity_id: str, as_of: date, lang: str) -> dict | None:
+    """What the call's topic funded before, and its next edition (None: not an EU topic)."""
+    return _awards(_url(), opportunity_id, as_of, lang)
+
+
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def _partners(url: str, profile_json: str, call_id: str | None, lang: str) -> tuple[list, str]:
+    import json
+
+    from funding.awards.view import partner_rows
+
+    with Session(_engine(url)) as session:
+        return partner_rows(session, json.loads(profile_json), call_id=call_id, lang=lang)
+
+
+def partners(profile: dict, call_id: str | None, lang: str) -> tuple[list[dict], str]:
+    """Potential partners for a profile (and a call), as rows and CSV."""
+    import json
+
+    return _partners(_url(), json.dumps(profile, sort_keys=True, default=str), call_id, lang)
+
+
+@st.cache_data(ttl=300, max_entries=4, show_spinner=False)
+def _ecosystem(url: str, lang: str) -> list[dict]:
+    from funding.awards.view import ecosystem
+
+    with Session(_engine(url)) as session:
+        return ecosystem(session, lang=lang)
+
+
+def ecosystem(lang: str) -> list[dict]:
+    """Organisations near the incubator and their funded projects."""
+    return _ecosystem(_url(), lang)
+
+
+@st.cache_data(ttl=300, max_entries=256, show_spinner=False)
+def _next_edition(url: str, opportunity_id: str, as_of: date, lang: str) -> str | None:
+    from funding.awards.view import next_edition_sentence
+
+    with Session(_engine(url)) as session:
+        return next_edition_sentence(session, opportunity_id, as_of=as_of, lang=lang)
+
+
+def next_edition(opportunity_id: str, as_of: date, lang: str) -> str | None:
+    """The forecast of a call's next edition, in words (None without one)."""
+    return _next_edition(_url(), opportunity_id, as_of, lang)
+
+
 # Watchlist (small per-partnership queries on indexed columns: not cached) ------------------
 
 

@@ -10,6 +10,9 @@ from sqlmodel import Session, SQLModel, func
 from funding.cli import main
 from funding.db import make_engine
 from funding.models import (
+    AwardOrganisation,
+    AwardParticipation,
+    AwardProject,
     CallReport,
     Delivery,
     Embedding,
@@ -54,6 +57,10 @@ def _fill(engine) -> None:
             Merge(keep_id="eu_sedia:t3", duplicate_id="eu_sedia:t4", status="suggested", created_at=NOW),
             Embedding(key="k" * 64, model="test", vector=bytes(range(16))),
             PartnershipMember(partnership_id=partnership.id, email="a@example.org", added_at=NOW),
+            AwardProject(id="cordis:101112877", source="cordis", title="BLUE CONNECT", raw_hash="h"),
+            AwardOrganisation(id=1, source="cordis", source_id="999", name="Université de Genève",
+                              name_key="universite de geneve", country="CH", raw_hash="h"),
+            AwardParticipation(project_id="cordis:101112877", organisation_id=1, raw_hash="h"),
         ])  # fmt: skip
         subscriber = Subscriber(
             email="a@example.org", partnership_id=partnership.id, created_at=NOW

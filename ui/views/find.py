@@ -17,7 +17,7 @@ from funding.partnerships import (
     watchlist,
 )
 from funding.status import STATUSES
-from ui import common, resources
+from ui import common, partners, resources
 
 PAGE_SIZE = 20
 WINDOWS = (None, 14, 30, 60, 90, 180, 365)
@@ -337,3 +337,5 @@ if hidden_titles:
             c1.text(title)
             c2.button(t("restore", lang), key=f"restore_{opportunity_id}", on_click=_restore,
                       args=(opportunity_id,))  # fmt: skip
+
+partners.section(profile, None, lang, key="partners_find_csv")

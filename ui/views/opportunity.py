@@ -5,7 +5,7 @@ import streamlit as st
 from funding.details import history_sentence
 from funding.i18n import t, word
 from funding.partnerships import report_call
-from ui import common, resources
+from ui import common, partners, resources
 
 lang = common.lang()
 st.title(t("opportunity", lang))
@@ -67,6 +67,22 @@ for other in resources.similar(call["id"]):
         f" ({t('same_call', lang)})" if other["same_call"] else ""
     )
     st.page_link("views/opportunity.py", label=label, query_params={"id": other["id"]})
+
+funded = resources.awards(call["id"], common.today(), lang)
+if funded is not None:
+    st.subheader(t("funded_before", lang))
+    if funded["forecast"]:
+        st.info(funded["forecast"])
+    for line in funded["lines"]:
+        st.markdown(common.esc(line))
+    if funded["projects"]:
+        st.dataframe(funded["projects"], hide_index=True, width="stretch",
+                     column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))})
+    else:
+        st.caption(t("funded_none", lang))
+
+if st.session_state.get("profile"):  # the partnership on the Find page
+    partners.section(st.session_state["profile"], call["id"], lang, key="partners_call_csv")
 
 with st.expander(t("report", lang)):
     with st.form("report_form", clear_on_submit=True):

@@ -70,6 +70,9 @@ for row in rows:
             f"{common.label('deadline', lang)}{common.esc(row['next_deadline_label'])} "
             f"{common.days_label(row['days_left'], lang)}"
         )
+        forecast = resources.next_edition(row["id"], today, lang)
+        if forecast:
+            st.caption(forecast)
         c1, c2, c3 = st.columns([1, 3, 1])
         c1.selectbox(t("stage", lang), STAGES, index=STAGES.index(row["stage"]),
                      key=f"stage_{row['id']}", format_func=lambda s: t(s, lang))  # fmt: skip
