@@ -65,6 +65,10 @@ class SediaHandler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
+        # Said out loud (HTTP/1.0 implies it): a client must not send its next request, or a retry,
+        # on this connection after the server closed it (under load, "connection closed before the
+        # whole answer arrived" and a lost attempt).
+        self.send_header("Connection", "close")
         self.end_headers()
         if body:
             self.wfile.write(body)

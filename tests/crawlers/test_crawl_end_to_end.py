@@ -62,7 +62,8 @@ def test_server_error_fails_the_run_and_keeps_what_was_stored(sedia_server, scra
     assert run.status == "failed", failed.stderr[-3000:]
     assert "no items returned" in run.message and "HTTP 500 (1x)" in run.message
     assert run.items_seen == 0 and run.finished_at is not None
-    assert len(sedia_server.searches()) == 2 + 3  # the good crawl, then one request and 2 retries
+    # the good crawl, then one request and 2 retries
+    assert len(sedia_server.searches()) == 2 + 3, failed.stderr[-6000:]
     assert set(_seen()) == _expected_ids(sedia_server)
 
 
