@@ -7,7 +7,7 @@ from sqlmodel import Session, col
 
 from funding.awards.forecast import next_edition
 from funding.awards.linking import funded_summary
-from funding.i18n import t
+from funding.i18n import t, word
 from funding.normalize import format_amount, format_date
 from funding.status import next_deadline
 from funding.store import get_opportunity
@@ -137,6 +137,6 @@ def ecosystem(
             "region": region, "role": t(f"role_{role}", lang) if role else "",
             "project": project.acronym or project.title, "title": project.title,
             "url": project.url or "", "start": format_date(project.start_date, lang),
-            "themes": sorted(theme.replace("_", " ") for theme in themes),
+            "themes": sorted(word("theme", theme, lang) for theme in themes),
         })  # fmt: skip
     return out

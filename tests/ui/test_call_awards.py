@@ -50,6 +50,11 @@ def test_the_ecosystem_page_lists_geneva_and_haute_savoie_organisations_for_staf
     at = sign_in(make_app("views/ecosystem.py"))
     at.switch_page("views/ecosystem.py").run()
     assert at.expander, "no theme listed"
+    themes = [e.label.rsplit(" (", 1)[0] for e in at.expander]
+    from funding.i18n import VOCABULARY
+
+    french = {fr for fr, _ in VOCABULARY["theme"].values()} | {"—"}
+    assert set(themes) <= french, themes  # the themes' French names, not their codes
     names = set().union(*(set(d.value["Organisation"]) for d in at.dataframe))
     assert "UNIVERSITE DE GENEVE" in names
     assert all(set(d.value["Région"]) <= {"CH013", "FRK28"} for d in at.dataframe)
