@@ -21,6 +21,19 @@ def _changed(stored: Any, values: dict[str, Any]) -> None:
         setattr(stored, name, value)
 
 
+def _upsert(session: Session, stored: dict, key: Any, model: type, values: dict) -> Outcome:
+    """Insert the row `stored` lacks under `key`, update it when its digest differs."""
+    found = stored.get(key)
+    if found is None:
+        stored[key] = model(**values)
+        session.add(stored[key])
+        return "insert"
+    if found.raw_hash == values["raw_hash"]:
+        return "noop"
+    _changed(found, values)
+    return "update"
+
+
 def store_projects(session: Session, records: list[ProjectRecord]) -> list[Outcome]:
     """Insert or update each funded project; one that is stored as it is changes nothing."""
     rows = []
@@ -32,19 +45,7 @@ def store_projects(session: Session, records: list[ProjectRecord]) -> list[Outco
     stored = {p.id: p for p in session.exec(
         select(AwardProject).where(col(AwardProject.id).in_([r["id"] for r in rows]))
     ).scalars()}  # fmt: skip
-    outcomes: list[Outcome] = []
-    for values in rows:
-        found = stored.get(values["id"])
-        if found is None:
-            found = stored[values["id"]] = AwardProject(**values)
-            session.add(found)
-            outcomes.append("insert")
-        elif found.raw_hash == values["raw_hash"]:
-            outcomes.append("noop")
-        else:
-            _changed(found, values)
-            outcomes.append("update")
-    return outcomes
+    return [_upsert(session, stored, values["id"], AwardProject, values) for values in rows]
 
 
 def _organisation_values(source: str, organisation: Organisation) -> dict[str, Any]:
@@ -124,18 +125,7 @@ def store_participations(session: Session, records: list[ParticipationRecord]) -
             )
         ).scalars()
     }
-    outcomes: list[Outcome] = []
-    for i, (key, values) in enumerate(zip(keys, rows, strict=True)):
-        found = stored.get(key)
-        if last[key] != i:
-            outcomes.append("noop")
-        elif found is None:
-            stored[key] = AwardParticipation(**values)
-            session.add(stored[key])
-            outcomes.append("insert")
-        elif found.raw_hash == values["raw_hash"]:
-            outcomes.append("noop")
-        else:
-            _changed(found, values)
-            outcomes.append("update")
-    return outcomes
+    return [
+        "noop" if last[key] != i else _upsert(session, stored, key, AwardParticipation, values)
+        for i, (key, values) in enumerate(zip(keys, rows, strict=True))
+    ]
