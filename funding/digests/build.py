@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from funding.awards.view import next_edition_sentence
 from funding.matching import Match, parse_profile, rank, retrieve
 from funding.matching.facts import CallFacts
 from funding.matching.query import build_query
 from funding.matching.rules import ELIGIBILITY
 from funding.models import (
+    AwardProject,
     FieldChange,
     HiddenCall,
     Opportunity,
@@ -67,6 +69,7 @@ class Item:
     changes: list[Change] = field(default_factory=list)
     days_left: int | None = None
     watched: bool = False
+    forecast: str | None = None  # a watched call's next edition, from past awards
 
 
 @dataclass
@@ -208,6 +211,7 @@ class DigestBuilder:
         self.match_limit = match_limit
         self._matches: dict[tuple[int, str], list[Ranked]] = {}
         self.match_calls = 0
+        self._awards: bool | None = None
 
     # Loading ---------------------------------------------------------------------------------
 
@@ -363,7 +367,21 @@ class DigestBuilder:
                                 m.score if m else None, m.reasons if m else [],
                                 days_left=(upcoming - self.today).days, watched=True))  # fmt: skip
         closing.sort(key=lambda i: (i.next_deadline or date.max, i.opportunity.id))
-        return new + changed + closing
+        items = new + changed + closing
+        if self._has_awards():
+            for item in items:
+                if item.watched:
+                    item.forecast = next_edition_sentence(
+                        self.session, item.opportunity.id, as_of=self.today, lang=lang
+                    )
+        return items
+
+    def _has_awards(self) -> bool:
+        """Past awards are stored (without them no call has a forecast: no query per item)."""
+        if self._awards is None:
+            found = self.session.exec(select(AwardProject.id).limit(1)).first()
+            self._awards = found is not None
+        return self._awards
 
     @staticmethod
     def _net_changes(found: Iterable[FieldChange], since: datetime, lang: str,

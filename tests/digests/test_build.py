@@ -69,3 +69,39 @@ def test_periods_and_since():
         last_digest_at, frequency = None, "daily"
 
     assert default_since(S(), NOW) == NOW - timedelta(days=1)
+
+
+def test_a_watched_eu_topic_carries_the_forecast_of_its_next_edition(session):
+    """A real call of the snapshot whose topic funded projects in earlier work programmes (real
+    CORDIS rows): the digest names its next edition, as the call page and the watchlist do."""
+    import gzip
+    import json
+
+    from funding.awards.importer import import_awards
+    from funding.awards.view import next_edition_sentence
+    from funding.partnerships import watch
+    from funding.snapshot import SNAPSHOT
+    from funding.store import store_record
+    from tests.conftest import FILES
+
+    soil = "eu_sedia:horizon-miss-2027-05-soil-02-two-stage"
+    subscribers = seed(session, ["ana@example.org"])
+    with SNAPSHOT.open("rb") as raw, gzip.open(raw, "rt") as lines:
+        record = next(r for r in map(json.loads, lines) if r["id"] == soil)
+    # closing within 14 days of the digest, so a watched call is in it
+    store_record(session, {**record, "deadlines": ["2026-03-12"]}, now=NOW - timedelta(days=40))
+    watch(session, subscribers[0].partnership_id, soil)
+    session.commit()
+    builder = DigestBuilder(session, now=NOW)
+    assert next(i for i in builder.build(subscribers)[0].items if i.opportunity.id == soil).forecast \
+        is None  # no past awards stored: no forecast, and no query per call
+    session.commit()  # the import writes through its own connection
+    for name in ("projects.jsonl.gz", "organisations.jsonl.gz"):
+        import_awards(session.get_bind(), FILES / "awards" / name)
+    digest = DigestBuilder(session, now=NOW).build(subscribers)[0]
+    item = next(i for i in digest.items if i.opportunity.id == soil)
+    expected = next_edition_sentence(session, soil, as_of=NOW.date(), lang="fr")
+    assert expected and expected.startswith("Prévision") and item.forecast == expected
+    message = render_digest(digest)
+    assert expected in message.get_body(("plain",)).get_content()
+    assert expected.replace("'", "&#39;") in message.get_body(("html",)).get_content()
