@@ -1,5 +1,5 @@
 """Streamlit entry point: the navigation, the language selector and who is signed in (staff, or a
-project lead); pages live in ui/pages and call into funding/."""
+project lead); pages live in ui/views and call into funding/."""
 
 import streamlit as st
 
@@ -24,17 +24,13 @@ if fresh["last_seen"]:
                          closed=format_count(fresh["closed"], lang)))  # fmt: skip
 common.restore_sessions()
 user = common.staff_user()
-if user:
-    st.sidebar.caption(t("signed_in_as", lang, name=user))
-    if st.sidebar.button(t("sign_out", lang), key="sign_out"):
-        common.end_session("staff_user")
-        st.rerun()
-lead = common.lead_email()
-if lead:
-    st.sidebar.caption(t("signed_in_as", lang, name=lead))
-    if st.sidebar.button(t("sign_out", lang), key="lead_sign_out"):
-        common.end_session("lead_email")
-        st.rerun()
+for name, session_key, button in ((user, "staff_user", "sign_out"),
+                                  (common.lead_email(), "lead_email", "lead_sign_out")):  # fmt: skip
+    if name:
+        st.sidebar.caption(t("signed_in_as", lang, name=name))
+        if st.sidebar.button(t("sign_out", lang), key=button):
+            common.end_session(session_key)
+            st.rerun()
 
 if get_settings().require_sign_in and not user:
     st.title(t("sign_in", lang))

@@ -63,10 +63,15 @@ def _forecast(o: Any, found: list, as_of: date) -> Any:
 
 def next_edition_sentence(session: Session, opportunity_id: str, *, as_of: date, lang: str = "fr") -> str | None:
     """The forecast of a call's next edition in words (the watchlist's line), None without one."""
+    o = get_opportunity(session, opportunity_id)
+    return None if o is None else forecast_sentence(session, o, as_of=as_of, lang=lang)
+
+
+def forecast_sentence(session: Session, o: Any, *, as_of: date, lang: str = "fr") -> str | None:
+    """The same for a call already read (a digest holds its calls)."""
     from funding.awards.linking import editions, topic_of
 
-    o = get_opportunity(session, opportunity_id)
-    topic = topic_of(opportunity_id) if o is not None else None
+    topic = topic_of(o.id)
     if topic is None:
         return None
     forecast = _forecast(o, editions(session, topic, o.title), as_of)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from funding.awards.view import next_edition_sentence
+from funding.awards.view import forecast_sentence
 from funding.matching import Match, parse_profile, rank, retrieve
 from funding.matching.facts import CallFacts
 from funding.matching.query import build_query
@@ -371,8 +371,8 @@ class DigestBuilder:
         if self._has_awards():
             for item in items:
                 if item.watched:
-                    item.forecast = next_edition_sentence(
-                        self.session, item.opportunity.id, as_of=self.today, lang=lang
+                    item.forecast = forecast_sentence(
+                        self.session, item.opportunity, as_of=self.today, lang=lang
                     )
         return items
 

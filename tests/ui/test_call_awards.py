@@ -9,10 +9,7 @@ SOIL_CALL = "eu_sedia:horizon-miss-2027-05-soil-02-two-stage"
 
 
 def test_the_call_page_shows_the_projects_its_earlier_editions_funded(ui_db):
-    engine = make_engine(ui_db)
-    for name in ("projects.jsonl.gz", "organisations.jsonl.gz"):
-        import_awards(engine, FILES / "awards" / name)
-    engine.dispose()
+    _with_awards(ui_db)
     at = make_app("views/opportunity.py", id=SOIL_CALL)
     assert "Déjà financé par cet appel" in [s.value for s in at.subheader]
     text = " ".join(m.value for m in at.markdown).replace("\\", "")
