@@ -11,10 +11,9 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from funding.extract.sentences import bare
 from funding.matching.facts import CallFacts
 from funding.matching.query import Query, find_themes
-from funding.normalize.words import language_of, stems, tokens
+from funding.normalize.words import bare, language_of, stems, tokens
 from funding.territory import places
 
 # BM25F: each field's weight and typical length in stems (the snapshot's and the tuning corpus's

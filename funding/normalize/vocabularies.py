@@ -7,7 +7,8 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from funding.normalize.text import fold, split_words
+from funding.normalize.text import split_words
+from funding.normalize.words import fold
 
 FILES = {
     "applicant_type": "applicant_types.csv",
