@@ -124,7 +124,9 @@ def score_pair(a: _Row, b: _Row) -> Candidate:
 
 def _title_words(title: str) -> list[str]:
     words = [
-        w for w in fold(title).split() if len(w) >= 4 and w not in TITLE_STOPWORDS and not w.isdigit()
+        w
+        for w in fold(title).split()
+        if len(w) >= 4 and w not in TITLE_STOPWORDS and not w.isdigit()
     ]
     return sorted(dict.fromkeys(words), key=len, reverse=True)[:6]
 

@@ -1,17 +1,15 @@
 """Country and country-group names in French and English, read from CSV vocabularies."""
 
-import csv
 import re
 from functools import cache
 from importlib.resources import files
 
+from funding.normalize.vocabularies import read_csv
 from funding.normalize.words import bare, fold
 
 
 def _read(name: str) -> list[dict[str, str]]:
-    path = files("funding") / "vocabularies" / name
-    with path.open(encoding="utf-8", newline="") as f:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
+    return read_csv(files("funding") / "vocabularies" / name)
 
 
 @cache

@@ -2,8 +2,6 @@
 continent, Swiss cantons, and named areas (the EU, Greater Geneva, the Interreg France–Suisse area,
 ECOWAS, the least developed countries...), read from pycountry and the CSV files of data/."""
 
-import csv
-import gzip
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from typing import Literal
 import pycountry
 from rapidfuzz import fuzz, process
 
+from funding.normalize.vocabularies import read_csv
 from funding.normalize.words import bare, fold
 
 Relation = Literal["inside", "partial", "outside"]
@@ -74,12 +73,7 @@ class _Index:
 
 
 def _rows(name: str, folder=DATA) -> list[dict[str, str]]:
-    path = folder / name
-    if name.endswith(".gz"):
-        with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
-    with path.open(encoding="utf-8", newline="") as f:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
+    return read_csv(folder / name)
 
 
 def _translations(lang: str):
