@@ -347,12 +347,13 @@ def sources(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from funding.health import source_table
+    from funding.store import latest_runs
 
     declared = _declared_sources()
     engine = get_engine()
     upgrade(engine)
     with Session(engine) as session:
-        for line in source_table(session, declared):
+        for line in source_table(latest_runs(session), declared):
             click.echo(line)
 
 

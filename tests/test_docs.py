@@ -83,7 +83,7 @@ def test_production_refuses_the_development_key():
     with pytest.raises(SettingsError, match="FUNDING_SECRET_KEY"):
         Settings(production=True, secret_key=None).require_secret_key()
     with pytest.raises(SettingsError):
-        Settings(production=True, secret_key="funding-radar-development-key").signing_key
+        _ = Settings(production=True, secret_key="funding-radar-development-key").signing_key
     assert Settings(production=True, secret_key="k" * 64).signing_key == b"k" * 64
     Settings(production=False).require_secret_key()  # development: a warning, not a refusal
 
@@ -93,7 +93,7 @@ def test_a_server_in_production_without_a_key_does_not_start(args, tmp_path, mon
     monkeypatch.setenv("FUNDING_PRODUCTION", "true")
     monkeypatch.delenv("FUNDING_SECRET_KEY", raising=False)
     result = subprocess.run([sys.executable, "-m", "funding.cli", *args], capture_output=True,
-                            text=True, timeout=60, cwd=tmp_path)  # fmt: skip
+                            text=True, timeout=60, cwd=tmp_path, check=False)  # fmt: skip
     assert result.returncode == 1
     assert "FUNDING_PRODUCTION is true but FUNDING_SECRET_KEY is not set" in result.stderr
     assert "serving on" not in result.stdout and "scheduler running" not in result.stdout
