@@ -10,7 +10,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from funding.matching.profile import Profile
-from funding.normalize.vocabularies import csv_rows, read_csv, vocabulary_sources
+from funding.normalize.vocabularies import read_csv, vocabulary_sources
 from funding.normalize.words import STOPWORDS, stems_of_word, tokens, words
 from funding.territory import places
 
@@ -143,18 +143,6 @@ def themes() -> Themes:
     for theme in list(found.words):
         found.by_key.setdefault(" ".join(tokens(theme.replace("_", " "))), theme)
     return found
-
-
-def theme_errors() -> list[str]:
-    """Lines of themes.csv that cannot be used (an empty theme or word, a bad language)."""
-    errors = []
-    for path in _theme_sources():
-        for line, row in csv_rows(path):
-            if not row.get("theme") or not tokens(row.get("word")):
-                errors.append(f"{path} line {line}: theme and word are required")
-            elif row.get("language", "") not in ("fr", "en", "—", ""):
-                errors.append(f"{path} line {line}: language must be fr, en or —")
-    return errors
 
 
 def find_themes(folded: list[str]) -> dict[str, str]:

@@ -31,7 +31,6 @@ from funding.territory.scope import Scope
 
 Result = Literal["pass", "fail", "unknown"]
 ELIGIBILITY = ("timing", "applicant_type", "applicant_country", "territory", "partnership")
-FIT = ("amount", "cofinancing", "instrument")
 
 # Raw applicant words that open a call to everybody (or to every non-governmental body).
 _OPEN_TO_ALL = ("tous publics", "tout public", "unrestricted", "anyone", "open to all")
