@@ -308,13 +308,12 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         ]  # fmt: skip
         st.markdown(" · ".join(facts))
         with st.expander(t("explanation", lang)):
-            st.dataframe(
+            common.table(
                 [{t("criterion", lang): word("criterion", c["criterion"], lang),
                   t("result", lang): t(c["result"], lang) if c["result"] != "unknown"
                   else "? " + t("unknown", lang),
                   t("explanation", lang): c["explanation"],
-                  t("evidence", lang): c["evidence"] or ""} for c in row["criteria"]],
-                hide_index=True, width="stretch",
+                  t("evidence", lang): c["evidence"] or ""} for c in row["criteria"]]
             )  # fmt: skip
         c1, c2, c3, c4 = st.columns(4)
         if can_save:
