@@ -54,8 +54,25 @@ def test_a_loaded_profile_shows_ranked_results_with_their_reasons(ui_db):
 
 def test_a_bad_profile_file_names_the_field(ui_db):
     at = load(make_app(), json.dumps({"name": "X", "partners": [{"country": "FR"}]}).encode())
-    assert "partners[0].type: is required" in at.error[0].value
+    assert at.error[0].value == ("Profil incomplet ou invalide : "
+                                 "partenaire 1 (partners[0]), champ type : obligatoire")
     assert at.info[0].value.startswith("Décrivez")
+
+
+def test_schema_errors_name_the_place_as_the_readme_numbers_it_in_french_or_english(ui_db):
+    bad = {"name": "X", "partners": [{"type": "association", "country": "FR"},
+                                     {"type": "sme", "country": "Mars", "role": "boss"}],
+           "keywords": [1, {}]}  # fmt: skip
+    at = load(make_app(), json.dumps(bad).encode())
+    assert at.error[0].value == (
+        "Profil incomplet ou invalide : partenaire 2 (partners[1]), champ country : 'Mars' n'est "
+        "pas un pays (code ISO 3166-1 alpha-2 comme FR, ou un nom) ; partenaire 2 (partners[1]), "
+        "champ role : 'boss' n'est pas un rôle (lead, partner) ; champ keywords : [1, {}] n'est "
+        "pas une liste de mots")
+    english = load(make_app(lang="en"), json.dumps(bad).encode())
+    assert english.error[0].value.startswith(
+        "Incomplete or invalid profile: partner 2 (partners[1]), field country: 'Mars' is not a "
+        "country")
 
 
 def test_the_form_builds_a_profile(ui_db):
@@ -83,7 +100,7 @@ def test_the_form_builds_a_profile(ui_db):
 def test_the_form_refuses_a_profile_without_a_name(ui_db):
     at = make_app()
     at.button[[b.label for b in at.button].index("Chercher les appels")].click().run()
-    assert any(e.value == "name: is required" for e in at.error)
+    assert any(e.value == "champ name : obligatoire" for e in at.error)
 
 
 def test_filters_and_sort(ui_db):

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from funding import finder
-from funding.i18n import json_error_text, t, word
+from funding.i18n import json_error_text, problem_text, t, word
 from funding.matching import ProfileError, parse_profile
 from funding.partnerships import (
     PartnershipNameTaken,
@@ -124,7 +124,9 @@ def _on_upload() -> None:
         loaded = finder.read_profile(uploaded.getvalue())
     except ProfileError as exc:
         state["upload_message"] = ("error", t("profile_invalid", lang) + " " + (
-            json_error_text(exc.json_error, lang) if exc.json_error else str(exc)))
+            json_error_text(exc.json_error, lang) if exc.json_error
+            else (" ; " if lang == "fr" else "; ").join(
+                problem_text(where, why, lang) for where, why in exc.problems)))
     else:
         state["partnership_id"] = 0
         fill_form(loaded)
@@ -211,7 +213,7 @@ if submitted:
     except ProfileError as exc:
         st.error(t("profile_invalid", lang))
         for where, why in exc.problems:
-            st.error(f"{where}: {why}" if where else why)
+            st.error(problem_text(where, why, lang))
     else:
         state["profile"], state["results_page"] = candidate, 1
 
