@@ -98,7 +98,7 @@ def test_load_a_profile_and_see_ranked_results_with_reasons(server, tmp_path):
         first = results.first
         assert "Échéance" in first.inner_text()
         assert ("à vérifier" in first.inner_text()) or ("éligible" in first.inner_text())
-        first.get_by_text("Explication").click()
+        first.locator("[data-testid=stExpander] summary").first.click()
         reasons = first.locator("table").first
         reasons.wait_for(state="visible")
         assert "Calendrier" in reasons.inner_text()  # cells wrap: the whole text is in the page
