@@ -14,7 +14,8 @@ from funding.digests.build import Digest
 from funding.models import Subscriber, utcnow
 from funding.normalize import format_amount, format_date
 from funding.settings import Settings, get_settings
-from funding.subscriptions import make_token, normalize_email
+from funding.signing import normalize_email
+from funding.subscriptions import make_token
 
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
