@@ -126,10 +126,6 @@ def get_source(name: str, path: Path | None = None) -> SourceDeclaration:
     return sources[name]
 
 
-def enabled_sources(path: Path | None = None) -> list[str]:
-    return [s.name for s in load_sources(path).values() if s.enabled]
-
-
 def _declaration(file: str, name: str, table: Any, spiders: Path | None) -> SourceDeclaration:
     def fail(key: str | None, problem: str) -> SourcesError:
         return SourcesError(f"{file}: [{name}]{' ' + key if key else ''}: {problem}")

@@ -84,10 +84,6 @@ class ConfiguredSpider(FundingSpider):
         for request in self.first_requests():
             yield request
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        """Scrapy < 2.13 calls this instead of start()."""
-        yield from self.first_requests()
-
     def first_requests(self) -> Iterator[scrapy.Request]:
         declared = self.declaration
         if declared.build_id_from:
