@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from funding.errors import FundingError
-from funding.records import CONTRACT_FIELDS
+from funding.fields import CONTRACT_FIELDS
 from funding.settings import get_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,13 +21,6 @@ SPIDERS = PROJECT_ROOT / "crawlers" / "spiders"
 KINDS = ("spider", "rss", "json", "html")
 CONFIGURED_SPIDER = "configured"  # crawlers/spiders/configured.py crawls every non-spider kind
 SCHEDULES = ("hourly", "daily", "weekly", "monthly")
-LIST_FIELDS = {
-    "deadlines",
-    "applicant_types",
-    "applicant_countries",
-    "intervention_zones",
-    "themes",
-}
 FIELD_NAMES = set(CONTRACT_FIELDS) - {"source"}
 TRANSFORMS = {"first", "join", "re", "strip_html", "format"}
 

@@ -11,9 +11,10 @@ from sqlalchemy import bindparam, func, text, update
 from sqlmodel import Session, col, select
 
 from funding.db import begin_write, make_engine
+from funding.fields import CONTENT_COLUMNS
 from funding.health import KEY_FIELDS
 from funding.models import FieldChange, Opportunity, OpportunitySource, Source, SourceRun, utcnow
-from funding.records import CONTENT_COLUMNS, OpportunityRecord, to_row, validate_record
+from funding.records import OpportunityRecord, to_row, validate_record
 from funding.status import status_expression
 
 Outcome = Literal["insert", "update", "noop"]

@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-
 from funding.matching.facts import CallFacts
 from funding.matching.query import Query, find_themes
 from funding.normalize.words import bare, language_of, stems, tokens
