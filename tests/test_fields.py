@@ -4,10 +4,11 @@ every list derived from it names real columns."""
 import json
 from pathlib import Path
 
+import funding
 from funding import fields
 from funding.models import Opportunity
 
-SCHEMA = Path(fields.__file__).parent / "contracts" / "opportunity.schema.json"
+SCHEMA = Path(funding.__file__).parent / "contracts" / "opportunity.schema.json"
 
 
 def test_the_table_follows_the_json_schema():
