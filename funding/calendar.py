@@ -81,7 +81,7 @@ def to_ical(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"Funding Radar – {partnership}")
     stamp = now or utcnow()
-    label = "Échéance" if lang == "fr" else "Deadline"
+    label = t("ical_deadline", lang)
     for row in rows:
         for day in row["deadlines"]:
             if day < as_of:

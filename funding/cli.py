@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from funding.db import current_revision, get_engine, upgrade
 from funding.errors import NormalizationError
+from funding.i18n import t
 from funding.normalize import parse_date
 from funding.settings import get_settings
 from funding.store import changed_by_runs, count_opportunities
@@ -436,13 +437,7 @@ def match_command(
                 click.echo(json.dumps([s.to_dict() for s in similar], ensure_ascii=False, indent=2))
                 return
             for s in similar:
-                mark = (
-                    " (même appel)"
-                    if s.same_call and lang == "fr"
-                    else " (same call)"
-                    if s.same_call
-                    else ""
-                )
+                mark = t("same_call", lang) if s.same_call else ""
                 click.echo(
                     f"{s.score:5.1f}  {s.opportunity.id:<48}  {s.opportunity.title[:70]}{mark}"
                 )
@@ -462,7 +457,6 @@ def match_command(
         if fmt == "json":
             click.echo(json.dumps([m.to_dict() for m in found], ensure_ascii=False, indent=2))
             return
-        from funding.i18n import t
 
         if found and not found[0].fits:
             click.echo(t("no_fit_yet", lang))
@@ -478,7 +472,7 @@ def match_command(
                 if c.result != "pass":
                     click.echo(f"       {c.result:<7} {c.criterion}: {c.explanation}")
         if not found:
-            click.echo("Aucun appel ne correspond." if lang == "fr" else "No call matches.")
+            click.echo(t("no_call_matches", lang))
 
 
 
@@ -573,7 +567,7 @@ def partners_command(profile_path: Path, call_id: str | None, near: str | None,
         for requirement in s.fills:
             click.echo(f"       {t('fills_requirement', lang, words=requirement.words[:120])}")
     if not found:
-        click.echo("Aucune organisation trouvée." if lang == "fr" else "No organisation found.")
+        click.echo(t("no_organisation", lang))
 
 # Digests, the scheduler and subscribers (funding/digests/, funding/scheduler.py) -----------------
 

@@ -99,5 +99,5 @@ def history_sentence(change: dict[str, str], lang: str = "fr") -> str:
     """'échéances : 15 avril 2026 → 1 mai 2026 (le 3 mars 2026, eu_sedia)'."""
     before = change["before"] or "∅"
     after = change["after"] or "∅"
-    on = "le" if lang == "fr" else "on"
+    on = t("changed_on", lang)
     return f"{change['field']} : {before} → {after} ({on} {change['when']}, {change['by']})"

@@ -850,3 +850,25 @@ def problem_text(where: str, why: str, lang: str = "fr") -> str:
     if not where:
         return why
     return problem_place(where, lang) + (" : " if lang == "fr" else ": ") + why
+
+
+# Words the domain writes into e-mails, exports and command output (not the pages).
+MESSAGES.update({
+    "same_call": {"fr": " (même appel)", "en": " (same call)"},
+    "no_call_matches": {"fr": "Aucun appel ne correspond.", "en": "No call matches."},
+    "no_organisation": {"fr": "Aucune organisation trouvée.", "en": "No organisation found."},
+    "ical_deadline": {"fr": "Échéance", "en": "Deadline"},
+    "note_partnership": {"fr": "partenariat valorisé", "en": "partnership valued"},
+    "note_local": {"fr": "appel local", "en": "local call"},
+    "not_stated": {"fr": "non précisé", "en": "not stated"},
+    "yes": {"fr": "oui", "en": "yes"},
+    "no": {"fr": "non", "en": "no"},
+    "changed_on": {"fr": "le", "en": "on"},
+    "subject_calls": {"fr": "{count} appel{s} pour {name}", "en": "{count} call{s} for {name}"},
+    "subject_reminder": {"fr": "Rappel d'échéance : {text}", "en": "Deadline reminder: {text}"},
+    "subject_next_deadline": {"fr": " — prochaine échéance le {day}", "en": " — next deadline {day}"},
+    "subject_confirm": {"fr": "Confirmez votre abonnement aux appels pour {name}",
+                        "en": "Confirm your subscription to calls for {name}"},
+    "subject_sign_in": {"fr": "Votre lien de connexion à Funding Radar",
+                        "en": "Your Funding Radar sign-in link"},
+})  # fmt: skip

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from funding.awards.view import forecast_sentence
 from funding.fields import DIGEST_FIELDS
+from funding.i18n import t
 from funding.matching import Match, parse_profile, rank, retrieve
 from funding.matching.facts import CallFacts
 from funding.matching.query import build_query
@@ -130,7 +131,7 @@ def _chunks(values: list[str], size: int = CHUNK) -> Iterable[list[str]]:
 def format_value(name: str, value: Any, lang: str, currency: str | None = None) -> str:
     """A field's value as a reader of that language expects it; 'not stated' for nothing."""
     if value is None or value == []:
-        return "non précisé" if lang == "fr" else "not stated"
+        return t("not_stated", lang)
     if name == "deadlines":
         days = [date.fromisoformat(str(v)[:10]) for v in value]
         return ", ".join(format_date(d, lang) for d in days)
@@ -142,7 +143,7 @@ def format_value(name: str, value: Any, lang: str, currency: str | None = None) 
     if name == "applicant_types":
         return ", ".join(label("applicant_type", v, lang) for v in value)
     if name == "partnership_required":
-        return ("oui" if value else "non") if lang == "fr" else ("yes" if value else "no")
+        return t("yes" if value else "no", lang)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from funding.accounts import SIGN_IN_LINK_MINUTES, sign_in_url
 from funding.digests.build import Digest
+from funding.i18n import t
 from funding.models import Subscriber, utcnow
 from funding.normalize import format_amount, format_date
 from funding.settings import Settings, get_settings
@@ -110,15 +111,10 @@ def subject(digest: Digest) -> str:
     """How many calls and the nearest deadline: '3 appels pour Eau Sahel — prochaine échéance le …'."""
     n, name, lang = len(digest.items), digest.partnership.name, digest.subscriber.language
     nearest = digest.nearest_deadline
-    if lang == "en":
-        text = f"{n} call{'s' if n != 1 else ''} for {name}"
-        if digest.kind == "reminder":
-            text = f"Deadline reminder: {text}"
-        return text + (f" — next deadline {format_date(nearest, 'en')}" if nearest else "")
-    text = f"{n} appel{'s' if n != 1 else ''} pour {name}"
+    text = t("subject_calls", lang, count=n, s="s" if n != 1 else "", name=name)
     if digest.kind == "reminder":
-        text = f"Rappel d'échéance : {text}"
-    return text + (f" — prochaine échéance le {format_date(nearest, 'fr')}" if nearest else "")
+        text = t("subject_reminder", lang, text=text)
+    return text + (t("subject_next_deadline", lang, day=format_date(nearest, lang)) if nearest else "")
 
 
 def links(subscriber: Subscriber, settings: Settings | None = None) -> dict[str, str]:
@@ -199,11 +195,7 @@ def render_confirmation(subscriber: Subscriber, partnership_name: str, *,
     context = {"lang": lang, "name": partnership_name, "url": url, "email": subscriber.email}
     text = environment().get_template("confirm.txt").render(context)
     html = environment().get_template("confirm.html").render(context)
-    title = (
-        f"Confirmez votre abonnement aux appels pour {partnership_name}"
-        if lang == "fr"
-        else f"Confirm your subscription to calls for {partnership_name}"
-    )
+    title = t("subject_confirm", lang, name=partnership_name)
     return _message(subscriber.email, title, text, html, message_id=message_id, settings=settings)
 
 
@@ -221,9 +213,5 @@ def render_sign_in(email: str, lang: str, *, settings: Settings | None = None) -
     context = {"lang": lang, "url": sign_in_url(email, settings=settings),
                "minutes": SIGN_IN_LINK_MINUTES}  # fmt: skip
     text = environment().get_template("signin.txt").render(context)
-    title = (
-        "Your Funding Radar sign-in link"
-        if lang == "en"
-        else "Votre lien de connexion à Funding Radar"
-    )
+    title = t("subject_sign_in", lang)
     return _message(normalize_email(email), title, text, None, message_id=None, settings=settings)

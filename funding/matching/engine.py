@@ -17,6 +17,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from funding import embeddings, search
+from funding.i18n import t
 from funding.matching.facts import COLUMNS, CallFacts
 from funding.matching.profile import Profile, parse_profile
 from funding.matching.query import Query, Term, build_query, find_themes
@@ -226,7 +227,7 @@ def _fit(call: CallFacts, profile: Profile, status: str, found: Relevance, lang:
         if "amount" in results else (1.0 if criteria is None else 0.5)  # fmt: skip
     if (call.partnership_required or call.min_partners) and len(profile.partners) > 1:
         partners = 1.0
-        notes["partnership"] = "partenariat valorisé" if lang == "fr" else "partnership valued"
+        notes["partnership"] = t("note_partnership", lang)
     else:
         partners = 0.5
     word = stage_hit(found, profile.stage)
@@ -237,7 +238,7 @@ def _fit(call: CallFacts, profile: Profile, status: str, found: Relevance, lang:
     territory = results.get("territory")
     local = 1.0 if criteria is None or (territory is not None and territory.local) else 0.0
     if territory is not None and territory.local:
-        notes["local"] = "appel local" if lang == "fr" else "local call"
+        notes["local"] = t("note_local", lang)
     timing = {"open": 1.0, "forthcoming": 0.8}.get(status, 0.5)
     fit = 0.25 * money + 0.15 * partners + 0.2 * stage + 0.25 * local + 0.15 * timing
     carried = next((c.carried_by for c in criteria or () if c.carried_by), None)
