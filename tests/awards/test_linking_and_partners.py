@@ -96,3 +96,50 @@ def test_forecast_of_the_next_edition_from_real_editions(awards):
     assert sentence == ("Prévision : prochaine édition attendue vers mars 2028, "
                         "d'après 2024, 2025, 2026 et 2027")  # fmt: skip
     assert next_date([date(2024, 3, 1), date(2025, 3, 1)]) is None  # two editions: no forecast
+
+
+PROFILE = {"name": "Marine protected areas", "project": "offshore marine protected areas, "
+           "restoration of marine habitats and biodiversity of the ocean",
+           "partners": [{"type": "NGO", "country": "FR", "role": "lead"}]}  # fmt: skip
+
+
+def test_a_fresh_process_reads_the_stored_index_instead_of_building_it(awards, monkeypatch):
+    from funding.awards import partners
+
+    partners.refresh_award_index(awards.get_bind())  # what `funding awards import` does
+    built = [(s.organisation.source_id, round(s.score, 6))
+             for s in suggest_partners(awards, parse_profile(PROFILE), limit=10)]  # fmt: skip
+    partners._INDEX.clear()  # a new process: nothing in memory
+
+    def no_build(session):
+        raise AssertionError("the index was built again")
+
+    monkeypatch.setattr(partners, "_build", no_build)
+    read = [(s.organisation.source_id, round(s.score, 6))
+            for s in suggest_partners(awards, parse_profile(PROFILE), limit=10)]  # fmt: skip
+    assert built and read == built
+
+
+def test_the_stored_index_is_built_again_after_another_awards_import(awards):
+    from funding.awards import partners
+
+    first = partners.refresh_award_index(awards.get_bind())
+    import_awards(awards.get_bind(), AWARDS / "projects.jsonl.gz")  # a new run, unchanged rows
+    partners._INDEX.clear()
+    again = partners.award_index(awards)
+    assert again is not first and again.ids == first.ids
+
+
+def test_awards_import_stores_the_partner_index(database_url):
+    from click.testing import CliRunner
+    from sqlmodel import select
+
+    from funding.cli import main
+    from funding.db import make_engine
+    from funding.models import AwardIndexCache
+
+    files = [str(AWARDS / "projects.jsonl.gz"), str(AWARDS / "organisations.jsonl.gz")]
+    result = CliRunner().invoke(main, ["awards", "import", *files])
+    assert result.exit_code == 0, result.output
+    with Session(make_engine(database_url)) as session:
+        assert len(session.exec(select(AwardIndexCache.run_id)).all()) == 1
