@@ -143,3 +143,42 @@ def test_awards_import_stores_the_partner_index(database_url):
     assert result.exit_code == 0, result.output
     with Session(make_engine(database_url)) as session:
         assert len(session.exec(select(AwardIndexCache.run_id)).all()) == 1
+
+
+def _real_call(prefix: str) -> dict:
+    return next(json.loads(line) for line in (FILES / "matching" / "real_calls.jsonl").open()
+                if json.loads(line)["id"].startswith(prefix))  # fmt: skip
+
+
+def _stored(session, record: dict):
+    store_record(session, record)
+    session.commit()
+    return get_opportunity(session, record["id"])
+
+
+def test_a_call_of_another_source_quoting_an_eu_topic_code_is_linked_to_its_editions(awards):
+    # A real Aides-territoires call whose text, as a mirrored EU call would, quotes a real topic code.
+    record = _real_call("aides_territoires:") | {
+        "summary": "Relais national de l'appel Horizon Europe HORIZON-MISS-2024-OCEAN-01-01 : "
+                   "parcs bleus européens, aires marines protégées au large."}  # fmt: skip
+    call = _stored(awards, record)
+    summary = funded_summary(awards, call.id, call.title, call)
+    assert [e.topic for e in summary.editions] == [
+        "HORIZON-MISS-2022-OCEAN-01-01", "HORIZON-MISS-2023-OCEAN-01-01",
+        "HORIZON-MISS-2024-OCEAN-01-01",
+    ]  # fmt: skip
+    assert len(summary.projects) == 4
+
+
+def test_a_call_of_another_source_with_a_near_duplicate_title_is_linked(awards):
+    from funding.awards.linking import linked_topics
+
+    record = _real_call("iledefrance:") | {"title": f"Horizon Europe - {BLUE_PARKS} (2024)"}
+    call = _stored(awards, record)
+    assert ("HORIZON-MISS-2024-OCEAN-01-01", BLUE_PARKS) in linked_topics(awards, call)
+    assert len(funded_summary(awards, call.id, call.title, call).projects) == 4
+
+
+def test_a_call_of_another_source_unlike_any_funded_topic_is_linked_to_nothing(awards):
+    call = _stored(awards, _real_call("aides_territoires:"))
+    assert funded_summary(awards, call.id, call.title, call) is None
