@@ -112,6 +112,7 @@ def bench_quality(session, sample: int, seed: int) -> None:
         if len(recent) >= sample:
             break
         year -= 1
+    recent.sort(key=lambda i: index.ids[i])  # the sample does not depend on the index's order
     rng = random.Random(seed)
     picked = rng.sample(recent, min(sample, len(recent)))
     earlier_counts: Counter = Counter()
