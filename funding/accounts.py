@@ -11,7 +11,6 @@ Staff sessions are also checked against the current staff list (a removed name l
 import hmac
 import time
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from urllib.parse import urlencode
 
 from sqlmodel import Session, col, func, select
@@ -66,30 +65,14 @@ def sign_in_url(email: str, *, purpose: str = "signin", settings: Settings | Non
     return f"{settings.public_url.rstrip('/')}/signin?{urlencode({'token': token})}"
 
 
-def render_sign_in_link(email: str, lang: str, *, settings: Settings | None = None) -> EmailMessage:
-    from funding.digests.render import _message, environment
-
-    settings = settings or get_settings()
-    context = {"lang": lang, "url": sign_in_url(email, settings=settings),
-               "minutes": SIGN_IN_LINK_MINUTES}  # fmt: skip
-    text = environment().get_template("signin.txt").render(context)
-    title = (
-        "Your Funding Radar sign-in link"
-        if lang == "en"
-        else "Votre lien de connexion à Funding Radar"
-    )
-    return _message(normalize_email(email), title, text, None, message_id=None, settings=settings)
-
-
-def send_sign_in_link(session: Session, email: str, lang: str = "fr", *, client: str | None = None,
-                      now: datetime | None = None, settings: Settings | None = None) -> bool:  # fmt: skip
-    """E-mail a sign-in link; False (nothing sent) when this address or client asked too often.
+def may_send_link(session: Session, email: str, *, client: str | None = None,
+                  now: datetime | None = None, settings: Settings | None = None) -> bool:  # fmt: skip
+    """Whether a sign-in link may be e-mailed now (and the request recorded); False when this
+    address or client asked too often (funding.digests.send.send_sign_in_link sends it).
 
     Requests are rows of sign_in_attempt named `link:<address>`, so the limit holds across
-    processes. SubscriptionError for a malformed address, DeliveryError when SMTP fails.
+    processes. SubscriptionError for a malformed address.
     """
-    from funding.digests.send import Mailer
-
     settings = settings or get_settings()
     now = now or utcnow()
     address = normalize_email(email)
@@ -105,8 +88,6 @@ def send_sign_in_link(session: Session, email: str, lang: str = "fr", *, client:
     # Recorded as refused unchecked (locked): no failure of a staff name, no success either.
     session.add(SignInAttempt(username=name, client=who, succeeded=False, locked=True, at=now))
     session.commit()
-    with Mailer(settings) as mailer:
-        mailer.send(render_sign_in_link(address, lang, settings=settings))
     return True
 
 

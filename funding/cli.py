@@ -159,6 +159,16 @@ def stats(as_of: str | None) -> None:
                 click.echo(f"  {key:<32} {count:>7}")
 
 
+def _refuse_unsafe() -> None:
+    """A program that signs links stops here, in production, without a real secret key."""
+    from funding.settings import SettingsError
+
+    try:
+        get_settings().require_secret_key()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @main.command()
 @click.option("--host", default=None, help="Default: FUNDING_HOST (127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Default: FUNDING_PORT (8501).")
@@ -169,6 +179,7 @@ def serve(host: str | None, port: int | None, no_snapshot: bool) -> None:
     """Prepare the database (schema, bundled snapshot on first run) and start the web app."""
     from funding.snapshot import prepare_database
 
+    _refuse_unsafe()
     settings = get_settings()
     report = prepare_database(get_engine(), load=settings.load_snapshot and not no_snapshot)
     if report is not None:
@@ -204,6 +215,7 @@ def one_click(host: str, port: int) -> None:
     """Answer the one-click unsubscribe POSTs of mail clients (RFC 8058) at /unsubscribe."""
     from funding.oneclick import make_one_click_server
 
+    _refuse_unsafe()
     upgrade(get_engine())
     click.echo(f"one-click unsubscribe on http://{host}:{port}/unsubscribe")
     make_one_click_server(host, port).serve_forever()
@@ -335,12 +347,13 @@ def sources(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from funding.health import source_table
+    from funding.store import latest_runs
 
     declared = _declared_sources()
     engine = get_engine()
     upgrade(engine)
     with Session(engine) as session:
-        for line in source_table(session, declared):
+        for line in source_table(latest_runs(session), declared):
             click.echo(line)
 
 
@@ -600,6 +613,8 @@ def digest(send_: bool, dry_run: bool, out: Path | None, frequency: str | None, 
         raise click.UsageError("give either --send or --dry-run --out DIR")
     if dry_run and out is None:
         raise click.UsageError("--dry-run needs --out DIR")
+    if send_:
+        _refuse_unsafe()
     engine = get_engine()
     upgrade(engine)
     kind = "reminder" if reminders else "digest"
@@ -626,6 +641,7 @@ def schedule(list_: bool) -> None:
     from funding import scheduler
 
     if not list_:
+        _refuse_unsafe()
         import logging
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -640,6 +656,30 @@ def schedule(list_: bool) -> None:
             click.echo(line)
     finally:
         running.shutdown(wait=False)
+
+
+@main.command("settings")
+@click.option("--markdown", is_flag=True, help="Print docs/configuration.md's tables instead.")
+def settings_command(markdown: bool) -> None:
+    """Every FUNDING_... setting: its value here (secrets hidden), its default and what it does."""
+    from funding.settings import documented
+    from funding.settings import markdown as tables
+
+    if markdown:
+        click.echo(tables(), nl=False)
+        return
+    current = get_settings()
+    secret = ("FUNDING_SECRET_KEY", "FUNDING_SMTP_PASSWORD", "FUNDING_STAFF_USERS",
+              "FUNDING_AIDES_TERRITOIRES_TOKEN")  # fmt: skip
+    for _, variable, shown, help_text in documented():
+        value = getattr(current, variable.removeprefix("FUNDING_").lower())
+        if value is None:
+            value = f"unset (default: {shown})" if shown != "unset" else "unset"
+        elif variable in secret:
+            value = "set (hidden)"
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        click.echo(f"{variable}={value}\n    {help_text}")
 
 
 @main.group()

@@ -15,7 +15,7 @@ from funding.models import SourceRun
 from funding.settings import Settings, get_settings
 from funding.sources import CONFIGURED_SPIDER, SourceDeclaration, load_sources
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where scrapy.cfg lives
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the folder that holds crawlers/
 SPIDERS = PROJECT_ROOT / "crawlers" / "spiders"
 
 
@@ -61,6 +61,9 @@ def crawl_environment(settings: Settings | None = None) -> dict[str, str]:
             env[f"FUNDING_{field.upper()}"] = _env_value(value)
     env["FUNDING_DATA_DIR"] = str(settings.data_dir)
     env["FUNDING_DATABASE_URL"] = settings.resolved_database_url
+    # Scrapy finds its project by this, not by a scrapy.cfg beside the code: an installed package
+    # (a wheel, the Docker image) has none.
+    env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
     return env
 
 

@@ -5,7 +5,7 @@ run (the last "ok" run of the source), or when a key field's fill rate collapsed
 last good value and down by at least 20 points). Flags are plain sentences, stored on the run.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -100,11 +100,12 @@ def _percent(rate: float) -> str:
     return f"{round(rate * 100)} %"
 
 
-def source_table(session: Session, declared: Mapping[str, Any]) -> list[str]:
-    """Every declared source (then any other that has runs) with its last run and its flags."""
-    from funding.store import latest_runs
+def source_table(latest: Iterable[SourceRun], declared: Mapping[str, Any]) -> list[str]:
+    """Every declared source (then any other that has runs) with its last run and its flags.
 
-    runs = {run.source: run for run in latest_runs(session)}
+    `latest` is each source's last run (funding.store.latest_runs): health judges runs, the store
+    reads them, and neither imports the other's way."""
+    runs = {run.source: run for run in latest}
     header = ("source", "kind", "enabled", "last run (UTC)", "status", "items", "new", "upd",
               "same", "rej", "err", "duration", "filled: deadl./appl./amount")  # fmt: skip
     rows, flags = [], {}

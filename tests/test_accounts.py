@@ -4,8 +4,9 @@ import time
 
 import pytest
 
-from funding.accounts import AccountError, make_token, read_token, send_sign_in_link, staff_session
+from funding.accounts import AccountError, make_token, read_token, staff_session
 from funding.auth import hash_password
+from funding.digests.send import send_sign_in_link
 from funding.partnerships import (
     AccessDenied,
     PartnershipNameTaken,

@@ -8,10 +8,12 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from funding.accounts import SIGN_IN_LINK_MINUTES, sign_in_url
 from funding.digests.build import Digest
 from funding.models import Subscriber, utcnow
 from funding.normalize import format_date
 from funding.settings import Settings, get_settings
+from funding.subscriptions import make_token, normalize_email
 
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
@@ -101,8 +103,6 @@ def subject(digest: Digest) -> str:
 
 def links(subscriber: Subscriber, settings: Settings | None = None) -> dict[str, str]:
     """Unsubscribe (page and mailto), and the radar: a sign-in link that opens their partnership."""
-    from funding.accounts import sign_in_url
-    from funding.subscriptions import make_token
 
     settings = settings or get_settings()
     base = settings.public_url.rstrip("/")
@@ -170,7 +170,6 @@ def render_confirmation(subscriber: Subscriber, partnership_name: str, *,
                         message_id: str | None = None,
                         settings: Settings | None = None) -> EmailMessage:  # fmt: skip
     """Double opt-in: the only e-mail a pending address gets."""
-    from funding.subscriptions import make_token
 
     settings = settings or get_settings()
     lang = subscriber.language if subscriber.language in WORDS else "fr"
@@ -193,3 +192,17 @@ def render_staff_alert(subject_line: str, body: str, recipients: list[str], *,
     return _message(", ".join(formataddr(("", r)) for r in recipients),
                     f"[Funding Radar] {subject_line}", body, None, message_id=None,
                     settings=settings)  # fmt: skip
+
+
+def render_sign_in(email: str, lang: str, *, settings: Settings | None = None) -> EmailMessage:
+    """The e-mail that carries a project lead's sign-in link."""
+    settings = settings or get_settings()
+    context = {"lang": lang, "url": sign_in_url(email, settings=settings),
+               "minutes": SIGN_IN_LINK_MINUTES}  # fmt: skip
+    text = environment().get_template("signin.txt").render(context)
+    title = (
+        "Your Funding Radar sign-in link"
+        if lang == "en"
+        else "Votre lien de connexion à Funding Radar"
+    )
+    return _message(normalize_email(email), title, text, None, message_id=None, settings=settings)

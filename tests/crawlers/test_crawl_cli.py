@@ -100,3 +100,28 @@ def test_a_crawl_enriches_only_what_its_own_run_changed(mirror, database_url):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "drome: ok, 3 items: 3 inserted" in result.stdout
     assert "enriched: 3 examined" in result.stdout, result.stdout
+
+
+def test_crawl_works_from_an_installed_package_and_another_folder(sedia_server, database_url,
+                                                                 tmp_path):  # fmt: skip
+    """`funding crawl` from a copy of the packages without scrapy.cfg (as a wheel installs them),
+    run from a folder that is not the project's: Scrapy is told its settings module."""
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    site = tmp_path / "site-packages"
+    for package in ("funding", "crawlers"):
+        shutil.copytree(root / package, site / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert not (site / "scrapy.cfg").exists() and not (elsewhere / "scrapy.cfg").exists()
+    env = {**os.environ, **FAST_ENV, "PYTHONPATH": str(site)}
+    code = "import funding, sys; print(funding.__file__); sys.exit(__import__('funding.cli').cli.main())"
+    result = subprocess.run([sys.executable, "-c", code, "crawl", "eu_sedia", "--base-url",
+                             sedia_server.url], cwd=elsewhere, env=env, capture_output=True,
+                            text=True, timeout=180, check=False)  # fmt: skip
+    assert result.stdout.startswith(str(site)), result.stdout  # the copy ran, not the checkout
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "eu_sedia: ok, 12 items: 12 inserted" in result.stdout

@@ -5,8 +5,9 @@ Opening a link changes nothing by itself (mail scanners open links): a button si
 
 import streamlit as st
 
-from funding.accounts import AccountError, read_token, send_sign_in_link
+from funding.accounts import AccountError, read_token
 from funding.digests import DeliveryError
+from funding.digests.send import send_sign_in_link
 from funding.i18n import t
 from funding.subscriptions import SubscriptionError
 from ui import common, resources
