@@ -1,6 +1,8 @@
 """Potential partners: organisations that took part in funded projects close to a partnership's
 project (the matching engine's BM25F over the projects' titles and objectives), ranked by that
-closeness, their experience, and the consortium requirements of a chosen call they would fill."""
+closeness, their experience, and the consortium requirements of a chosen call they would fill.
+The index of funded projects is built after an awards import and stored in the database, so
+that the first query of a fresh process reads it (under a second) instead of building it."""
 
 import io
 import math
