@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session, col, func, select
 
+from funding import signing
 from funding.errors import FundingError
 from funding.models import SignInAttempt, utcnow
 from funding.settings import Settings, get_settings
-from funding.subscriptions import _b64, _signature, _unb64, normalize_email
+from funding.signing import normalize_email
 
 SIGN_IN_LINK_MINUTES = 60
 TOKEN_DAYS = {"manage": 30, "lead": 30, "staff": 1}
@@ -39,20 +40,20 @@ def _lifetime(purpose: str) -> int:
 def make_token(purpose: str, subject: str, *, now: float | None = None) -> str:
     """A signed, expiring, URL-safe token saying `subject` (an address, a staff name) for `purpose`."""
     expires = int((now if now is not None else time.time()) + _lifetime(purpose))
-    payload = f"{purpose}.{_b64(subject.encode())}.{expires}"
-    return f"{_b64(payload.encode())}.{_signature(payload)}"
+    payload = f"{purpose}.{signing.b64(subject.encode())}.{expires}"
+    return f"{signing.b64(payload.encode())}.{signing.signature(payload)}"
 
 
 def read_token(token: str, purposes: tuple[str, ...], *, now: float | None = None) -> str:
     """Whom a token is for; AccountError if forged, made for another purpose or expired."""
     try:
         encoded, signature = (token or "").strip().split(".")
-        payload = _unb64(encoded).decode()
+        payload = signing.unb64(encoded).decode()
         purpose, subject, expires = payload.split(".")
-        subject, expiry = _unb64(subject).decode(), int(expires)
+        subject, expiry = signing.unb64(subject).decode(), int(expires)
     except (ValueError, UnicodeDecodeError):
         raise AccountError("this link is not valid") from None
-    if not hmac.compare_digest(signature, _signature(payload)) or purpose not in purposes:
+    if not hmac.compare_digest(signature, signing.signature(payload)) or purpose not in purposes:
         raise AccountError("this link is not valid")
     if expiry < (now if now is not None else time.time()):
         raise AccountError("this link has expired")

@@ -5,7 +5,6 @@ by `python -m funding.auth` (which reads the password without echoing it). Every
 of `sign_in_attempt`, so the limit holds across processes and restarts.
 """
 
-import base64
 import hashlib
 import hmac
 import os
@@ -19,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from funding.models import SignInAttempt, utcnow
 from funding.settings import Settings, get_settings
+from funding.signing import b64, unb64
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 # Over all names, one client may fail CLIENT_FACTOR times the limit per window; one name from
@@ -28,21 +28,13 @@ NAME_FACTOR = 3
 GLOBAL_FACTOR = 10
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
     """A self-describing scrypt hash to put in FUNDING_STAFF_USERS or the secrets file."""
     salt = salt or os.urandom(16)
     digest = hashlib.scrypt(
         password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
     )
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt)}${b64(digest)}"
 
 
 def verify_password(password: str, hashed: str) -> bool:
@@ -51,9 +43,9 @@ def verify_password(password: str, hashed: str) -> bool:
         scheme, n, r, p, salt, digest = hashed.split("$")
         if scheme != "scrypt":
             return False
-        expected = _unb64(digest)
+        expected = unb64(digest)
         found = hashlib.scrypt(
-            password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected),
+            password.encode(), salt=unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected),
             maxmem=256 * 1024 * 1024,
         )  # fmt: skip
     except (ValueError, TypeError):

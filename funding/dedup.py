@@ -20,14 +20,10 @@ from sqlmodel import Session, col, select
 from funding.db import TakingTurns
 from funding.models import FieldChange, Merge, Opportunity, OpportunitySource, utcnow
 from funding.normalize import fold
+from funding.normalize.words import TITLE_STOPWORDS
 
 AUTO_THRESHOLD = 95.0
 SUGGEST_THRESHOLD = 75.0
-_STOPWORDS = {
-    "the", "and", "for", "with", "from", "call", "calls", "topic", "proposals", "proposal", "support",
-    "programme", "program", "grant", "grants", "les", "des", "pour", "une", "avec", "dans", "sur", "aux",
-    "par", "appel", "projets", "projet", "aide", "aides", "soutien",
-}  # fmt: skip
 _BLOCK_LIMIT = 5000
 _TEXT_LIMIT = 200
 
@@ -128,7 +124,9 @@ def score_pair(a: _Row, b: _Row) -> Candidate:
 
 def _title_words(title: str) -> list[str]:
     words = [
-        w for w in fold(title).split() if len(w) >= 4 and w not in _STOPWORDS and not w.isdigit()
+        w
+        for w in fold(title).split()
+        if len(w) >= 4 and w not in TITLE_STOPWORDS and not w.isdigit()
     ]
     return sorted(dict.fromkeys(words), key=len, reverse=True)[:6]
 

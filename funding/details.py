@@ -5,33 +5,16 @@ from typing import Any
 
 from sqlmodel import Session
 
+from funding.fields import CONTRACT_FIELDS, field_name
 from funding.i18n import t
 from funding.matching import more_like_this
 from funding.normalize import format_amount, format_date
 from funding.presentation import deadline_label, opportunity_status
-from funding.records import CONTRACT_FIELDS, to_contract
+from funding.records import to_contract
 from funding.status import next_deadline
 from funding.store import field_history, get_opportunity, sources_of
 
-FIELD_NAMES = {
-    "fr": {"source": "source", "url": "adresse", "title": "titre", "summary": "résumé",
-           "eligibility_text": "éligibilité", "funder": "financeur", "programme": "programme",
-           "language": "langue", "instrument": "instrument", "status": "statut à la source",
-           "source_status": "statut à la source", "opens_on": "ouverture", "deadlines": "échéances",
-           "deadline_first": "première échéance", "deadline_last": "dernière échéance",
-           "recurrence": "récurrence", "currency": "devise", "amount_min": "montant min.",
-           "amount_max": "montant max.", "total_budget": "budget total",
-           "cofinancing_rate_max": "taux de cofinancement max.",
-           "applicant_types": "types de porteurs", "applicant_countries": "pays des porteurs",
-           "intervention_zones": "zones d'intervention", "themes": "thèmes",
-           "partnership_required": "partenariat requis", "min_partners": "partenaires min.",
-           "id": "identifiant"},
-}  # fmt: skip
 MONEY = {"amount_min", "amount_max", "total_budget"}
-
-
-def field_name(name: str, lang: str) -> str:
-    return FIELD_NAMES.get(lang, {}).get(name, name.replace("_", " "))
 
 
 def show_value(name: str, value: Any, *, currency: str = "EUR", lang: str = "fr") -> str:

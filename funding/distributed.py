@@ -21,7 +21,6 @@ from funding.models import SourceRun
 from funding.settings import get_settings
 
 PREFIX = "funding:crawl:"
-COUNTED = ("items_seen", "inserted", "updated", "unchanged", "rejected", "errors")
 
 
 def crawl_key(name: str) -> str:

@@ -7,3 +7,8 @@ class FundingError(Exception):
 
 class NormalizationError(FundingError, ValueError):
     """A source value that cannot be read as the type asked; str(e) is the user-facing reason."""
+
+
+class SubscriptionError(FundingError):
+    """A request about a subscription or an address that cannot be honoured (bad address,
+    expired link...)."""

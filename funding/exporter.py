@@ -7,8 +7,9 @@ from typing import IO
 
 from sqlmodel import Session
 
+from funding.fields import CONTRACT_FIELDS
 from funding.normalize.money import plain_amount
-from funding.records import CONTRACT_FIELDS, to_contract
+from funding.records import to_contract
 from funding.store import iter_opportunities
 
 

@@ -155,8 +155,9 @@ def field_report(
     Values read from the text by enrichment (inferred_fields) do not count: the question is what
     the source itself gave. Returns (items stored, lines).
     """
+    from funding.fields import CONTRACT_FIELDS
     from funding.models import Opportunity
-    from funding.records import CONTRACT_FIELDS, to_contract
+    from funding.records import to_contract
 
     query = select(Opportunity).where(Opportunity.source == source).order_by(Opportunity.id)
     items = list(session.exec(query))

@@ -1,5 +1,7 @@
 """Interface words in French (the default) and English."""
 
+import re
+
 from funding.settings import get_settings
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -769,3 +771,82 @@ MESSAGES.update({
     },
     "fills_requirement": {"fr": "comblerait : « {words} »", "en": "would fill: “{words}”"},
 })
+
+
+# A profile's schema errors (funding.matching.ProfileError): the place, numbered as the README
+# numbers it (`partners[1].type` is the second partner), and the reason in the reader's language.
+_PROBLEM_REASONS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(p), fr, en) for p, fr, en in (
+        (r"^is required$", "obligatoire", "is required"),
+        (r"^is not an object$", "n'est pas un objet { … }", "is not an object { … }"),
+        (r"^(?P<v>.+) is not a list of words$", "{v} n'est pas une liste de mots",
+         "{v} is not a list of words"),
+        (r"^(?P<v>.+) is not a list$", "{v} n'est pas une liste [ … ]", "{v} is not a list [ … ]"),
+        (r"^(?P<v>.+) is not a text$", "{v} n'est pas un texte", "{v} is not a text"),
+        (r"^(?P<v>.+) is not an amount$", "{v} n'est pas un montant", "{v} is not an amount"),
+        (r"^(?P<v>.+) is not a whole number$", "{v} n'est pas un nombre entier",
+         "{v} is not a whole number"),
+        (r"^(?P<v>.+) is not a number of employees$", "{v} n'est pas un nombre de salariés",
+         "{v} is not a number of employees"),
+        (r"^(?P<v>.+) is not a number$", "{v} n'est pas un nombre", "{v} is not a number"),
+        (r"^(?P<v>.+) is not a country .*$",
+         "{v} n'est pas un pays (code ISO 3166-1 alpha-2 comme FR, ou un nom)",
+         "{v} is not a country (ISO 3166-1 alpha-2 such as FR, or a name)"),
+        (r"^(?P<v>.+) is not a French département .*$",
+         "{v} n'est pas un département français (un nom ou un numéro comme 74)",
+         "{v} is not a French département (a name or a number such as 74)"),
+        (r"^(?P<v>.+) is not a commune .*$", "{v} n'est pas une commune (un nom ou un code INSEE)",
+         "{v} is not a commune (a name or an INSEE code)"),
+        (r"^(?P<v>.+) is not a French postal code .*$",
+         "{v} n'est pas un code postal français (cinq chiffres)",
+         "{v} is not a French postal code (five digits)"),
+        (r"^(?P<v>.+) is not a Swiss canton .*$",
+         "{v} n'est pas un canton suisse (un nom ou un code comme GE)",
+         "{v} is not a Swiss canton (a name or a code such as GE)"),
+        (r"^(?P<v>.+) is not a role \((?P<o>.*)\)$", "{v} n'est pas un rôle ({o})",
+         "{v} is not a role ({o})"),
+        (r"^(?P<v>.+) is not a stage \((?P<o>.*)\)$", "{v} n'est pas un stade du projet ({o})",
+         "{v} is not a project stage ({o})"),
+        (r"^needs at least one partner$", "il faut au moins un partenaire",
+         "needs at least one partner"),
+        (r"^only one partner can be the lead$", "un seul partenaire peut être chef de file",
+         "only one partner can be the lead"),
+        (r"^expected an object with name and partners, got (?P<v>\w+)$",
+         "le profil doit être un objet avec name et partners (reçu : {v})",
+         "the profile must be an object with name and partners (got {v})"),
+        (r"^the file is not UTF-8 \(byte (?P<b>0x[0-9A-F]+) at position (?P<n>\d+)\): .*$",
+         "le fichier n'est pas en UTF-8 (octet {b} en position {n}) : enregistrez-le en UTF-8",
+         "the file is not UTF-8 (byte {b} at position {n}): save it as UTF-8"),
+        (r"^the file is nested more than (?P<n>\d+) levels deep$",
+         "le fichier imbrique plus de {n} niveaux", "the file is nested more than {n} levels deep"),
+    )
+]  # fmt: skip
+_PLACE = re.compile(r"^(?P<list>\w+)\[(?P<i>\d+)\](?:\.(?P<rest>.+))?$")
+
+
+def problem_place(where: str, lang: str = "fr") -> str:
+    """'partners[1].type' -> « partenaire 2 (partners[1]), champ type »; 'name' -> « champ name »."""
+    fr = lang == "fr"
+    found = _PLACE.match(where)
+    if found is None:
+        return ("champ " if fr else "field ") + where
+    number, head = int(found["i"]) + 1, f"{found['list']}[{found['i']}]"
+    if found["list"] == "partners":
+        place = f"{'partenaire' if fr else 'partner'} {number} ({head})"
+    else:
+        place = f"{'champ' if fr else 'field'} {found['list']}, {'valeur' if fr else 'value'} {number}"
+    return place + (f", {'champ' if fr else 'field'} {found['rest']}" if found["rest"] else "")
+
+
+def problem_text(where: str, why: str, lang: str = "fr") -> str:
+    """One schema error in the reader's language, naming its place as the README does:
+    « partenaire 2 (partners[1]), champ type : obligatoire »."""
+    lang = "fr" if lang == "fr" else "en"
+    for pattern, fr, en in _PROBLEM_REASONS:
+        found = pattern.match(why)
+        if found:
+            why = (fr if lang == "fr" else en).format(**found.groupdict())
+            break
+    if not where:
+        return why
+    return problem_place(where, lang) + (" : " if lang == "fr" else ": ") + why

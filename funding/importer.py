@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from funding.background import Background, can_run_in_parallel
+from funding.fields import CONTRACT_FIELDS, LIST_FIELDS
 from funding.records import RecordError, raw_hash, to_row, validate_record
 from funding.store import (
     OUTCOME_COUNTS,
@@ -28,18 +29,7 @@ from funding.store import (
     upsert_many,
 )
 
-LIST_FIELDS = {
-    "deadlines",
-    "applicant_types",
-    "applicant_countries",
-    "intervention_zones",
-    "themes",
-}
-CONTRACT_TEXT = {
-    "id", "source", "url", "title", "summary", "eligibility_text", "funder", "programme",
-    "language", "instrument", "status", "opens_on", "recurrence", "currency", "amount_min",
-    "amount_max", "total_budget", "cofinancing_rate_max", "partnership_required", "min_partners",
-}  # fmt: skip
+CONTRACT_TEXT = set(CONTRACT_FIELDS) - LIST_FIELDS  # fields that hold one value
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, mo
 from pydantic_core import PydanticCustomError
 
 from funding.errors import FundingError, NormalizationError
+from funding.fields import CONTENT_COLUMNS, CONTRACT_FIELDS, WORD_FIELDS
 from funding.normalize import (
     html_to_text,
     looks_like_html,
@@ -22,28 +23,10 @@ from funding.normalize import (
 )
 from funding.normalize.text import unglue
 
-# The contract's fields, in the schema's order (shared/contracts/opportunity.schema.json).
-CONTRACT_FIELDS = (
-    "id", "source", "url", "title", "summary", "eligibility_text", "funder", "programme",
-    "language", "instrument", "status", "opens_on", "deadlines", "recurrence", "currency",
-    "amount_min", "amount_max", "total_budget", "cofinancing_rate_max", "applicant_types",
-    "applicant_countries", "intervention_zones", "themes", "partnership_required", "min_partners",
-)  # fmt: skip
-
 # Contract enums whose source word is kept beside the canonical value; an export carries those
 # words in the extra field SOURCE_WORDS so that importing an export changes nothing.
 SOURCE_WORDS = "source_words"
-WORD_FIELDS = {"instrument": "instrument", "status": "source_status", "recurrence": "recurrence"}
 
-# Stored columns whose change is history (everything a source states, normalised).
-CONTENT_COLUMNS = (
-    "source", "url", "title", "summary", "summary_plain", "eligibility_text", "eligibility_plain",
-    "funder", "programme", "language", "instrument", "instrument_raw", "source_status",
-    "source_status_raw", "opens_on", "deadlines", "deadline_first", "deadline_last", "recurrence",
-    "recurrence_raw", "currency", "amount_min", "amount_max", "total_budget", "cofinancing_rate_max",
-    "applicant_types", "applicant_types_raw", "applicant_countries", "intervention_zones", "themes",
-    "partnership_required", "min_partners", "extra",
-)  # fmt: skip
 
 LANGUAGES = {"fr": "fr", "en": "en", "french": "fr", "francais": "fr", "français": "fr",
              "english": "en", "anglais": "en", "de": "de", "it": "it", "es": "es"}  # fmt: skip

@@ -3,7 +3,6 @@ full-text index, how many calls each word is found in, the calls' facts, and the
 (nearest calls to a profile's meaning, computed in numpy so both databases answer alike)."""
 
 import json
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -39,8 +38,7 @@ def _fts5_term(word: str) -> str | None:
 def _pg_term(word: str) -> list[str]:
     """The same exact forms as on SQLite (singular and plurals; a phrase word by word), so both
     databases match the same calls."""
-    parts = [re.sub(r"[^\w]", "", p) for p in fold(word).split()]
-    parts = [p for p in parts if p]
+    parts = fold(word).split()  # word characters only, as to_tsquery wants them
     if not parts:
         return []
     if len(parts) == 1:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from funding.errors import FundingError
-from funding.records import CONTRACT_FIELDS
+from funding.fields import CONTRACT_FIELDS
 from funding.settings import get_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,13 +21,6 @@ SPIDERS = PROJECT_ROOT / "crawlers" / "spiders"
 KINDS = ("spider", "rss", "json", "html")
 CONFIGURED_SPIDER = "configured"  # crawlers/spiders/configured.py crawls every non-spider kind
 SCHEDULES = ("hourly", "daily", "weekly", "monthly")
-LIST_FIELDS = {
-    "deadlines",
-    "applicant_types",
-    "applicant_countries",
-    "intervention_zones",
-    "themes",
-}
 FIELD_NAMES = set(CONTRACT_FIELDS) - {"source"}
 TRANSFORMS = {"first", "join", "re", "strip_html", "format"}
 
@@ -124,10 +117,6 @@ def get_source(name: str, path: Path | None = None) -> SourceDeclaration:
     if name not in sources:
         raise SourcesError(f"no source {name!r} in {path or sources_file()}")
     return sources[name]
-
-
-def enabled_sources(path: Path | None = None) -> list[str]:
-    return [s.name for s in load_sources(path).values() if s.enabled]
 
 
 def _declaration(file: str, name: str, table: Any, spiders: Path | None) -> SourceDeclaration:

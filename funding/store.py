@@ -11,9 +11,10 @@ from sqlalchemy import bindparam, func, text, update
 from sqlmodel import Session, col, select
 
 from funding.db import begin_write, make_engine
+from funding.fields import CONTENT_COLUMNS
 from funding.health import KEY_FIELDS
 from funding.models import FieldChange, Opportunity, OpportunitySource, Source, SourceRun, utcnow
-from funding.records import CONTENT_COLUMNS, OpportunityRecord, to_row, validate_record
+from funding.records import OpportunityRecord, to_row, validate_record
 from funding.status import status_expression
 
 Outcome = Literal["insert", "update", "noop"]
@@ -450,18 +451,8 @@ def sources_of(session: Session, opportunity_id: str) -> list[OpportunitySource]
 
 
 # PostgreSQL's indexed document (migration 0006): accents folded, 'simple' words weighted by field
-# (title A, summary C, eligibility D) plus French and English stems; searched with pg_tsquery.
+# (title A, summary C, eligibility D) plus French and English stems.
 PG_DOCUMENT = "fulltext"  # a generated column: funding_document(title, summary_plain, ...)
-
-
-def pg_tsquery(param: str = ":q") -> str:
-    """A tsquery over PG_DOCUMENT from to_tsquery syntax: exact or prefix words, or their French or
-    English stems (stop words drop out of the stemmed parts only)."""
-    folded = f"funding_fold({param})"
-    return (
-        f"(to_tsquery('simple', {folded}) || to_tsquery('french', {folded}) "
-        f"|| to_tsquery('english', {folded}))"
-    )
 
 
 def _terms(query: str) -> list[str]:

@@ -1,9 +1,6 @@
 """Subscribers: double opt-in, signed expiring links (confirm, unsubscribe), pause, their data."""
 
-import base64
-import hashlib
 import hmac
-import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from funding.errors import FundingError
+from funding import signing
+from funding.errors import SubscriptionError
 from funding.models import (
     Delivery,
     HiddenCall,
@@ -23,41 +21,15 @@ from funding.models import (
     utcnow,
 )
 from funding.partnerships import add_member, save_partnership
-from funding.settings import get_settings
+from funding.signing import normalize_email
 
 FREQUENCIES = ("weekly", "daily")
 LANGUAGES = ("fr", "en")
 # How long a link stays valid, in days.
 TOKEN_DAYS = {"confirm": 7, "unsubscribe": 180}
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+$")
-
-
-class SubscriptionError(FundingError):
-    """A request about a subscription that cannot be honoured (bad address, expired link...)."""
-
-
-def normalize_email(email: str) -> str:
-    address = (email or "").strip()
-    if not _EMAIL.match(address) or len(address) > 320:
-        raise SubscriptionError(f"{email!r} is not an e-mail address")
-    local, domain = address.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
 
 
 # Signed links --------------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _signature(payload: str) -> str:
-    digest = hmac.new(get_settings().signing_key, payload.encode(), hashlib.sha256).digest()
-    return _b64(digest[:20])
 
 
 def make_token(purpose: str, subscriber: Subscriber, *, now: float | None = None) -> str:
@@ -68,7 +40,7 @@ def make_token(purpose: str, subscriber: Subscriber, *, now: float | None = None
     """
     expires = int((now if now is not None else time.time()) + TOKEN_DAYS[purpose] * 86400)
     payload = f"{purpose}.{subscriber.id}.{subscriber.link_key}.{expires}"
-    return f"{_b64(payload.encode())}.{_signature(payload)}"
+    return f"{signing.b64(payload.encode())}.{signing.signature(payload)}"
 
 
 @dataclass(frozen=True)
@@ -84,13 +56,13 @@ def read_token(token: str, purpose: str, *, now: float | None = None) -> LinkCla
     """What a link was made for; SubscriptionError if forged, for another use or old."""
     try:
         encoded, signature = token.strip().split(".")
-        payload = _unb64(encoded).decode()
+        payload = signing.unb64(encoded).decode()
         kind, subscriber_id, *key, expires = payload.split(".")
         claim = LinkClaim(int(subscriber_id), key[0] if key else None,
                           int(expires) - TOKEN_DAYS[kind] * 86400)  # fmt: skip
     except (ValueError, UnicodeDecodeError, KeyError):
         raise SubscriptionError("this link is not valid") from None
-    if len(key) > 1 or not hmac.compare_digest(signature, _signature(payload)) or kind != purpose:
+    if len(key) > 1 or not hmac.compare_digest(signature, signing.signature(payload)) or kind != purpose:
         raise SubscriptionError("this link is not valid")
     if int(expires) < (now if now is not None else time.time()):
         raise SubscriptionError("this link has expired")

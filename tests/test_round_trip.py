@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from funding.exporter import _write_csv
+from funding.fields import CONTENT_COLUMNS
 from funding.importer import read_records
 from funding.models import Opportunity
-from funding.records import CONTENT_COLUMNS, to_contract, to_row, validate_record
+from funding.records import to_contract, to_row, validate_record
 from funding.store import upsert
 
 AMOUNTS = (

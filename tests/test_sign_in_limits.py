@@ -77,6 +77,24 @@ def test_failures_before_a_success_stop_counting(session):
         assert outcome.outcome == "refused"
 
 
+def test_guessing_alice_from_many_clients_pauses_her_then_lets_her_right_password_in(session):
+    """Others guessing alice's password cannot lock her out: her own client waits at most one
+    pause, then the right password gets in; and a client locked by its own typos is not
+    extended by hammering (it waits out the window from its first failure)."""
+    for n in range(20):
+        _try(session, f"guess{n}", client=f"c{n}", at=NOW + timedelta(seconds=n))
+    during = _try(session, "right", client="office", at=NOW + timedelta(seconds=20))
+    assert during.outcome == "locked" and 0 < during.retry_after_seconds <= 60
+    after = NOW + timedelta(seconds=19 + SETTINGS.sign_in_pause_seconds + 1)
+    assert _try(session, "right", client="office", at=after).ok
+    for second in range(6):
+        _try(session, "typo", client="home", at=after + timedelta(seconds=1 + second))
+    for second in range(30):  # hammering while locked
+        _try(session, "typo", client="home", at=after + timedelta(seconds=10 + second))
+    window = timedelta(seconds=SETTINGS.sign_in_window_seconds)
+    assert _try(session, "right", client="home", at=after + window + timedelta(seconds=2)).ok
+
+
 def test_many_failures_under_random_names_pause_then_let_a_known_user_in(session):
     """50 failures from 50 clients: every sign-in pauses; after the pause alice gets in."""
     for n in range(50):

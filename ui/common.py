@@ -1,7 +1,9 @@
 """What every page shares: the language, text shown as text, badges, who is signed in."""
 
+import html
 import json
 from datetime import date
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -36,6 +38,43 @@ def esc(text: object) -> str:
 def safe_url(url: str | None) -> str | None:
     """Only web addresses become links (never javascript: or data: from a source)."""
     return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+class Link(NamedTuple):
+    """A table cell that leads somewhere: a page of the app ('opportunity?id=…') or a web address."""
+
+    text: str
+    url: str | None
+
+
+CELL = "padding:0.25rem 0.5rem;vertical-align:top;white-space:normal;overflow-wrap:anywhere"
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, Link):
+        text = html.escape(value.text or "")
+        url = value.url or ""
+        if safe_url(url) or url.startswith("opportunity?"):
+            return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
+        return text
+    return "<br>".join(html.escape(line) for line in str("" if value is None else value).splitlines())
+
+
+def table(rows: list[dict[str, object]]) -> None:
+    """Rows as a table whose cells wrap, titles and the funder's sentences shown whole (a
+    dataframe cuts them): every value escaped, shown as text; Link cells become links."""
+    if not rows:
+        return
+    head = "".join(f'<th style="{CELL};text-align:left">{html.escape(k)}</th>' for k in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f'<td style="{CELL}">{_cell(v)}</td>' for v in row.values()) + "</tr>"
+        for row in rows
+    )
+    st.markdown(
+        f'<table style="width:100%;border-collapse:collapse"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>",
+        unsafe_allow_html=True,
+    )
 
 
 def label(key: str, lang: str) -> str:

@@ -27,8 +27,8 @@ from funding import embeddings
 from funding.db import make_engine, upgrade
 from funding.importer import import_file
 from funding.matching import match
-from funding.matching.query import build_query
 from funding.matching.profile import parse_profile
+from funding.matching.query import build_query
 from funding.snapshot import load_embeddings
 from funding.store import count_opportunities, sync_fulltext
 
@@ -118,7 +118,7 @@ def embedding_costs(count: int) -> None:
         embeddings.embed_query(text)
         queries.append(time.perf_counter() - t)
     (c50, c95), (q50, q95) = _percentiles(timings), _percentiles(queries)
-    print(f"\n| embedding | p50 (ms) | p95 (ms) |\n|---|---:|---:|")
+    print("\n| embedding | p50 (ms) | p95 (ms) |\n|---|---:|---:|")
     print(f"| a call's text at enrichment ({count} calls, one core) | {c50:.1f} | {c95:.1f} |")
     print(f"| a new profile's text (then kept) | {q50:.1f} | {q95:.1f} |")
 

@@ -33,10 +33,6 @@ class JsonFeedSpider(FundingSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.feed_request(f"{self.base_url}{self.feed_path}", 1)
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        """Scrapy < 2.13 calls this instead of start()."""
-        yield self.feed_request(f"{self.base_url}{self.feed_path}", 1)
-
     def feed_request(self, url: str, page: int) -> scrapy.Request:
         return scrapy.Request(
             url, headers={"Accept": "application/json"}, meta={"page": page}, callback=self.parse

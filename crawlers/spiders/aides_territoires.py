@@ -66,11 +66,6 @@ class AidesTerritoiresSpider(FundingSpider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for request in self.start_requests():
-            yield request
-
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        """Scrapy < 2.13 calls this instead of start()."""
         if self.skipped:
             self.logger.warning(self.skipped)
             return

@@ -18,8 +18,9 @@ from parsel import Selector
 from scrapy.http import Response
 
 from crawlers.spiders.base import FundingSpider
+from funding.fields import LIST_FIELDS
 from funding.normalize import html_to_text
-from funding.sources import LIST_FIELDS, FieldSpec, SourceDeclaration, get_source
+from funding.sources import FieldSpec, SourceDeclaration, get_source
 
 MAX_PAGES = 50
 _BUILD_ID = re.compile(r'"buildId"\s*:\s*"([^"]+)"')
@@ -83,10 +84,6 @@ class ConfiguredSpider(FundingSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.first_requests():
             yield request
-
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        """Scrapy < 2.13 calls this instead of start()."""
-        yield from self.first_requests()
 
     def first_requests(self) -> Iterator[scrapy.Request]:
         declared = self.declaration

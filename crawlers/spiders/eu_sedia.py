@@ -75,10 +75,6 @@ class EuSediaSpider(FundingSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.search_request(1)
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        """Scrapy < 2.13 calls this instead of start()."""
-        yield self.search_request(1)
-
     def search_request(self, page: int, read: int = 0) -> scrapy.Request:
         """The POST for one page; `read` is how many results the earlier pages held."""
         params = {"apiKey": "SEDIA", "text": "***", "pageSize": self.page_size, "pageNumber": page}

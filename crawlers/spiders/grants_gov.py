@@ -52,10 +52,6 @@ class GrantsGovSpider(FundingSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.search_request(0)
 
-    def start_requests(self) -> Iterator[scrapy.Request]:
-        """Scrapy < 2.13 calls this instead of start()."""
-        yield self.search_request(0)
-
     def search_request(self, start: int, page: int = 1) -> scrapy.Request:
         body = {
             "rows": self.rows,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from funding.awards.view import forecast_sentence
+from funding.fields import DIGEST_FIELDS
 from funding.matching import Match, parse_profile, rank, retrieve
 from funding.matching.facts import CallFacts
 from funding.matching.query import build_query
@@ -29,17 +30,6 @@ from funding.normalize import format_amount, format_date, label
 from funding.settings import Settings, get_settings
 from funding.status import next_deadline
 
-# Fields whose change is worth telling a subscriber, with their names in the digest.
-TRACKED = {
-    "deadlines": ("échéance(s)", "deadline(s)"),
-    "amount_min": ("montant minimum", "minimum amount"),
-    "amount_max": ("montant maximum", "maximum amount"),
-    "cofinancing_rate_max": ("taux de cofinancement maximum", "maximum co-financing rate"),
-    "applicant_types": ("candidats éligibles", "eligible applicants"),
-    "applicant_countries": ("pays des candidats", "applicants' countries"),
-    "partnership_required": ("partenariat requis", "partnership required"),
-    "min_partners": ("nombre minimum de partenaires", "minimum number of partners"),
-}
 CLOSING_SOON_DAYS = 14
 REMINDER_DAYS = (14, 3)
 ACTIVE_STAGES = ("interested", "preparing")
@@ -241,7 +231,7 @@ class DigestBuilder:
         changes: dict[str, list[FieldChange]] = defaultdict(list)
         query = (
             select(FieldChange)
-            .where(FieldChange.changed_at >= since, col(FieldChange.field).in_(list(TRACKED)))
+            .where(FieldChange.changed_at >= since, col(FieldChange.field).in_(list(DIGEST_FIELDS)))
             .order_by(FieldChange.changed_at, FieldChange.id)
         )
         for change in self.session.exec(query):
@@ -399,7 +389,7 @@ class DigestBuilder:
             after = last[name]
             if before == after:
                 continue
-            fr, en = TRACKED[name]
+            fr, en = DIGEST_FIELDS[name]
             result.append(Change(name, fr if lang == "fr" else en,
                                  format_value(name, before, lang, currency),
                                  format_value(name, after, lang, currency)))  # fmt: skip

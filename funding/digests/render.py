@@ -1,6 +1,7 @@
 """Digests and other e-mails as MIME messages: Jinja2 HTML (inline styles, autoescaped) and plain text,
 with one-click unsubscribe headers (RFC 8058)."""
 
+import re
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
@@ -11,9 +12,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from funding.accounts import SIGN_IN_LINK_MINUTES, sign_in_url
 from funding.digests.build import Digest
 from funding.models import Subscriber, utcnow
-from funding.normalize import format_date
+from funding.normalize import format_amount, format_date
 from funding.settings import Settings, get_settings
-from funding.subscriptions import make_token, normalize_email
+from funding.signing import normalize_email
+from funding.subscriptions import make_token
 
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
@@ -30,6 +32,7 @@ WORDS: dict[str, dict[str, str]] = {
         "before": "avant",
         "after": "maintenant",
         "funder": "Financeur",
+        "amount_max": "Montant maximum",
         "see_call": "Voir l'appel",
         "see_all": "Voir les {more} autres appels",
         "see_one_more": "Voir l'autre appel",
@@ -57,6 +60,7 @@ WORDS: dict[str, dict[str, str]] = {
         "before": "before",
         "after": "now",
         "funder": "Funder",
+        "amount_max": "Maximum amount",
         "see_call": "See the call",
         "see_all": "See the {more} other calls",
         "see_one_more": "See the other call",
@@ -73,6 +77,20 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+# French puts a narrow no-break space before : ; ! ? (a plain space would let the sign start a line).
+COLON = {"fr": "\u202f:", "en": ":"}
+_BEFORE_SIGN = re.compile(r"[ \u00a0]([:;!?])(?=\s|$)")
+
+
+def typography(text: str, lang: str) -> str:
+    """Our own sentences (the engine's reasons) with French spacing before : ; ! ? in French."""
+    return _BEFORE_SIGN.sub("\u202f\\1", text) if lang == "fr" else text
+
+
+def money(amount: float, currency: str | None, lang: str) -> str:
+    return format_amount(amount, currency or "EUR", lang)
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -83,6 +101,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["day"] = format_date
+    env.filters["typography"] = typography
+    env.filters["money"] = money
     return env
 
 
@@ -142,6 +162,7 @@ def render_digest(digest: Digest, *, message_id: str | None = None,
         "d": digest,
         "w": WORDS[lang],
         "lang": lang,
+        "colon": COLON[lang],
         "name": digest.partnership.name,
         "since": format_date(digest.since.date(), lang),
         "links": urls,

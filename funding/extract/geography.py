@@ -1,28 +1,21 @@
 """Country and country-group names in French and English, read from CSV vocabularies."""
 
-import csv
 import re
 from functools import cache
 from importlib.resources import files
 
-from funding.extract.sentences import bare
+from funding.normalize.vocabularies import read_csv
+from funding.normalize.words import bare, fold
 
 
 def _read(name: str) -> list[dict[str, str]]:
-    path = files("funding") / "vocabularies" / name
-    with path.open(encoding="utf-8", newline="") as f:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
-
-
-def _key(word: str) -> str:
-    """Match 'Côte d’Ivoire', 'cote d'ivoire' and 'Guinée-Bissau' / 'guinee bissau' alike."""
-    return " ".join(re.sub(r"[-’'`]", " ", bare(word)).split())
+    return read_csv(files("funding") / "vocabularies" / name)
 
 
 @cache
 def country_names() -> dict[str, str]:
     """Folded country name -> ISO 3166-1 alpha-2 code (countries.csv)."""
-    return {_key(row["word"]): row["code"] for row in _read("countries.csv")}
+    return {fold(row["word"]): row["code"] for row in _read("countries.csv")}
 
 
 @cache
@@ -37,7 +30,7 @@ def _group_names() -> dict[str, str]:
     for row in _read("country_groups.csv"):
         for label in (row["label_fr"] + "|" + row["label_en"]).split("|"):
             if label.strip():
-                names[_key(label)] = row["group"]
+                names[fold(label)] = row["group"]
     return names
 
 
@@ -60,7 +53,7 @@ def find_places(text: str, bare_text: str | None = None) -> list[tuple[str, int,
     masked = _NOT_THE_COUNTRY.sub(lambda m: "#" * len(m.group()), bare_text)
     found = []
     for match in _pattern().finditer(masked):
-        key = _key(match.group())
+        key = fold(match.group())
         if key in _CASE_SENSITIVE and not text[match.start() : match.end()].isupper():
             continue
         code = _group_names().get(key) or country_names().get(key)

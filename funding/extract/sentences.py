@@ -1,8 +1,9 @@
 """Sentences out of funders' texts, including EU portal texts whose blocks lost their spaces."""
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from funding.normalize.words import bare
 
 # Where a piece of text breaks, in this order: each pattern matches the character before or after a
 # break, and its group 1 is what the break drops (spaces) or, empty, where it falls. Starting with
@@ -26,7 +27,6 @@ _CUTS = [
 _BULLETS = re.compile(r"\s{2,}(?=[-*]\s)|\s*(?=[•✓▪►]\s)")
 # where _BULLETS can match, found fast: it starts with the bullet, not with an alternation
 _BULLET = re.compile(r"[-*•✓▪►](?:(?<=\s\s[-*])|(?<=[•✓▪►]))\s")
-_NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
 MAX_SNIPPET = 320
 
 
@@ -37,27 +37,6 @@ class Sentence:
     text: str
     bare: str
     origin: str
-
-
-class _BareTable(dict):
-    """str.translate table built as characters are met: each one to its bare lowercase letter."""
-
-    def __missing__(self, code: int) -> str:
-        self[code] = unicodedata.normalize("NFD", chr(code))[0].lower()[0]
-        return self[code]
-
-
-_BARE = _BareTable()
-
-
-def bare(text: str) -> str:
-    """Lowercase without accents, one character for one, so a match's span fits the original."""
-    if text.isascii():
-        return text.lower()  # the same, faster: an ASCII letter has no accent to drop
-    parts = _NON_ASCII.split(text)  # ASCII, non-ASCII, ASCII, ...
-    parts[::2] = [part.lower() for part in parts[::2]]
-    parts[1::2] = [part.translate(_BARE) for part in parts[1::2]]
-    return "".join(parts)
 
 
 def _cut(pieces: list[str], place: re.Pattern[str]) -> list[str]:

@@ -2,17 +2,15 @@
 the project's own sentences after), the themes it names (themes.csv, French and English), the
 words the full-text index is searched with, and the text its meaning is embedded from."""
 
-import csv
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from funding.matching.profile import Profile
+from funding.normalize.vocabularies import read_csv, vocabulary_sources
 from funding.normalize.words import STOPWORDS, stems_of_word, tokens, words
 from funding.territory import places
 
@@ -109,11 +107,7 @@ TOO_WIDE = frozenset({"EU", "EEA", "ASSOCIATED", "EU+ASSOCIATED"})
 
 
 def _theme_sources() -> list[Path]:
-    found = [Path(str(files("funding") / "vocabularies" / THEMES_FILE))]
-    override = os.environ.get("FUNDING_VOCABULARY_DIR")
-    if override and (Path(override) / THEMES_FILE).is_file():
-        found.append(Path(override) / THEMES_FILE)
-    return found
+    return [path for _, path in vocabulary_sources(THEMES_FILE)]
 
 
 @dataclass
@@ -142,28 +136,13 @@ def themes() -> Themes:
     """Load themes.csv (and a staff override of the same name) once."""
     found = Themes()
     for path in _theme_sources():
-        with path.open(encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                theme, word = (row.get("theme") or "").strip(), (row.get("word") or "").strip()
-                if theme and word:
-                    found.add(theme, word, (row.get("language") or "").strip())
+        for row in read_csv(path):
+            theme, word = row.get("theme", ""), row.get("word", "")
+            if theme and word:
+                found.add(theme, word, row.get("language", ""))
     for theme in list(found.words):
         found.by_key.setdefault(" ".join(tokens(theme.replace("_", " "))), theme)
     return found
-
-
-def theme_errors() -> list[str]:
-    """Lines of themes.csv that cannot be used (an empty theme or word, a bad language)."""
-    errors = []
-    for path in _theme_sources():
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            for row in reader:
-                if not (row.get("theme") or "").strip() or not tokens(row.get("word")):
-                    errors.append(f"{path} line {reader.line_num}: theme and word are required")
-                elif (row.get("language") or "").strip() not in ("fr", "en", "—", ""):
-                    errors.append(f"{path} line {reader.line_num}: language must be fr, en or —")
-    return errors
 
 
 def find_themes(folded: list[str]) -> dict[str, str]:

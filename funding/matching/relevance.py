@@ -9,12 +9,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-import numpy as np
-
-from funding.extract.sentences import bare
 from funding.matching.facts import CallFacts
 from funding.matching.query import Query, find_themes
-from funding.normalize.words import language_of, stems, tokens
+from funding.normalize.words import bare, language_of, stems, tokens
 from funding.territory import places
 
 # BM25F: each field's weight and typical length in stems (the snapshot's and the tuning corpus's
@@ -290,8 +287,3 @@ def _stage_hit(head: str, stage: str) -> str | None:
 @cache
 def _stage_keys(stage: str) -> tuple[tuple[str, str], ...]:
     return tuple((word, " " + " ".join(tokens(word))) for word in STAGE_WORDS[stage])
-
-
-def cosine(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """Cosine similarities of unit vectors (rows of matrix) with one unit vector."""
-    return matrix @ vector

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from funding.extract.sentences import MAX_SNIPPET, bare
+from funding.extract.sentences import MAX_SNIPPET
 from funding.i18n import t
 from funding.matching.consortium import count as count_partners
 from funding.matching.consortium import requirements
@@ -24,13 +24,13 @@ from funding.matching.profile import Partner, Profile
 from funding.matching.query import project_places
 from funding.normalize import fold, format_amount, label, map_term, parent, vocabulary
 from funding.normalize import format_date as _format_date
+from funding.normalize.words import bare
 from funding.status import compute_status
 from funding.territory import places
 from funding.territory.scope import Scope
 
 Result = Literal["pass", "fail", "unknown"]
 ELIGIBILITY = ("timing", "applicant_type", "applicant_country", "territory", "partnership")
-FIT = ("amount", "cofinancing", "instrument")
 
 # Raw applicant words that open a call to everybody (or to every non-governmental body).
 _OPEN_TO_ALL = ("tous publics", "tout public", "unrestricted", "anyone", "open to all")

@@ -8,7 +8,7 @@ from funding.normalize.money import (
     parse_amount_range,
     parse_rate,
 )
-from funding.normalize.text import fold, html_to_text, looks_like_html, split_words
+from funding.normalize.text import html_to_text, looks_like_html, split_words
 from funding.normalize.vocabularies import (
     Vocabulary,
     canonical_values,
@@ -19,6 +19,7 @@ from funding.normalize.vocabularies import (
     vocabulary,
     vocabulary_errors,
 )
+from funding.normalize.words import fold
 
 __all__ = [
     "Money",

@@ -1,7 +1,6 @@
-"""Text cleaning shared by every source: HTML to plain text, lookup keys, multi-valued fields."""
+"""Text cleaning shared by every source: HTML to plain text, multi-valued fields, glued headings."""
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from lxml import etree
@@ -16,8 +15,6 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _PARSER = etree.HTMLParser()
 _FULL_DOCUMENT = re.compile(r"\s*<(?:html|!doctype)", re.IGNORECASE)  # as lxml.html tells them
 _CUT_ATTRIBUTE = re.compile(r"^\s*[\"']?>")
-_FOLD_PUNCTUATION = re.compile(r"[\W_]+")
-_FOLD_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 _SEPARATORS = frozenset(";|\n\r")
 _PLAIN_LABEL_WORDS = 4
 
@@ -94,27 +91,6 @@ def html_to_text(value: str | None) -> str | None:
     out: list[str | int] = []
     _append_text(_parse_html(value), out)
     return _tidy(_join(out))
-
-
-class _FoldTable(dict):
-    """str.translate table built as characters are met: each one lowercased, its ligature spelled
-    out, its accents dropped (NFKD without the combining marks), a space for punctuation."""
-
-    def __missing__(self, code: int) -> str:
-        decomposed = unicodedata.normalize("NFKD", chr(code).lower().translate(_FOLD_LIGATURES))
-        kept = "".join(c for c in decomposed if not unicodedata.combining(c))
-        self[code] = _FOLD_PUNCTUATION.sub(" ", kept)
-        return self[code]
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold(value: str) -> str:
-    """Build the key words are looked up by, so case, accents and punctuation do not matter."""
-    if value.isascii():
-        return " ".join(_FOLD_PUNCTUATION.sub(" ", value.lower()).split())
-    return " ".join(value.translate(_FOLD_TABLE).split())
 
 
 def _is_slash_separator(value: str, i: int) -> bool:

@@ -1,13 +1,17 @@
 """Source words mapped onto the program's canonical values, from CSV files staff can edit."""
 
 import csv
+import gzip
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from funding.normalize.text import fold, split_words
+from funding.normalize.text import split_words
+from funding.normalize.words import fold
 
 FILES = {
     "applicant_type": "applicant_types.csv",
@@ -24,7 +28,26 @@ def _singular(key: str) -> str:
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in key.split())
 
 
-def _sources(name: str) -> list[tuple[str, Path]]:
+def csv_rows(path: Path | Traversable) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of a vocabulary CSV (gzipped when it ends in .gz), every cell stripped: the one
+    reader of the program's own CSV files (user files go through funding.importer)."""
+    with (
+        gzip.open(path.open("rb"), "rt", encoding="utf-8", newline="")
+        if path.name.endswith(".gz")
+        else path.open(encoding="utf-8", newline="")
+    ) as f:
+        reader = csv.DictReader(f)
+        for row in reader:
+            cells = {k: v.strip() if isinstance(v, str) else (v or "") for k, v in row.items()}
+            yield reader.line_num, cells
+
+
+def read_csv(path: Path | Traversable) -> list[dict[str, str]]:
+    """The rows of a vocabulary CSV, cells stripped (see csv_rows)."""
+    return [row for _, row in csv_rows(path)]
+
+
+def vocabulary_sources(name: str) -> list[tuple[str, Path]]:
     """List the packaged CSV and the staff override of the same name, in load order."""
     found = [(name, Path(str(files("funding") / "vocabularies" / name)))]
     if override := os.environ.get(OVERRIDE_DIR):
@@ -37,12 +60,8 @@ def _sources(name: str) -> list[tuple[str, Path]]:
 def _rows(name: str) -> list[tuple[str, int, dict[str, str]]]:
     """Read (file, line, row) from the packaged CSV then its override, so later rows win."""
     rows = []
-    for label, path in _sources(name):
-        with path.open(encoding="utf-8", newline="") as f:
-            reader = csv.DictReader(f)
-            for row in reader:
-                cells = {key: (value or "").strip() for key, value in row.items()}
-                rows.append((label, reader.line_num, cells))
+    for label, path in vocabulary_sources(name):
+        rows.extend((label, line, cells) for line, cells in csv_rows(path))
     return rows
 
 

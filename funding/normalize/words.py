@@ -1,12 +1,14 @@
-"""Words of a text for search and scoring: folded tokens (the full-text index's plural-insensitive
-forms), stop words in French and English, and Snowball stems (PyStemmer) by language."""
+"""Folding text, the one place it is done: lookup keys (`fold`), lowercase without accents one
+character for one (`bare`, for evidence spans), words and tokens of a text for search and scoring
+(the full-text index's plural-insensitive forms), stop words in French and English, and Snowball
+stems (PyStemmer) by language."""
 
 import re
+import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import Stemmer
-
-from funding.extract.sentences import bare
 
 STOPWORDS = frozenset(
     """
@@ -24,28 +26,54 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Words too common in call titles to tell two calls apart (dedup blocks on the others): not
+# STOPWORDS, which would also drop "within", "this" and "project" from the distinctive title words.
+TITLE_STOPWORDS = frozenset({
+    "the", "and", "for", "with", "from", "call", "calls", "topic", "proposals", "proposal", "support",
+    "programme", "program", "grant", "grants", "les", "des", "pour", "une", "avec", "dans", "sur", "aux",
+    "par", "appel", "projets", "projet", "aide", "aides", "soutien",
+})  # fmt: skip
+
 _STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
 _NON_WORD = re.compile(r"[\W_]")
+_PUNCTUATION = re.compile(r"[\W_]+")
 _LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss", "Œ": "oe", "Æ": "ae"}
+_NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
 
 
-class _WordTable(dict):
-    """str.translate table built as characters are met: each one to what `tokens` keeps of it (its
-    ligature spelled out, lowercase without accents as `bare`, a space for no word character)."""
+class _CharTable(dict):
+    """str.translate table built as characters are met, each by the function it was made with."""
+
+    def __init__(self, of_char: Callable[[str], str]) -> None:
+        super().__init__()
+        self._of_char = of_char
 
     def __missing__(self, code: int) -> str:
-        kept = "".join(
-            " " if _NON_WORD.match(b := bare(c)) else b
-            for c in _LIGATURES.get(chr(code), chr(code))
-        )
-        self[code] = kept
+        self[code] = kept = self._of_char(chr(code))
         return kept
 
 
-_WORD_TABLE = _WordTable()
+def _bare_char(char: str) -> str:
+    return unicodedata.normalize("NFD", char)[0].lower()[0]
+
+
+def _fold_char(char: str) -> str:
+    spelled = "".join(_LIGATURES.get(c, c) for c in char.lower())
+    decomposed = unicodedata.normalize("NFKD", spelled)
+    return _PUNCTUATION.sub(" ", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def _word_char(char: str) -> str:
+    return "".join(
+        " " if _NON_WORD.match(b := _bare_char(c)) else b for c in _LIGATURES.get(char, char)
+    )
+
+
+_BARE_TABLE = _CharTable(_bare_char)
+_FOLD_TABLE = _CharTable(_fold_char)
+_WORD_TABLE = _CharTable(_word_char)
 # The same for ASCII characters, as a bytes.translate table (faster than str.translate's lookups).
 _ASCII_WORDS = bytes(ord(_WORD_TABLE[i]) for i in range(128)) + bytes(range(128, 256))
-_NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
 # The final s or x `stem` drops, found in the whole text at once: a word of 4 characters or more
 # (the text holds nothing but word characters and spaces by then), not ending in "ss".
 _PLURAL = re.compile(r"[sx](?<=\w\w\w\w)(?<!ss)\b")
@@ -55,16 +83,37 @@ def _ascii_words(value: str) -> str:
     return value.encode("ascii").translate(_ASCII_WORDS).decode("ascii")
 
 
+def _translate(value: str, ascii: Callable[[str], str], table: _CharTable) -> str:
+    """A text's ASCII runs through a fast function, the rest through a table (the same mapping)."""
+    if value.isascii():
+        return ascii(value)
+    parts = _NON_ASCII.split(value)  # ASCII, non-ASCII, ASCII, ...
+    parts[::2] = [ascii(part) for part in parts[::2]]
+    parts[1::2] = [part.translate(table) for part in parts[1::2]]
+    return "".join(parts)
+
+
+def fold(value: str) -> str:
+    """Build the key words are looked up by, so case, accents and punctuation do not matter.
+
+    Compatibility forms are spelled out too ('m²' -> 'm 2', 'ﬁ' -> 'fi'), which `words` does not
+    do: vocabulary and place keys want them, the full-text tokens were built without them."""
+    if value.isascii():
+        return " ".join(_PUNCTUATION.sub(" ", value.lower()).split())
+    return " ".join(value.translate(_FOLD_TABLE).split())
+
+
+def bare(text: str) -> str:
+    """Lowercase without accents, one character for one, so a match's span fits the original
+    (which is why ligatures and punctuation stay as they are here, unlike in `fold`)."""
+    return _translate(text, str.lower, _BARE_TABLE)
+
+
 def words(value: str | None) -> list[str]:
     """Folded words of a text: lowercase, no accents, ligatures spelled out, punctuation dropped."""
     if not value:
         return []
-    if value.isascii():
-        return _ascii_words(value).split()
-    parts = _NON_ASCII.split(value)  # ASCII, non-ASCII, ASCII, ...
-    parts[::2] = [_ascii_words(part) for part in parts[::2]]
-    parts[1::2] = [part.translate(_WORD_TABLE) for part in parts[1::2]]
-    return "".join(parts).split()
+    return _translate(value, _ascii_words, _WORD_TABLE).split()
 
 
 @lru_cache(maxsize=200_000)
@@ -89,16 +138,20 @@ def language_of(value: str | None) -> str:
     return "en" if (value or "").lower()[:2] == "en" else "fr"
 
 
+def _content_words(value: str | None) -> list[str]:
+    return [w for w in words(value) if len(w) > 1 and w not in STOPWORDS and not w.isdigit()]
+
+
 def stems(value: str | None, lang: str = "fr") -> list[str]:
     """The Snowball stems of a text's words in its language, stop words and numbers left out."""
-    kept = [w for w in words(value) if len(w) > 1 and w not in STOPWORDS and not w.isdigit()]
+    kept = _content_words(value)
     return _STEMMERS[lang].stemWords(kept) if kept else []
 
 
 @lru_cache(maxsize=100_000)
 def stems_of_word(word: str) -> tuple[str, ...]:
     """A query word's stems in French and in English (a profile's words may be in either)."""
-    kept = [w for w in words(word) if len(w) > 1 and w not in STOPWORDS and not w.isdigit()]
+    kept = _content_words(word)
     if len(kept) != 1:
         return ()
     return tuple(dict.fromkeys(s.stemWord(kept[0]) for s in _STEMMERS.values()))

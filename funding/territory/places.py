@@ -2,8 +2,6 @@
 continent, Swiss cantons, and named areas (the EU, Greater Geneva, the Interreg France–Suisse area,
 ECOWAS, the least developed countries...), read from pycountry and the CSV files of data/."""
 
-import csv
-import gzip
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +12,8 @@ from typing import Literal
 import pycountry
 from rapidfuzz import fuzz, process
 
-from funding.normalize import fold
+from funding.normalize.vocabularies import read_csv
+from funding.normalize.words import bare, fold
 
 Relation = Literal["inside", "partial", "outside"]
 DATA = files("funding") / "territory" / "data"
@@ -74,12 +73,7 @@ class _Index:
 
 
 def _rows(name: str, folder=DATA) -> list[dict[str, str]]:
-    path = folder / name
-    if name.endswith(".gz"):
-        with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
-    with path.open(encoding="utf-8", newline="") as f:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
+    return read_csv(folder / name)
 
 
 def _translations(lang: str):
@@ -328,10 +322,6 @@ def country_of(place_id: str) -> str | None:
 # Reading place words -------------------------------------------------------------------------
 
 
-def _key(word: str) -> str:
-    return fold(word).replace("’", " ")
-
-
 @lru_cache(maxsize=16_384)
 def lookup(word: str, *, local: bool = True, fuzzy: bool = True) -> tuple[str, ...]:
     """The places a word names: a code (FR, FR-74, CH-GE, 74, 2A, a postal or INSEE code), a name
@@ -349,7 +339,7 @@ def lookup(word: str, *, local: bool = True, fuzzy: bool = True) -> tuple[str, .
         outer, hint = lookup(inside.group(1), local=local, fuzzy=fuzzy), inside.group(2)
         narrowed = tuple(p for p in outer if any(contains(h, p) for h in lookup(hint)))
         return narrowed or outer or lookup(hint, local=local, fuzzy=False)
-    key = _key(text)
+    key = fold(text)
     if _DEPARTMENT_NUMBER.match(key):
         department = _department_id(key.upper())
         return (department,) if department in coarse.places else ()
@@ -399,8 +389,6 @@ def find_in_text(text: str, *, towns: int | None = None) -> list[tuple[str, int,
     """Places above the commune named in a text (and, with towns, communes of at least that many
     inhabitants): (place id, start, end), proper nouns only (capitalised, or upper case for an
     acronym), the most precise reading of an ambiguous name."""
-    from funding.extract.sentences import bare
-
     found = []
     lowered = bare(text).replace("’", "'")
     if towns:

@@ -1,10 +1,12 @@
 """What a digest holds: new calls that fit, changed calls before / after, watched calls closing
 soon; hidden and ineligible calls left out; the subject in the subscriber's language."""
 
+import re
 from datetime import timedelta
 
 from funding.digests import DigestBuilder, period_of, render_digest, subject
 from funding.digests.build import default_since
+from funding.digests.render import typography
 from tests.digests.conftest import NOW, seed
 
 
@@ -103,5 +105,27 @@ def test_a_watched_eu_topic_carries_the_forecast_of_its_next_edition(session):
     expected = next_edition_sentence(session, soil, as_of=NOW.date(), lang="fr")
     assert expected and expected.startswith("Prévision") and item.forecast == expected
     message = render_digest(digest)
-    assert expected in message.get_body(("plain",)).get_content()
+    assert typography(expected, "fr") in message.get_body(("plain",)).get_content()
     assert expected.replace("'", "&#39;") in message.get_body(("html",)).get_content()
+
+
+def test_the_text_part_follows_french_typography_and_lists_each_reason_on_its_line(session):
+    digest = _digest(session)
+    text = render_digest(digest).get_body(("plain",)).get_content()
+    lines = text.splitlines()
+    assert "Échéance\u202f: 16 mars 2026 (J-14)" in text  # a narrow no-break space, a date in words
+    assert "  Se désabonner\u202f: " not in text and "Se désabonner\u202f: http" in text
+    assert not [line for line in lines if re.search(r"\w [:;!?](\s|$)", line)]  # no plain space
+    assert "montant maximum\u202f: avant 100\u202f000\u00a0€ -> maintenant 150\u202f000\u00a0€" in text
+    assert any(line.startswith("  Montant maximum\u202f: ") and line.endswith("\u00a0€")
+               for line in lines)  # fmt: skip
+    new = next(i for i in digest.items if i.section == "new" and len(i.reasons) > 1)
+    for reason in new.reasons:  # each reason on a line of its own, none run together
+        assert f"    - {typography(reason, 'fr')}" in lines
+    assert " ; ".join(new.reasons[:2]) not in text
+
+
+def test_the_english_text_part_has_no_space_before_a_colon(session):
+    text = render_digest(_digest(session, language="en")).get_body(("plain",)).get_content()
+    assert "Deadline: 16 March 2026" in text and "\u202f" not in text.split("--")[0].replace(
+        "\u202f000", "")

@@ -148,7 +148,9 @@ def test_links_made_before_link_keys_still_work_for_their_own_row_only(session):
     """Links already sent (signing the id only) keep working, but never for a later row."""
     import time
 
-    from funding.subscriptions import TOKEN_DAYS, _b64, _signature
+    from funding.signing import b64 as _b64
+    from funding.signing import signature as _signature
+    from funding.subscriptions import TOKEN_DAYS
 
     def legacy(purpose: str, subscriber_id: int, issued: float) -> str:
         payload = f"{purpose}.{subscriber_id}.{int(issued + TOKEN_DAYS[purpose] * 86400)}"

@@ -89,3 +89,23 @@ def test_a_place_field_that_names_no_place_is_refused_with_its_field():
     seat = parse_profile({"name": "x", "partners": [
         {"type": "ngo", "country": "CH", "canton": "GE"}]}).partners[0].seat
     assert seat == {"CH-GE"}
+
+
+def test_schema_errors_in_words_numbered_as_the_readme():
+    """The README numbers partners as the file does (`partners[1].type`); the French message says
+    which partner that is, the field, and why."""
+    import pytest
+
+    from funding.i18n import problem_text
+    from funding.matching import ProfileError, parse_profile
+
+    with pytest.raises(ProfileError) as caught:
+        parse_profile({"name": "X", "partners": [{"type": "ngo"}, {"country": "FR"}]})
+    (problem,) = caught.value.problems
+    assert problem == ("partners[1].type", "is required")
+    assert problem_text(*problem) == "partenaire 2 (partners[1]), champ type : obligatoire"
+    assert problem_text(*problem, lang="en") == "partner 2 (partners[1]), field type: is required"
+    assert problem_text("", "the file is nested more than 32 levels deep") == (
+        "le fichier imbrique plus de 32 niveaux")
+    assert problem_text("amount_min", "'abc' is not an amount") == (
+        "champ amount_min : 'abc' n'est pas un montant")

@@ -2,8 +2,7 @@
 
 import re
 
-from funding.extract.sentences import bare
-from funding.normalize.words import stem, tokens
+from funding.normalize.words import bare, stem, tokens
 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "Œ": "oe", "Æ": "ae"})
 

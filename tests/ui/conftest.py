@@ -84,3 +84,49 @@ def sign_in(at: AppTest, password: str = STAFF_PASSWORD, user: str = "alice") ->
     at.text_input(key="sign_in_password").input(password)
     submit = next(b for b in at.button if b.label in ("Connexion", "Sign in"))
     return submit.click().run()
+
+
+def tables(at) -> list[list[dict[str, str]]]:
+    """The tables drawn by ui.common.table, as rows of {column: text}; a link's address is in
+    row["→ column"]."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.head, self.rows, self.cell, self.href = [], [], None, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("th", "td"):
+                self.cell, self.href = "", None
+            elif tag == "tr" and self.head:
+                self.rows.append([])
+            elif tag == "a":
+                self.href = dict(attrs)["href"]
+            elif tag == "br" and self.cell is not None:
+                self.cell += "\n"
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+        def handle_endtag(self, tag):
+            if tag == "th":
+                self.head.append(self.cell)
+            elif tag == "td":
+                self.rows[-1].append((self.cell, self.href))
+            if tag in ("th", "td"):
+                self.cell = None
+
+    found = []
+    for element in at.markdown:
+        if element.value.startswith("<table"):
+            reader = Reader()
+            reader.feed(element.value)
+            rows = []
+            for cells in reader.rows:
+                row = {h: text for h, (text, _) in zip(reader.head, cells)}
+                row |= {f"→ {h}": href for h, (_, href) in zip(reader.head, cells) if href}
+                rows.append(row)
+            found.append(rows)
+    return found

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from funding.accounts import make_token
 from funding.db import make_engine
 from funding.partnerships import save_partnership
-from tests.ui.conftest import APP, LEAD, PROFILES, make_app
+from tests.ui.conftest import APP, LEAD, PROFILES, make_app, tables
 
 PROFILE = json.loads((PROFILES / "biodiversity_local.json").read_text())
 
@@ -34,7 +34,7 @@ def test_another_lead_and_visitors_cannot_open_a_partnership(ui_db):
     visitor.file_uploader(key="profile_file").set_value(
         ("p.json", json.dumps(PROFILE).encode(), "application/json")
     ).run()
-    assert visitor.dataframe and not [b for b in visitor.button if b.key and "hide_" in b.key]
+    assert tables(visitor) and not [b for b in visitor.button if b.key and "hide_" in b.key]
     watch = make_app("views/watchlist.py", lead="marc@example.org")
     assert watch.info[0].value.startswith("Enregistrez d'abord un partenariat")
 

@@ -3,13 +3,17 @@
 Streamlit draws over a websocket, so every step waits for an element, never for a time.
 """
 
+import csv
+import io
 import os
+import re
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 
 from tests.digests.conftest import SMTPServer
 from tests.ui.conftest import AS_OF, PROFILES
@@ -98,9 +102,11 @@ def test_load_a_profile_and_see_ranked_results_with_reasons(server, tmp_path):
         first = results.first
         assert "Échéance" in first.inner_text()
         assert ("à vérifier" in first.inner_text()) or ("éligible" in first.inner_text())
-        first.get_by_text("Explication").click()
-        first.locator("[data-testid=stDataFrame]").wait_for(state="visible")
-        first.locator("[data-testid=stDataFrame] canvas").first.wait_for(state="visible")
+        first.locator("[data-testid=stExpander] summary").first.click()
+        reasons = first.locator("table").first
+        reasons.wait_for(state="visible")
+        assert "Calendrier" in reasons.inner_text()  # cells wrap: the whole text is in the page
+        assert reasons.bounding_box()["width"] <= first.bounding_box()["width"]
         shot = tmp_path / "find-funding.png"
         page.screenshot(path=str(shot), full_page=False)
         browser.close()
@@ -119,6 +125,37 @@ def _navigation_is_the_apps(page) -> None:
 SMTP = SMTPServer()
 
 
+def _lead_builds_a_profile_hides_follows_and_exports(lead) -> tuple[str, bytes, str]:
+    """One partner row filled by clicking, results, one hidden, one followed (with a deadline),
+    the watchlist, its iCalendar and CSV downloads: (followed title, .ics bytes, CSV text)."""
+    lead.get_by_label("Nom du partenariat").fill("Haies et mares")
+    lead.locator("[data-testid=stForm] textarea").first.fill(
+        "Restaurer les haies bocagères et les mares avec les communes, biodiversité")
+    assert lead.locator("[data-testid=stSelectbox]").filter(has_text="Type").count() == 1
+    lead.locator("[data-testid=stSelectbox]").filter(has_text="Type").click()
+    lead.get_by_role("option", name="Association", exact=True).click()
+    lead.get_by_label("Pays (FR, CH…)").fill("FR")
+    lead.get_by_label("Mots-clés (séparés par des virgules)").fill("haies, mares, biodiversité")
+    lead.get_by_role("button", name="Chercher les appels").click()
+    results = lead.locator("[class*='st-key-result_']")
+    results.first.wait_for()
+    results.first.get_by_role("button", name="Pas pour nous").click()
+    lead.get_by_text("Appels écartés (1)").wait_for()
+    card = results.filter(has_text=re.compile(r"J-\d+")).first
+    title = card.locator("strong").first.inner_text()
+    card.get_by_role("button", name="Suivre").click()
+    lead.get_by_text("Suivi ✓").first.wait_for()
+    lead.locator("[data-testid=stSidebarNav]").get_by_text("Appels suivis").click()
+    lead.get_by_role("heading", name="Appels suivis").wait_for()
+    lead.get_by_text(title).first.wait_for()
+    files = []
+    for name in ("Exporter les échéances (iCalendar)", "Exporter la liste (CSV)"):
+        with lead.expect_download() as download:
+            lead.get_by_role("button", name=name).click()
+        files.append(Path(download.value.path()).read_bytes())
+    return title, files[0], files[1].decode("utf-8")
+
+
 def _mail_and_staff() -> dict[str, str]:
     from funding.auth import hash_password
 
@@ -130,7 +167,9 @@ def _mail_and_staff() -> dict[str, str]:
 @pytest.mark.server_env.with_args(_mail_and_staff)
 def test_journeys_from_deep_links_on_a_fresh_server(server, monkeypatch):
     """Staff first on /monitor, a lead first on /signin, of a just-started server: the menu is
-    the app's; sign-in survives a reload; a second lead cannot open the first one's partnership."""
+    the app's; the lead signs in by the e-mailed link, builds a profile by clicking, hides and
+    follows calls, downloads the watchlist's iCalendar and CSV; sign-in survives a reload; a
+    second lead cannot open the first one's partnership; staff review one queue item."""
     from funding.accounts import make_token
     from funding.settings import get_settings
 
@@ -167,12 +206,23 @@ def test_journeys_from_deep_links_on_a_fresh_server(server, monkeypatch):
             lead.goto(link)
             lead.get_by_role("button", name="Me connecter").click()
             lead.get_by_role("heading", name="Trouver des financements").wait_for()
-            lead.locator("input[type=file]").set_input_files(PROFILES / "biodiversity_local.json")
-            lead.get_by_text("Profil chargé : Nature en Bocage").wait_for()
-            lead.get_by_role("button", name="Enregistrer le partenariat").click()
-            lead.get_by_text("Partenariat").first.wait_for()
+            title, ics, csv_text = _lead_builds_a_profile_hides_follows_and_exports(lead)
+            events = Calendar.from_ical(ics).walk("VEVENT")
+            assert ics.startswith(b"BEGIN:VCALENDAR")
+            assert f"Échéance : {title}" in {str(e["summary"]) for e in events}
+            assert csv_text.startswith("\ufeff")  # UTF-8 with BOM, ;-separated, French headers
+            rows = list(csv.reader(io.StringIO(csv_text.removeprefix("\ufeff")), delimiter=";"))
+            assert "Titre" in rows[0] and len(rows[0]) > 3
+            assert any(title in row for row in rows[1:])
             lead.reload()
             lead.get_by_text("Connecté : lea@example.org").wait_for()
+
+            staff.get_by_role("tab", name="À revoir").click()
+            shown = staff.get_by_text(re.compile(r"affichée\(s\) sur \d+"))
+            before = int(shown.inner_text().split(" sur ")[1])
+            assert before > 0
+            staff.get_by_role("button", name="Accepter", exact=True).first.click()
+            staff.get_by_text(re.compile(rf"affichée\(s\) sur {before - 1}$")).wait_for()
 
             monkeypatch.setenv("FUNDING_SECRET_KEY", "browser-secret")
             get_settings.cache_clear()
@@ -183,7 +233,7 @@ def test_journeys_from_deep_links_on_a_fresh_server(server, monkeypatch):
             other.get_by_text("Connecté : marc@example.org").wait_for()
             other.goto(f"{url}/find?partnership=1")
             other.get_by_text("Décrivez votre partenariat").wait_for()
-            assert "Nature en Bocage" not in other.locator("[data-testid=stMain]").inner_text()
+            assert "Haies et mares" not in other.locator("[data-testid=stMain]").inner_text()
             browser.close()
     finally:
         get_settings.cache_clear()

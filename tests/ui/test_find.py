@@ -7,7 +7,7 @@ from sqlmodel import Session
 from funding.db import make_engine
 from funding.models import HiddenCall, Partnership
 from funding.store import store_record
-from tests.ui.conftest import LEAD, PROFILES, make_app
+from tests.ui.conftest import LEAD, PROFILES, make_app, tables
 
 BIODIVERSITY = (PROFILES / "biodiversity_local.json").read_bytes()
 
@@ -44,17 +44,35 @@ def test_a_loaded_profile_shows_ranked_results_with_their_reasons(ui_db):
     assert scores == sorted(scores, reverse=True)
     assert all(("badge[éligible]" in f or "badge[à vérifier]" in f) for f in facts)
     assert all("Échéance :" in f and "Source :" in f for f in facts)
-    reasons = at.dataframe[0].value
-    assert list(reasons.columns) == ["Critère", "Résultat", "Explication", "Texte du financeur"]
-    assert "Calendrier" in set(reasons["Critère"])  # the timing criterion, in words
-    assert any(v.startswith("✓") for v in reasons["Résultat"])
-    assert reasons["Texte du financeur"].str.len().max() > 0
+    reasons = tables(at)[0]
+    assert list(reasons[0]) == ["Critère", "Résultat", "Explication", "Texte du financeur"]
+    assert "Calendrier" in {r["Critère"] for r in reasons}  # the timing criterion, in words
+    assert any(r["Résultat"].startswith("✓") for r in reasons)
+    assert max(len(r["Texte du financeur"]) for r in reasons) > 0
+    assert not at.get("arrow_data_frame")  # explanation cells wrap: a table, not a dataframe
 
 
 def test_a_bad_profile_file_names_the_field(ui_db):
     at = load(make_app(), json.dumps({"name": "X", "partners": [{"country": "FR"}]}).encode())
-    assert "partners[0].type: is required" in at.error[0].value
+    assert at.error[0].value == ("Profil incomplet ou invalide : "
+                                 "partenaire 1 (partners[0]), champ type : obligatoire")
     assert at.info[0].value.startswith("Décrivez")
+
+
+def test_schema_errors_name_the_place_as_the_readme_numbers_it_in_french_or_english(ui_db):
+    bad = {"name": "X", "partners": [{"type": "association", "country": "FR"},
+                                     {"type": "sme", "country": "Mars", "role": "boss"}],
+           "keywords": [1, {}]}  # fmt: skip
+    at = load(make_app(), json.dumps(bad).encode())
+    assert at.error[0].value == (
+        "Profil incomplet ou invalide : partenaire 2 (partners[1]), champ country : 'Mars' n'est "
+        "pas un pays (code ISO 3166-1 alpha-2 comme FR, ou un nom) ; partenaire 2 (partners[1]), "
+        "champ role : 'boss' n'est pas un rôle (lead, partner) ; champ keywords : [1, {}] n'est "
+        "pas une liste de mots")
+    english = load(make_app(lang="en"), json.dumps(bad).encode())
+    assert english.error[0].value.startswith(
+        "Incomplete or invalid profile: partner 2 (partners[1]), field country: 'Mars' is not a "
+        "country")
 
 
 def test_the_form_builds_a_profile(ui_db):
@@ -82,7 +100,7 @@ def test_the_form_builds_a_profile(ui_db):
 def test_the_form_refuses_a_profile_without_a_name(ui_db):
     at = make_app()
     at.button[[b.label for b in at.button].index("Chercher les appels")].click().run()
-    assert any(e.value == "name: is required" for e in at.error)
+    assert any(e.value == "champ name : obligatoire" for e in at.error)
 
 
 def test_filters_and_sort(ui_db):
@@ -128,7 +146,7 @@ def test_english_on_request(ui_db):
     at = load(make_app(lang="en"))
     assert at.title[0].value == "Find funding"
     assert any("badge[to verify]" in m.value or "badge[eligible]" in m.value for m in at.markdown)
-    assert "Criterion" in at.dataframe[0].value.columns
+    assert "Criterion" in tables(at)[0][0]
 
 
 def test_the_language_selector_switches_to_english(ui_db):
@@ -155,7 +173,9 @@ def test_funder_text_is_shown_as_text_not_html(ui_db):
     )
     assert titles == [expected]
     assert any("\\<script\\>alert\\(2\\)\\</script\\>" in m.value for m in at.markdown)
-    assert all(not m.proto.allow_html for m in at.markdown)
+    html = [m.value for m in at.markdown if m.proto.allow_html]
+    assert all(h.startswith("<table") for h in html)  # only ui.common.table, which escapes
+    assert not [h for h in html if "<script" in h or "<img" in h]
 
 
 def test_a_file_that_is_not_json_names_its_line_in_french(ui_db):

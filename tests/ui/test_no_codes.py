@@ -3,7 +3,7 @@
 import re
 
 from funding.i18n import vocabulary_codes
-from tests.ui.conftest import LEAD, make_app
+from tests.ui.conftest import LEAD, make_app, tables
 from tests.ui.test_find import load
 
 # Codes that are French words too ("design", "culture", "manche", "sport"...): looked for only
@@ -18,12 +18,12 @@ def _interface_text(at) -> list[str]:
     for widget in [*at.selectbox, *at.multiselect, *at.radio]:
         texts += [widget.label, *map(str, widget.options)]
     texts += [c.value for c in at.caption]
-    for frame in at.dataframe:
-        texts += list(frame.value.columns)
-        if "Critère" in frame.value.columns:
-            texts += list(frame.value["Critère"])
+    for frame in tables(at):
+        texts += list(frame[0])
+        if "Critère" in frame[0]:
+            texts += [row["Critère"] for row in frame]
             # the funder's words, or the value in words: never a bare code
-            texts += [e for e in frame.value["Texte du financeur"] if e and e.lower() in CODES]
+            texts += [e for row in frame if (e := row["Texte du financeur"]) and e.lower() in CODES]
     texts += [m.value.split("Source : ")[1] for m in at.markdown if "Source : " in m.value]
     return texts
 
@@ -36,8 +36,9 @@ def test_no_vocabulary_code_in_the_french_find_page(ui_db):
     found = {code for code in CODES for text in texts
              if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)}  # fmt: skip
     assert not found, found
-    evidence = [e for frame in at.dataframe if "Texte du financeur" in frame.value.columns
-                for e in frame.value["Texte du financeur"]]  # fmt: skip
+    evidence = [row["Texte du financeur"] for frame in tables(at) for row in frame
+                if "Texte du financeur" in row]  # fmt: skip
     assert not [e for e in evidence if " – " in e and len(set(e.split(" – "))) == 1]
-    everything = " ".join(m.value for m in at.markdown)
+    everything = " ".join(m.value for m in at.markdown if not m.value.startswith("<table"))
+    everything += " ".join(v for frame in tables(at) for row in frame for v in row.values())
     assert not [code for code in CODES if "_" in code and code in everything]

@@ -3,7 +3,7 @@
 from funding.db import get_engine
 from funding.importer import import_file
 from tests.conftest import FILES
-from tests.ui.conftest import make_app
+from tests.ui.conftest import make_app, tables
 
 
 def list_page(lang: str | None = None):
@@ -18,16 +18,16 @@ def test_lists_every_opportunity_in_french(database_url):
     app = list_page()
     assert app.title[0].value == "Appels et financements"
     assert app.caption[0].value == "5 résultat(s) sur 5 appels"
-    table = app.dataframe[0].value
+    (table,) = tables(app)
     assert len(table) == 5
-    assert "Région Île-de-France" in set(table["funder"])
+    assert "Région Île-de-France" in {row["Financeur"] for row in table}
 
 
 def test_search_box_filters_by_full_text(database_url):
     app = list_page()
     app.text_input(key="query").input("bornes recharge").run()
-    table = app.dataframe[0].value
-    assert list(table["title"]) == ["ADVENIR"]
+    (table,) = tables(app)
+    assert [row["Titre"] for row in table] == ["ADVENIR"]
     assert app.caption[0].value.startswith("1 résultat")
 
 
@@ -46,12 +46,36 @@ def test_english_on_request(database_url):
 
 def test_calls_one_can_apply_to_come_first_and_each_row_leads_to_its_page(ui_db):
     at = make_app("views/opportunities.py")
-    table = at.dataframe[0].value
-    statuses = list(table["status"])
+    assert not at.get("arrow_data_frame")  # a dataframe cuts titles
+    (table,) = tables(at)
+    assert len(table) == 50  # one page of the calls listed
+    statuses = [row["Statut"] for row in table]
     rank = {"ouvert": 0, "à venir": 1, "à vérifier": 2, "clôturé": 3}
     assert statuses[0] == "ouvert" and [rank[s] for s in statuses] == sorted(rank[s] for s in statuses)
-    assert all(link.startswith("opportunity?id=") for link in table["details"])
-    assert "eu_sedia" not in set(table["source"])
+    assert all(row["→ Titre"].startswith("opportunity?id=") for row in table)
+    assert "eu_sedia" not in {row["Source"] for row in table}
+    at.number_input(key="calls_page").set_value(at.number_input(key="calls_page").max).run()
+    statuses += [row["Statut"] for row in tables(at)[0]]
+    assert len(statuses) > 50 and [rank[s] for s in statuses] == sorted(rank[s] for s in statuses)
+
+
+def test_titles_are_shown_whole_and_funder_text_as_text(ui_db):
+    from sqlmodel import Session
+
+    from funding.db import make_engine
+    from funding.store import store_record
+
+    title = ("Appel à projets <b>très</b> long : " + "restauration des haies bocagères " * 8).strip()
+    with Session(make_engine(ui_db)) as session:
+        store_record(session, {"id": "t:long", "title": title, "url": "https://e.org/long",
+                               "deadlines": ["2026-06-30"]})  # fmt: skip
+        session.commit()
+    at = make_app("views/opportunities.py")
+    at.text_input(key="query").input("haies bocagères restauration").run()
+    row = next(r for r in tables(at)[0] if r["→ Titre"] == "opportunity?id=t%3Along")
+    assert row["Titre"] == title and row["→ Lien"] == "https://e.org/long"
+    markup = next(m.value for m in at.markdown if m.value.startswith("<table"))
+    assert "&lt;b&gt;très&lt;/b&gt;" in markup and "<b>" not in markup
 
 
 def test_the_call_page_finds_a_call_by_its_words(ui_db):

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from funding.db import make_engine
 from funding.models import CallReport, Opportunity
 from funding.store import edit_opportunity
-from tests.ui.conftest import make_app
+from tests.ui.conftest import make_app, tables
 
 
 def a_call(url: str) -> Opportunity:
@@ -26,11 +26,12 @@ def test_every_field_sources_history_and_similar_calls(ui_db):
         session.commit()
     at = make_app("views/opportunity.py", id=call.id)
     assert at.header[0].value.replace("\\", "") == call.title
-    fields = at.dataframe[0].value
-    assert {"financeur", "échéances"} <= set(fields["Champ"])
-    assert "15 décembre 2026" in set(fields["Valeur"])
-    sources = at.dataframe[1].value
-    assert list(sources["Source"]) == ["Commission européenne (Funding & Tenders)"]  # not eu_sedia
+    fields, sources = tables(at)[:2]
+    assert {"financeur", "échéances"} <= {f["Champ"] for f in fields}
+    assert "15 décembre 2026" in {f["Valeur"] for f in fields}
+    assert max(len(f["Valeur"]) for f in fields) > 200  # long texts whole, wrapping
+    assert [s["Source"] for s in sources] == ["Commission européenne (Funding & Tenders)"]
+    assert sources[0]["→ Lien"] == call.url
     history = [t.value for t in at.text if "→" in t.value]
     assert any(
         h.startswith("échéances : ")

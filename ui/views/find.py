@@ -3,7 +3,7 @@
 import streamlit as st
 
 from funding import finder
-from funding.i18n import json_error_text, t, word
+from funding.i18n import json_error_text, problem_text, t, word
 from funding.matching import ProfileError, parse_profile
 from funding.partnerships import (
     PartnershipNameTaken,
@@ -124,7 +124,9 @@ def _on_upload() -> None:
         loaded = finder.read_profile(uploaded.getvalue())
     except ProfileError as exc:
         state["upload_message"] = ("error", t("profile_invalid", lang) + " " + (
-            json_error_text(exc.json_error, lang) if exc.json_error else str(exc)))
+            json_error_text(exc.json_error, lang) if exc.json_error
+            else (" ; " if lang == "fr" else "; ").join(
+                problem_text(where, why, lang) for where, why in exc.problems)))
     else:
         state["partnership_id"] = 0
         fill_form(loaded)
@@ -211,7 +213,7 @@ if submitted:
     except ProfileError as exc:
         st.error(t("profile_invalid", lang))
         for where, why in exc.problems:
-            st.error(f"{where}: {why}" if where else why)
+            st.error(problem_text(where, why, lang))
     else:
         state["profile"], state["results_page"] = candidate, 1
 
@@ -308,13 +310,12 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         ]  # fmt: skip
         st.markdown(" · ".join(facts))
         with st.expander(t("explanation", lang)):
-            st.dataframe(
+            common.table(
                 [{t("criterion", lang): word("criterion", c["criterion"], lang),
                   t("result", lang): t(c["result"], lang) if c["result"] != "unknown"
                   else "? " + t("unknown", lang),
                   t("explanation", lang): c["explanation"],
-                  t("evidence", lang): c["evidence"] or ""} for c in row["criteria"]],
-                hide_index=True, width="stretch",
+                  t("evidence", lang): c["evidence"] or ""} for c in row["criteria"]]
             )  # fmt: skip
         c1, c2, c3, c4 = st.columns(4)
         if can_save:

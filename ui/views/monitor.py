@@ -3,8 +3,9 @@
 import streamlit as st
 
 from funding import monitor
-from funding.details import field_name, show_value
+from funding.details import show_value
 from funding.errors import FundingError
+from funding.fields import field_name
 from funding.i18n import MESSAGES, t, word
 from funding.models import utcnow
 from ui import common, resources

@@ -40,18 +40,14 @@ if call["summary"]:
     st.text(call["summary"])
 
 st.subheader(t("fields", lang))
-st.dataframe(
-    [{t("field", lang): f["field"], t("value", lang): f["value"]} for f in call["fields"]],
-    hide_index=True, width="stretch",
-)  # fmt: skip
+common.table([{t("field", lang): f["field"], t("value", lang): f["value"]} for f in call["fields"]])
 
 st.subheader(t("seen_at", lang))
-st.dataframe(
-    [{t("source", lang): word("source", s["source"], lang), t("link", lang): s["url"],
+common.table(
+    [{t("source", lang): word("source", s["source"], lang),
+      t("link", lang): common.Link(s["url"] or "", s["url"]),
       t("first_seen", lang): s["first_seen"], t("last_seen", lang): s["last_seen"]}
-     for s in call["sources"]],
-    hide_index=True, width="stretch",
-    column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))},
+     for s in call["sources"]]
 )  # fmt: skip
 
 st.subheader(t("history", lang))
