@@ -503,6 +503,10 @@ def awards_import(files: tuple[Path, ...]) -> None:
         _tell_report(path, report, total)
     if len(files) > 1:
         click.echo(f"total: {total.summary()}")
+    from funding.awards.partners import refresh_award_index
+
+    index = refresh_award_index(engine)  # built once here, not by the first partner query
+    click.echo(f"partner index: {len(index.ids)} funded projects", err=True)
     sys.exit(1 if total.rejected else 0)
 
 

@@ -478,3 +478,15 @@ class AwardParticipation(SQLModel, table=True):
     role: str | None = Field(default=None, max_length=30)
     contribution: float | None = None
     raw_hash: str = Field(max_length=64)
+
+
+class AwardIndexCache(SQLModel, table=True):
+    """The partner-suggestion index of every funded project, built once per awards import and
+    stored so that a fresh process reads it instead of stemming every objective again."""
+
+    __tablename__ = "award_index_cache"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int | None = Field(default=None, index=True)  # the last awards import it was built after
+    built_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -6,7 +6,13 @@ and HORIZON-CL5-2022-D2-01-08 are different topics; "European Blue Parks" is -01
 2023 and 2024, "Space technologies for European non-dependence" is -01-81, -01-81, -01-72, -01-73;
 the 2026-2027 programme writes HORIZON-CL5-2027-01-D1-08). An edition is therefore a topic of
 the same area (the code without its year and numbers: HORIZON-CL5-D1) whose title says the same
-(half of their stems shared at least), in another year."""
+(half of their stems shared at least), in another year.
+
+A call of another source is linked to the topics it stands for: the EU topic codes its text
+quotes (a national site mirroring an EU call), else the funded topics whose title, call or
+programme the dedup machinery finds a near duplicate of the call's title (`funding.dedup`'s
+score_pair: a mirrored EU topic, or a past call of the same source for sources whose awards
+name their call)."""
 
 import re
 import statistics
@@ -15,15 +21,25 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
+from funding.dedup import _Row, _title_words, score_pair
 from funding.models import AwardOrganisation, AwardParticipation, AwardProject
 from funding.normalize.words import stems
 
 SAME_TOPIC = 0.5  # share of title stems two editions of one topic have in common at least
 _NOT_AREA = re.compile(r"20\d\d|\d+|TWO|STAGE")
 EU_SOURCE = "eu_sedia:"
+# An EU topic code as calls quote it: HORIZON-MISS-2024-OCEAN-01-01, ERC-2024-STG, LIFE-2024-SAP-NAT.
+TOPIC_CODE = re.compile(
+    r"\b(?:HORIZON|ERC|MSCA|EIC|EURATOM|DIGITAL|LIFE|CEF|EU4H|ERASMUS|CERV|SMP|EDF|I3|INTERREG)"
+    r"(?:-[A-Z0-9]+)*-20\d\d(?:-[A-Z0-9]+)*\b", re.IGNORECASE)  # fmt: skip
+NEAR_DUPLICATE = 85.0  # dedup's score of a call's title against a funded topic's, at least
+TITLE_WORDS = 3  # distinctive words a funded topic's title needs to be compared at all
+CANDIDATES = 300
 
 
 def topic_area(code: str) -> str:
@@ -98,6 +114,52 @@ def _chained(topic: str, title: str, candidates: list[Edition]) -> list[Edition]
     return found
 
 
+def quoted_topics(text: str) -> list[str]:
+    """EU topic codes quoted in a call's text, in order."""
+    return list(dict.fromkeys(m.group().upper() for m in TOPIC_CODE.finditer(text or "")))
+
+
+def linked_topics(session: Session, call: Any) -> list[tuple[str, str]]:
+    """(topic, its title) of the funded topics a call of another source stands for: the EU topic
+    codes its text quotes, else the topics (of EU awards, or of awards of the call's own source)
+    whose title, call or programme is a near duplicate of the call's title."""
+    text = " ".join(filter(None, (call.title, call.programme, call.summary_plain,
+                                  call.eligibility_plain)))  # fmt: skip
+    codes = quoted_topics(text)
+    if codes:
+        rows = session.exec(select(AwardProject.topic, AwardProject.topic_title)
+                            .where(col(AwardProject.topic).in_(codes)).distinct()).all()  # fmt: skip
+        if rows:
+            return sorted({(topic, title or "") for topic, title in rows})
+    words = _title_words(call.title or "")[:2]
+    if len(words) < 2:
+        return []
+    names = (AwardProject.topic_title, AwardProject.call, AwardProject.programme)
+    rows = session.exec(
+        select(AwardProject.topic, *names).where(
+            or_(AwardProject.source == "cordis", AwardProject.source == call.source),
+            or_(*(func.lower(n).like(f"%{w}%") for n in names for w in words)),
+        ).distinct().limit(CANDIDATES)
+    ).all()  # fmt: skip
+    mine = _Row(call.id, call.title, None, None, None, None, None, None)
+    found = set()
+    for topic, *texts in rows:
+        for name in filter(None, texts):
+            if len(_title_words(name)) >= TITLE_WORDS and topic and score_pair(
+                mine, _Row(topic, name, None, None, None, None, None, None)
+            ).score >= NEAR_DUPLICATE:
+                found.add((topic, texts[0] or name))
+                break
+    return sorted(found)
+
+
+def _exact(session: Session, topic: str, title: str) -> list[Edition]:
+    """A topic that is not an EU code (a past call of another source): itself only."""
+    count, first = session.exec(select(func.count(), func.min(AwardProject.start_date))
+                                .where(AwardProject.topic == topic)).one()  # fmt: skip
+    return [Edition(topic, title, topic_year(topic), count, first)] if count else []
+
+
 @dataclass
 class FundedSummary:
     """What the editions of a call funded: how many projects, typical money and consortium."""
@@ -114,12 +176,22 @@ TYPE_SHARES = {"PRC": "company", "REC": "research", "HES": "higher_education", "
                "OTH": "other"}  # fmt: skip
 
 
-def funded_summary(session: Session, opportunity_id: str, title: str) -> FundedSummary | None:
-    """The projects a call's topic and its earlier editions funded, None for a call without a topic code."""
+def funded_summary(session: Session, opportunity_id: str, title: str,
+                   call: Any = None) -> FundedSummary | None:  # fmt: skip
+    """The projects a call's topic and its earlier editions funded; for a call of another source
+    (given as `call`), those of the topics it stands for (linked_topics); None when it has none."""
     topic = topic_of(opportunity_id)
-    if topic is None:
-        return None
-    found = editions(session, topic, title)
+    if topic is not None:
+        found = editions(session, topic, title)
+    else:
+        linked = linked_topics(session, call) if call is not None else []
+        if not linked:
+            return None
+        seen: dict[str, Edition] = {}
+        for code, name in linked:
+            for edition in editions(session, code, name) or _exact(session, code, name):
+                seen.setdefault(edition.topic, edition)
+        found = sorted(seen.values(), key=lambda e: (e.year or 0, e.topic))
     topics = [e.topic for e in found]
     projects = session.exec(
         select(AwardProject).where(col(AwardProject.topic).in_(topics))

@@ -21,11 +21,11 @@ def call_awards(
     session: Session, opportunity_id: str, *, as_of: date, lang: str = "fr"
 ) -> dict[str, Any] | None:
     """Counts, typical award and consortium, the funded projects with their coordinator, and the
-    next-edition forecast; None for a call that is not an EU topic."""
+    next-edition forecast; None for a call linked to no funded topic."""
     o = get_opportunity(session, opportunity_id)
     if o is None:
         return None
-    summary = funded_summary(session, o.id, o.title)
+    summary = funded_summary(session, o.id, o.title, o)
     if summary is None:
         return None
     lines = []

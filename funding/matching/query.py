@@ -174,28 +174,31 @@ def themes_of(word: str) -> set[str]:
 # The query ------------------------------------------------------------------------------------
 
 
-def _profile_key(profile: Profile) -> tuple:
+def _profile_key(profile: Profile, with_places: bool = True) -> tuple:
+    where = project_places(profile)[0] if with_places else None
     return (tuple(profile.themes), tuple(profile.keywords), profile.project or "", profile.name,
-            project_places(profile)[0])  # fmt: skip
+            where)  # fmt: skip
 
 
 _QUERIES: dict[tuple, Query] = {}
 QUERY_CACHE = 512
 
 
-def build_query(profile: Profile) -> Query:
+def build_query(profile: Profile, *, with_places: bool = True) -> Query:
     """The profile as a query, cached by the fields it reads and the vocabulary loaded (a UI, a
-    digest run or a benchmark asks for the same profiles again and again)."""
-    key = (id(themes()), *_profile_key(profile))
+    digest run or a benchmark asks for the same profiles again and again); without places when
+    only its words are read (partner suggestions: reading a profile's towns compiles every
+    commune's name at first use, seconds in a fresh process)."""
+    key = (id(themes()), *_profile_key(profile, with_places))
     found = _QUERIES.get(key)
     if found is None:
         if len(_QUERIES) >= QUERY_CACHE:
             _QUERIES.clear()
-        found = _QUERIES[key] = _build_query(profile, key)
+        found = _QUERIES[key] = _build_query(profile, key, with_places)
     return found
 
 
-def _build_query(profile: Profile, key: tuple) -> Query:
+def _build_query(profile: Profile, key: tuple, with_places: bool = True) -> Query:
     terms: dict[tuple[str, ...], Term] = {}
 
     def add(text: str | None, weight: float, source: str, limit: int | None = None) -> None:
@@ -226,7 +229,7 @@ def _build_query(profile: Profile, key: tuple) -> Query:
     retrieval = tuple(dict.fromkeys(t.word for t in ordered if t.word not in STOPWORDS))
     semantic = ". ".join(filter(None, [profile.name, ", ".join(profile.themes),
                                        ", ".join(profile.keywords)]))  # fmt: skip
-    where = project_places(profile)[0]
+    where = project_places(profile)[0] if with_places else frozenset()
     needs = tuple(
         (frozenset(st for w in words(phrase) for st in stems_of_word(w)), frozenset(themes_of(phrase)))
         for phrase in profile.themes

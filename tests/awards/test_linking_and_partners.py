@@ -96,3 +96,89 @@ def test_forecast_of_the_next_edition_from_real_editions(awards):
     assert sentence == ("Prévision : prochaine édition attendue vers mars 2028, "
                         "d'après 2024, 2025, 2026 et 2027")  # fmt: skip
     assert next_date([date(2024, 3, 1), date(2025, 3, 1)]) is None  # two editions: no forecast
+
+
+PROFILE = {"name": "Marine protected areas", "project": "offshore marine protected areas, "
+           "restoration of marine habitats and biodiversity of the ocean",
+           "partners": [{"type": "NGO", "country": "FR", "role": "lead"}]}  # fmt: skip
+
+
+def test_a_fresh_process_reads_the_stored_index_instead_of_building_it(awards, monkeypatch):
+    from funding.awards import partners
+
+    partners.refresh_award_index(awards.get_bind())  # what `funding awards import` does
+    built = [(s.organisation.source_id, round(s.score, 6))
+             for s in suggest_partners(awards, parse_profile(PROFILE), limit=10)]  # fmt: skip
+    partners._INDEX.clear()  # a new process: nothing in memory
+
+    def no_build(session):
+        raise AssertionError("the index was built again")
+
+    monkeypatch.setattr(partners, "_build", no_build)
+    read = [(s.organisation.source_id, round(s.score, 6))
+            for s in suggest_partners(awards, parse_profile(PROFILE), limit=10)]  # fmt: skip
+    assert built and read == built
+
+
+def test_the_stored_index_is_built_again_after_another_awards_import(awards):
+    from funding.awards import partners
+
+    first = partners.refresh_award_index(awards.get_bind())
+    import_awards(awards.get_bind(), AWARDS / "projects.jsonl.gz")  # a new run, unchanged rows
+    partners._INDEX.clear()
+    again = partners.award_index(awards)
+    assert again is not first and again.ids == first.ids
+
+
+def test_awards_import_stores_the_partner_index(database_url):
+    from click.testing import CliRunner
+    from sqlmodel import select
+
+    from funding.cli import main
+    from funding.db import make_engine
+    from funding.models import AwardIndexCache
+
+    files = [str(AWARDS / "projects.jsonl.gz"), str(AWARDS / "organisations.jsonl.gz")]
+    result = CliRunner().invoke(main, ["awards", "import", *files])
+    assert result.exit_code == 0, result.output
+    with Session(make_engine(database_url)) as session:
+        assert len(session.exec(select(AwardIndexCache.run_id)).all()) == 1
+
+
+def _real_call(prefix: str) -> dict:
+    return next(json.loads(line) for line in (FILES / "matching" / "real_calls.jsonl").open()
+                if json.loads(line)["id"].startswith(prefix))  # fmt: skip
+
+
+def _stored(session, record: dict):
+    store_record(session, record)
+    session.commit()
+    return get_opportunity(session, record["id"])
+
+
+def test_a_call_of_another_source_quoting_an_eu_topic_code_is_linked_to_its_editions(awards):
+    # A real Aides-territoires call whose text, as a mirrored EU call would, quotes a real topic code.
+    record = _real_call("aides_territoires:") | {
+        "summary": "Relais national de l'appel Horizon Europe HORIZON-MISS-2024-OCEAN-01-01 : "
+                   "parcs bleus européens, aires marines protégées au large."}  # fmt: skip
+    call = _stored(awards, record)
+    summary = funded_summary(awards, call.id, call.title, call)
+    assert [e.topic for e in summary.editions] == [
+        "HORIZON-MISS-2022-OCEAN-01-01", "HORIZON-MISS-2023-OCEAN-01-01",
+        "HORIZON-MISS-2024-OCEAN-01-01",
+    ]  # fmt: skip
+    assert len(summary.projects) == 4
+
+
+def test_a_call_of_another_source_with_a_near_duplicate_title_is_linked(awards):
+    from funding.awards.linking import linked_topics
+
+    record = _real_call("iledefrance:") | {"title": f"Horizon Europe - {BLUE_PARKS} (2024)"}
+    call = _stored(awards, record)
+    assert ("HORIZON-MISS-2024-OCEAN-01-01", BLUE_PARKS) in linked_topics(awards, call)
+    assert len(funded_summary(awards, call.id, call.title, call).projects) == 4
+
+
+def test_a_call_of_another_source_unlike_any_funded_topic_is_linked_to_nothing(awards):
+    call = _stored(awards, _real_call("aides_territoires:"))
+    assert funded_summary(awards, call.id, call.title, call) is None
