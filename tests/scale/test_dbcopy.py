@@ -96,8 +96,8 @@ def test_every_row_of_every_table_arrives(tmp_path, backend_url, monkeypatch):
     target = make_engine(backend_url)
     before, after = _dump(source), _dump(target)
     assert set(before) == set(after)
-    empty = [name for name, rows in before.items() if not rows]
-    assert not [n for n in empty if n not in ("sign_in_attempt", "staff_alert")], empty
+    empty = [name for name, rows in before.items() if not rows]  # the award index is a cache, rebuilt on demand
+    assert not [n for n in empty if n not in ("sign_in_attempt", "staff_alert", "award_index_cache")], empty
     for name in before:
         assert after[name] == before[name], name
     with Session(target) as session:
