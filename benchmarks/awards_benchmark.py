@@ -2,7 +2,7 @@
 leave-one-out quality of the suggestions against a by-project-count baseline, and the back-test
 of next-edition forecasts. Numbers go to docs/past-awards.md.
 
-Usage: python benchmarks/awards_benchmark.py [--data DIR] [--database-url URL] [--skip-import]
+Usage: python -m benchmarks.awards_benchmark [--data DIR] [--database-url URL] [--skip-import]
        [--sample 300] [--seed 15]
 """
 
@@ -19,15 +19,19 @@ from sqlmodel import Session, select
 from funding.awards.forecast import next_date
 from funding.awards.importer import import_awards
 from funding.awards.linking import Edition, _chained, topic_area, topic_year
-from funding.awards.partners import (award_index, rank_organisations, refresh_award_index,
-                                     suggest_partners)  # fmt: skip
-from funding.db import make_engine, upgrade
+from funding.awards.partners import (
+    award_index,
+    rank_organisations,
+    refresh_award_index,
+    suggest_partners,  # fmt: skip
+)
 from funding.matching import load_profile, parse_profile
 from funding.matching.query import build_query
-from funding.models import AwardProject
+from funding.store.db import make_engine, upgrade
+from funding.store.models import AwardProject
 
 DATA = Path("/work/shared/data/cordis-horizon-europe")
-PROFILES = Path(__file__).parent.parent / "bench" / "matching" / "profiles"
+PROFILES = Path(__file__).parent.parent / "benchmarks" / "matching" / "profiles"
 FILES = ("horizon_europe_projects.jsonl.gz", "horizon_europe_organisations.jsonl.gz")
 
 
@@ -51,7 +55,7 @@ FIRST_QUERY = """
 import sys, time
 from sqlmodel import Session
 from funding.awards.partners import suggest_partners
-from funding.db import make_engine
+from funding.store.db import make_engine
 from funding.matching import load_profile
 with Session(make_engine(sys.argv[1])) as session:
     started = time.perf_counter()
@@ -94,7 +98,7 @@ def bench_latency(session) -> None:
         started = time.perf_counter()
         suggest_partners(session, profile, limit=20)
         times.append(time.perf_counter() - started)
-    print(f"partner suggestions over {len(times)} profiles of bench/matching/profiles (index built): "
+    print(f"partner suggestions over {len(times)} profiles of benchmarks/matching/profiles (index built): "
           f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
           f"({', '.join(f'{x * 1000:.0f}' for x in times)} ms)")
 

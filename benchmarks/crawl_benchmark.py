@@ -11,7 +11,7 @@ settings, delays and AutoThrottle off, 16 requests at a time:
     and body bytes the mirror sent.
 Rates are items per second of process wall time, start-up included for both (Scrapy's own
 elapsed time stops before the pipeline's close, where enrichment runs, so it would flatter (a)).
-Usage: python benchmarks/crawl_benchmark.py [--items 2000] [--page-size 50]
+Usage: python -m benchmarks.crawl_benchmark [--items 2000] [--page-size 50]
 """
 
 import argparse

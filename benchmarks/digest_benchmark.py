@@ -3,11 +3,11 @@
     .venv/bin/python -m benchmarks.digest_benchmark [--subscribers 10000] [--partnerships 200]
         [--new 2000] [--changed 300] [--render]
 
-The database is the 100,000-opportunity database of bench/matching/speed.py (snapshot records with
+The database is the 100,000-opportunity database of benchmarks/matching/speed.py (snapshot records with
 new ids and shifted dates), copied to /tmp/funding_digest_bench.db and prepared once: every call
 first seen on 2026-01-01 but `--new` of them seen three days before the run (2026-03-02, a Monday),
 `--changed` older calls whose deadline moved that week, and `--partnerships` partnership profiles
-(variations of the seven profiles of bench/matching/profiles: themes, keywords, countries) shared
+(variations of the seven profiles of benchmarks/matching/profiles: themes, keywords, countries) shared
 by `--subscribers` subscribers (50 per partnership: team members and partners of one consortium;
 one partnership in six has subscribers in both languages), five hidden and three watched calls
 per partnership. Prints the timings: the engine runs once per (partnership, language).
@@ -23,9 +23,9 @@ from pathlib import Path
 from sqlalchemy import insert, text
 from sqlmodel import Session, select
 
-from bench.matching.common import profiles
-from funding.db import make_engine, upgrade
-from funding.models import (
+from benchmarks.matching.common import profiles
+from funding.store.db import make_engine, upgrade
+from funding.store.models import (
     FieldChange,
     HiddenCall,
     Opportunity,
@@ -44,7 +44,7 @@ COUNTRIES = ["SN", "BF", "ML", "FR", "CH", "BE", "CM", "MA", "TN", "CI"]
 
 def prepare(args: argparse.Namespace) -> None:
     if not SOURCE.exists():
-        from bench.matching.speed import build
+        from benchmarks.matching.speed import build
 
         build(100_000)
     if TARGET.exists():

@@ -1,8 +1,8 @@
-"""Extraction throughput: `funding.extract.extract` over the 590 real records of the snapshot.
+"""Extraction throughput: `funding.enrich.extract.extract` over the 590 real records of the snapshot.
 
 Records are validated and converted to rows first (not timed); then every row goes through
 `extract`, best of a few repetitions, reported in records per second.
-Usage: python benchmarks/extract_benchmark.py [--repeat 3] [--dump FILE]
+Usage: python -m benchmarks.extract_benchmark [--repeat 3] [--dump FILE]
 `--dump FILE` writes every record's extractions as sorted JSON, to diff one version against another.
 """
 
@@ -14,9 +14,9 @@ import time
 from importlib.resources import as_file
 from typing import Any
 
-from funding.extract import extract
-from funding.records import to_row, validate_record
-from funding.snapshot import SNAPSHOT
+from funding.contracts.records import to_row, validate_record
+from funding.enrich.extract import extract
+from funding.ingest.snapshot import SNAPSHOT
 
 
 def load_rows() -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 Measures a first import, a re-import of the same file (all unchanged) and, as floors, a bare
 sqlite3 executemany of the same normalised rows into a table of the same columns, then the same
 with their text indexed by FTS5 as the store does, in one run.
-Usage: python benchmarks/import_benchmark.py [--records 100000] [--database-url URL]
+Usage: python -m benchmarks.import_benchmark [--records 100000] [--database-url URL]
 """
 
 import argparse
@@ -18,11 +18,11 @@ from pathlib import Path
 
 from sqlalchemy.schema import CreateTable
 
-from funding.db import make_engine, upgrade
-from funding.importer import INDEX_EVERY, import_file
-from funding.models import Opportunity
-from funding.records import to_row, validate_record
-from funding.snapshot import SNAPSHOT
+from funding.contracts.records import to_row, validate_record
+from funding.ingest.importer import INDEX_EVERY, import_file
+from funding.ingest.snapshot import SNAPSHOT
+from funding.store.db import make_engine, upgrade
+from funding.store.models import Opportunity
 
 
 def make_records(count: int) -> list[dict]:

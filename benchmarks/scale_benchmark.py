@@ -4,21 +4,21 @@ For K = 1, 2, 4, 8 writer processes (each upserting batches of 100 records made 
 snapshot with new ids, one short transaction per batch, as a crawl does) for a fixed time, on a
 SQLite file and on a fresh PostgreSQL schema, it reports the rows stored per second, the batches
 that failed (e.g. "database is locked") and the batch latency, and, from one more process, the
-latency of a full-text search (funding.store.search_ids) while the writers run (K = 0: no writer).
+latency of a full-text search (funding.store.opportunities.search_ids) while the writers run (K = 0: no writer).
 
 Rows are validated and normalised (records.to_row(validate_record(r))) once, before the writers
 start, so the numbers measure the database, not the 0.5 ms per item of validation a crawl adds.
 
---enrich: each writer enriches every batch it stored (funding.enrich: extraction, then the merge
+--enrich: each writer enriches every batch it stored (funding.enrich.enrichment: extraction, then the merge
 of cross-source duplicates involving those calls), as `funding crawl` does after a crawl; every
 writer lists the snapshot's calls under a source of its own, so the batches are near-duplicates
 of each other and of the prefilled calls. A failed batch is then a failed store or enrichment;
 the table adds the enrichments' p95 and the review rows or history entries found twice.
 
-Usage: python benchmarks/scale_benchmark.py [--quick] [--seconds 15] [--prefill 20000]
+Usage: python -m benchmarks.scale_benchmark [--quick] [--seconds 15] [--prefill 20000]
        [--writers 1,2,4,8] [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--no-postgres]
        [--no-sqlite] [--postgres-revision 0009] [--enrich]
-       python benchmarks/scale_benchmark.py --fulltext [--rows 1200]
+       python -m benchmarks.scale_benchmark --fulltext [--rows 1200]
 --fulltext measures only what PostgreSQL's generated full-text column costs an insert: one writer
 stores the same new rows with 0006's functions (revision 0009), with 0010's, and with the column
 dropped, and reports rows/s and the server's CPU per row (read from /proc when PostgreSQL runs on
@@ -43,10 +43,10 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session
 
-from funding.db import make_engine, upgrade
-from funding.records import to_row, validate_record
-from funding.snapshot import SNAPSHOT
-from funding.store import count_opportunities, search_ids, sync_fulltext, upsert_many
+from funding.contracts.records import to_row, validate_record
+from funding.ingest.snapshot import SNAPSHOT
+from funding.store.db import make_engine, upgrade
+from funding.store.opportunities import count_opportunities, search_ids, sync_fulltext, upsert_many
 
 BATCH = 100
 QUERIES = ["eau", "climat", "innovation", "santé", "agriculture durable", "formation", "énergie",
@@ -76,7 +76,7 @@ def write_batch(session: Session, rows: list[dict]) -> None:
 
 def writer(url: str, rows: list[dict], tag: str, start_at: float, stop_at: float, out,
            enriching: bool = False) -> None:  # fmt: skip
-    from funding.enrich import enrich
+    from funding.enrich.enrichment import enrich
 
     engine = make_engine(url)
     stored, errors, latencies, messages, enrichments = 0, 0, [], [], []

@@ -6,7 +6,7 @@ runs of each page in this fresh process (first run with empty caches, then a rer
 click), after the same module preload `funding serve` does before it listens (ui/server.py, timed
 on its own line), and (2) the domain calls behind each page (median of --repeat, so with the
 process's own caches warm). Usage:
-python benchmarks/ui_benchmark.py [--records 100000] [--database PATH] [--repeat 3]
+python -m benchmarks.ui_benchmark [--records 100000] [--database PATH] [--repeat 3]
 """
 
 import argparse
@@ -20,14 +20,14 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROFILES = sorted((ROOT / "bench" / "matching" / "profiles").glob("*.json"))
+PROFILES = sorted((ROOT / "benchmarks" / "matching" / "profiles").glob("*.json"))
 AS_OF = date(2026, 3, 1)
 
 
 def build(path: Path, records: int) -> None:
     from benchmarks.import_benchmark import make_records
-    from funding.db import make_engine, upgrade
-    from funding.importer import import_file
+    from funding.ingest.importer import import_file
+    from funding.store.db import make_engine, upgrade
 
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
@@ -54,11 +54,11 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 def domain(url: str, repeat: int) -> list[tuple[str, float]]:
     from sqlmodel import Session
 
-    from funding import calendar, details, finder, monitor
-    from funding.db import make_engine
-    from funding.models import utcnow
-    from funding.partnerships import save_partnership, watch
-    from funding.presentation import find_opportunities
+    from funding.access.partnerships import save_partnership, watch
+    from funding.store.db import make_engine
+    from funding.store.models import utcnow
+    from funding.views import calendar, details, finder, monitor
+    from funding.views.presentation import find_opportunities
 
     engine = make_engine(url)
     rows: list[tuple[str, float]] = []
@@ -114,7 +114,7 @@ def pages(url: str) -> list[tuple[str, float]]:
     """Whole-page AppTest runs: cold (caches empty) and a rerun (what a click costs)."""
     from streamlit.testing.v1 import AppTest
 
-    from funding.auth import hash_password
+    from funding.access.auth import hash_password
     from funding.settings import get_settings
     from ui.server import preload
 
@@ -197,7 +197,7 @@ def main() -> None:
 
 def upgrade_schema(url: str) -> None:
     """A reused database gets the newest migrations (the indexes the pages rely on)."""
-    from funding.db import make_engine, upgrade
+    from funding.store.db import make_engine, upgrade
 
     engine = make_engine(url)
     upgrade(engine)

@@ -1,4 +1,4 @@
-"""SharedCrawl: keeps a worker of a shared crawl (funding.distributed) open while others still work.
+"""SharedCrawl: keeps a worker of a shared crawl (funding.harvest.distributed) open while others still work.
 
 With scrapy-redis a worker whose queue looks empty would close while another worker is still
 parsing a page whose links are about to be queued. Each worker publishes a heartbeat and whether
@@ -17,7 +17,7 @@ from scrapy.core.engine import ExecutionEngine
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
-from funding.distributed import redis_client
+from funding.harvest.distributed import redis_client
 
 BEAT = 0.5  # seconds between heartbeats
 STALE = 10.0  # a worker silent this long is gone

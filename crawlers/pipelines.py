@@ -1,10 +1,10 @@
 """StorePipeline: items validated, normalised and stored by funding/, one SourceRun per crawl.
 
-Thin on purpose: the contract (funding.records) and the write path (funding.store) live in the
+Thin on purpose: the contract (funding.contracts.records) and the write path (funding.store.opportunities) live in the
 domain, so a spider and `funding import` store a record exactly the same way. Items are validated
 here (an invalid one is dropped at once, with its reason); valid ones are normalised and stored in
-batches by a writer process (funding.background), while Scrapy goes on parsing. Reading missing
-fields from the text and merging duplicates (funding.enrich) runs after the crawl, in
+batches by a writer process (funding.ingest.background), while Scrapy goes on parsing. Reading missing
+fields from the text and merging duplicates (funding.enrich.enrichment) runs after the crawl, in
 `funding crawl`, across every source crawled: it keeps the crawl process fast.
 """
 
@@ -18,12 +18,18 @@ from scrapy.exceptions import DropItem
 from sqlmodel import Session
 
 from crawlers.spiders.base import crawl_problems
-from funding.background import Background
-from funding.db import get_engine, upgrade
-from funding.health import FillCounter
-from funding.models import SourceRun, utcnow
-from funding.records import OpportunityRecord, RecordError, raw_hash, validate_record
-from funding.store import OUTCOME_COUNTS, finish_run, start_run, store_batch, sync_fulltext
+from funding.contracts.records import OpportunityRecord, RecordError, raw_hash, validate_record
+from funding.ingest.background import Background
+from funding.store.db import get_engine, upgrade
+from funding.store.health import FillCounter
+from funding.store.models import SourceRun, utcnow
+from funding.store.opportunities import (
+    OUTCOME_COUNTS,
+    finish_run,
+    start_run,
+    store_batch,
+    sync_fulltext,
+)
 
 # Items per transaction, and the longest a validated item waits to be stored (seconds).
 COMMIT_EVERY = 100
@@ -56,11 +62,11 @@ class StorePipeline:
         self.shared_seen = self.shared_rejected = 0  # what a shared crawl was told already
         # A bound method: Scrapy keeps signal receivers as weak references, a lambda would vanish.
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        # FUNDING_SHARED_CRAWL (funding.distributed): counts go to Redis, the run is closed there.
+        # FUNDING_SHARED_CRAWL (funding.harvest.distributed): counts go to Redis, the run is closed there.
         self.shared = crawler.settings.get("FUNDING_SHARED_CRAWL")
         self.redis = None
         if self.shared:
-            from funding.distributed import redis_client
+            from funding.harvest.distributed import redis_client
 
             self.redis = redis_client(crawler.settings.get("REDIS_URL"))
 

@@ -51,7 +51,7 @@ def build_scheduler(
     *, engine: Engine | None = None, blocking: bool = False, settings: Settings | None = None
 ) -> BaseScheduler:
     """A scheduler whose jobs live in the radar's database (table apscheduler_jobs)."""
-    from funding.db import get_engine
+    from funding.store.db import get_engine
 
     settings = settings or get_settings()
     store = SQLAlchemyJobStore(engine=engine or get_engine(), tablename=JOB_TABLE)
@@ -67,7 +67,7 @@ def build_scheduler(
 def planned_jobs(settings: Settings | None = None,
                  sources: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Every job: id, function reference, arguments, trigger and a name for people."""
-    from funding.harvest import available_sources
+    from funding.harvest.crawl import available_sources
 
     settings = settings or get_settings()
     tz = settings.timezone
@@ -127,9 +127,9 @@ def job_lines(scheduler: BaseScheduler) -> list[str]:
 
 def crawl_job(name: str) -> int:
     """`funding crawl NAME` as its own process (a reactor cannot restart), then staff alerts."""
-    from funding.db import get_engine
     from funding.digests.send import alert_flagged_sources
-    from funding.harvest import PROJECT_ROOT, crawl_environment
+    from funding.harvest.crawl import PROJECT_ROOT, crawl_environment
+    from funding.store.db import get_engine
 
     command = [sys.executable, "-m", "funding.cli", "crawl", name]
     log.info("crawl %s: %s", name, " ".join(command))
@@ -145,8 +145,8 @@ def crawl_job(name: str) -> int:
 
 
 def digest_job(frequency: str) -> str:
-    from funding.db import get_engine, upgrade
     from funding.digests.send import send_due
+    from funding.store.db import get_engine, upgrade
 
     engine = get_engine()
     upgrade(engine)
@@ -156,8 +156,8 @@ def digest_job(frequency: str) -> str:
 
 
 def reminder_job() -> str:
-    from funding.db import get_engine
     from funding.digests.send import send_due
+    from funding.store.db import get_engine
 
     report = send_due(get_engine(), kind="reminder")
     log.info("reminders: %s", report.summary())
@@ -165,8 +165,8 @@ def reminder_job() -> str:
 
 
 def source_alert_job() -> int:
-    from funding.db import get_engine
     from funding.digests.send import alert_flagged_sources
+    from funding.store.db import get_engine
 
     return alert_flagged_sources(get_engine())
 
@@ -182,7 +182,7 @@ def synced(*, engine: Engine | None = None, settings: Settings | None = None) ->
 
 def run() -> None:
     """`funding schedule`: bring the stored jobs up to date, then run them until stopped."""
-    from funding.db import get_engine, upgrade
+    from funding.store.db import get_engine, upgrade
 
     upgrade(get_engine())
     sync = synced()

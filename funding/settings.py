@@ -146,11 +146,11 @@ class Settings(BaseSettings):
     )
     digest_daily_cron: str = setting("0 7 * * *", "daily digests and deadline reminders")
 
-    # -- Access to the interface (funding.auth, funding.accounts)
+    # -- Access to the interface (funding.access.auth, funding.access.accounts)
     staff_users: str | None = setting(
         None,
         "staff accounts, in single quotes: `'alice=scrypt$...;bob=scrypt$...'` "
-        "(hashes from `funding staff add` or `python -m funding.auth`)",
+        "(hashes from `funding staff add` or `python -m funding.access.auth`)",
     )
     secrets_file: Path | None = setting(
         None, 'a TOML file outside the repository: `[staff]` `alice = "scrypt$..."`'

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from funding.db import make_engine, upgrade
 from funding.settings import get_settings
+from funding.store.db import make_engine, upgrade
 
 FILES = Path(__file__).parent / "files"
 POSTGRES_URL = os.environ.get("FUNDING_TEST_DATABASE_URL")
@@ -91,7 +91,7 @@ def database_url(request, tmp_path, monkeypatch):
     test's own, named in the URL so subprocesses (crawls, the CLI, the scheduler) use it too.
     A test about the SQLite file itself says so: @pytest.mark.parametrize("database_url",
     ["sqlite"], indirect=True), with the reason beside it."""
-    from funding.db import get_engine
+    from funding.store.db import get_engine
 
     with ExitStack() as stack:
         if request.param == "sqlite":

@@ -4,10 +4,9 @@ import time
 
 import pytest
 
-from funding.accounts import AccountError, make_token, read_token, staff_session
-from funding.auth import hash_password
-from funding.digests.send import send_sign_in_link
-from funding.partnerships import (
+from funding.access.accounts import AccountError, make_token, read_token, staff_session
+from funding.access.auth import hash_password
+from funding.access.partnerships import (
     AccessDenied,
     PartnershipNameTaken,
     Viewer,
@@ -15,8 +14,9 @@ from funding.partnerships import (
     save_partnership,
     visible_partnerships,
 )
+from funding.digests.send import send_sign_in_link
+from funding.digests.subscriptions import subscribe
 from funding.settings import Settings
-from funding.subscriptions import subscribe
 from tests.digests.conftest import smtp  # noqa: F401
 
 PROFILE = {"name": "Eau Sahel", "partners": [{"name": "Eau Solidaire", "type": "association",

@@ -1,4 +1,4 @@
-"""funding.background: jobs in one worker process, in order, or here when the worker cannot run."""
+"""funding.ingest.background: jobs in one worker process, in order, or here when the worker cannot run."""
 
 import os
 import subprocess
@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from funding.background import Background
+from funding.ingest.background import Background
 
 
 def test_jobs_run_in_another_process_and_come_back_in_order():
@@ -46,7 +46,7 @@ def test_a_script_without_a_main_guard_falls_back_to_running_here(tmp_path):
         textwrap.dedent(
             """
             import os
-            from funding.background import Background
+            from funding.ingest.background import Background
 
             background = Background(parallel=True)
             job = background.submit(os.getpid)

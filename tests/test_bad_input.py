@@ -12,8 +12,8 @@ import sys
 import pytest
 from sqlmodel import Session, select
 
-from funding.importer import import_file
-from funding.models import Opportunity
+from funding.ingest.importer import import_file
+from funding.store.models import Opportunity
 
 GOOD = [
     {"id": "bad-input:first", "title": "Fonds eau", "url": "https://example.org/1"},

@@ -53,7 +53,7 @@ def test_stats(database_url):
 def test_db_upgrade_and_snapshot_load(database_url):
     from alembic.script import ScriptDirectory
 
-    from funding.db import MIGRATIONS
+    from funding.store.db import MIGRATIONS
 
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     result = funding("db", "upgrade")

@@ -4,10 +4,17 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from funding.dedup import auto_merge, find_duplicates, merge, resolve_id, resolve_ids, unmerge
-from funding.models import FieldChange, Merge, Opportunity, OpportunitySource
-from funding.records import to_row, validate_record
-from funding.store import edit_opportunity, sources_of, store_record, upsert_many
+from funding.contracts.records import to_row, validate_record
+from funding.enrich.dedup import (
+    auto_merge,
+    find_duplicates,
+    merge,
+    resolve_id,
+    resolve_ids,
+    unmerge,
+)
+from funding.store.models import FieldChange, Merge, Opportunity, OpportunitySource
+from funding.store.opportunities import edit_opportunity, sources_of, store_record, upsert_many
 
 T0 = datetime(2026, 5, 1, 12, tzinfo=UTC)
 T1 = datetime(2026, 5, 2, 12, tzinfo=UTC)
@@ -166,7 +173,7 @@ def test_later_sighting_of_a_merged_listing_fills_and_sights_the_kept_one(sessio
 def test_merged_listing_is_hidden_from_lists_and_search(session):
     from datetime import date
 
-    from funding.store import list_opportunities, search_ids
+    from funding.store.opportunities import list_opportunities, search_ids
 
     _store(session, LIFE_NATURE, LIFE_NATURE_ELSEWHERE)
     session.commit()

@@ -2,9 +2,9 @@
 
 from sqlmodel import Session, select
 
-from funding.enrich import enrich
-from funding.models import Extraction, Opportunity
-from funding.store import store_record
+from funding.enrich.enrichment import enrich
+from funding.store.models import Extraction, Opportunity
+from funding.store.opportunities import store_record
 
 CALL = {
     "id": "eu_sedia:life-2026-sap-nat-nature", "source": "eu_sedia",

@@ -9,7 +9,7 @@ from importlib.resources import files
 import pytest
 from sqlmodel import select
 
-from funding.extract import (
+from funding.enrich.extract import (
     apply_extractions,
     country_groups,
     country_names,
@@ -17,9 +17,9 @@ from funding.extract import (
     extract,
     split_sentences,
 )
-from funding.models import Extraction as ExtractionRow
-from funding.models import FieldChange, Opportunity
-from funding.store import edit_opportunity, store_record
+from funding.store.models import Extraction as ExtractionRow
+from funding.store.models import FieldChange, Opportunity
+from funding.store.opportunities import edit_opportunity, store_record
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 

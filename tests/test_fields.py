@@ -1,12 +1,12 @@
-"""funding/fields.py is the one table of the contract's fields: it says what the schema says, and
+"""funding/contracts/fields.py is the one table of the contract's fields: it says what the schema says, and
 every list derived from it names real columns."""
 
 import json
 from pathlib import Path
 
 import funding
-from funding import fields
-from funding.models import Opportunity
+from funding.contracts import fields
+from funding.store.models import Opportunity
 
 SCHEMA = Path(funding.__file__).parent / "contracts" / "opportunity.schema.json"
 

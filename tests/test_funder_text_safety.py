@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from funding import presentation
-from funding.calendar import to_csv
+from funding.views import presentation
+from funding.views.calendar import to_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "+33 4 50 00 00 00", "-2+3",

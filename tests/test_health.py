@@ -7,13 +7,13 @@ from click.testing import CliRunner
 from sqlalchemy import inspect
 from sqlmodel import Session
 
-from funding import harvest
 from funding.cli import main
-from funding.db import _head_revision, alembic_config, current_revision, get_engine, upgrade
-from funding.health import FillCounter, assess, format_day
-from funding.models import SourceRun
+from funding.harvest import crawl as harvest
 from funding.settings import get_settings
-from funding.store import finish_run, start_run
+from funding.store.db import _head_revision, alembic_config, current_revision, get_engine, upgrade
+from funding.store.health import FillCounter, assess, format_day
+from funding.store.models import SourceRun
+from funding.store.opportunities import finish_run, start_run
 
 HEALTH_COLUMNS = {"duration_seconds", "errors", "fill_rates", "flags"}
 GOOD_DAY = datetime(2026, 3, 12, 5, 0, tzinfo=UTC)

@@ -7,10 +7,10 @@ import shutil
 
 from sqlmodel import Session
 
-from funding.exporter import export
-from funding.importer import import_file
-from funding.models import FieldChange, Opportunity
-from funding.store import get_opportunity
+from funding.ingest.exporter import export
+from funding.ingest.importer import import_file
+from funding.store.models import FieldChange, Opportunity
+from funding.store.opportunities import get_opportunity
 from tests.conftest import FILES, rows
 
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from funding.matching import ProfileError
-from funding.partnerships import (
+from funding.access.partnerships import (
     hidden_ids,
     hide,
     open_reports,
@@ -14,6 +13,7 @@ from funding.partnerships import (
     watch,
     watchlist,
 )  # fmt: skip
+from funding.matching import ProfileError
 
 PROFILE = {"name": "Eau Sahel", "partners": [{"type": "ONG", "country": "FR", "role": "lead"}]}
 

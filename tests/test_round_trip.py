@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from funding.exporter import _write_csv
-from funding.fields import CONTENT_COLUMNS
-from funding.importer import read_records
-from funding.models import Opportunity
-from funding.records import to_contract, to_row, validate_record
-from funding.store import upsert
+from funding.contracts.fields import CONTENT_COLUMNS
+from funding.contracts.records import to_contract, to_row, validate_record
+from funding.ingest.exporter import _write_csv
+from funding.ingest.importer import read_records
+from funding.store.models import Opportunity
+from funding.store.opportunities import upsert
 
 AMOUNTS = (
     st.none()

@@ -9,10 +9,10 @@ from sqlmodel import Session, select
 
 from funding import scheduler
 from funding.cli import main
-from funding.db import get_engine, make_engine, upgrade
-from funding.models import SourceRun
+from funding.harvest.sources import SourceDeclaration
 from funding.settings import get_settings
-from funding.sources import SourceDeclaration
+from funding.store.db import get_engine, make_engine, upgrade
+from funding.store.models import SourceRun
 from tests.crawlers.conftest import SediaServer
 from tests.digests.conftest import SMTPServer
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from funding.auth import hash_password, sign_in
-from funding.db import make_engine, upgrade
+from funding.access.auth import hash_password, sign_in
 from funding.settings import Settings
+from funding.store.db import make_engine, upgrade
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 HASH = hash_password("right")

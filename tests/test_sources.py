@@ -5,11 +5,11 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from funding import harvest
 from funding.cli import main
-from funding.harvest import CrawlOutcome, crawl_command, spider_names
+from funding.harvest import crawl as harvest
+from funding.harvest.crawl import CrawlOutcome, crawl_command, spider_names
+from funding.harvest.sources import SOURCES_FILE, SourcesError, load_sources
 from funding.settings import get_settings
-from funding.sources import SOURCES_FILE, SourcesError, load_sources
 
 NO_DATA = ("afd", "fondation_de_france", "bpifrance", "fundsforngos", "uk_find_a_grant")
 

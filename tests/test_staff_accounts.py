@@ -1,23 +1,23 @@
-"""Staff accounts from the command line: `funding staff add`, `python -m funding.auth`, bad hashes."""
+"""Staff accounts from the command line: `funding staff add`, `python -m funding.access.auth`, bad hashes."""
 
 import subprocess
 import sys
 
 from click.testing import CliRunner
 
-from funding.auth import hash_password, malformed, staff_credentials, verify_password
+from funding.access.auth import hash_password, malformed, staff_credentials, verify_password
 from funding.cli import main
 from funding.settings import Settings
 
 
 def _auth(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "funding.auth", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "funding.access.auth", *args], input=stdin,
                           capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
 
 
 def test_help_does_not_prompt_and_a_piped_password_is_hashed():
     shown = _auth("--help")
-    assert shown.returncode == 0 and "usage: python -m funding.auth" in shown.stdout
+    assert shown.returncode == 0 and "usage: python -m funding.access.auth" in shown.stdout
     assert "password:" not in shown.stdout + shown.stderr
     piped = _auth(stdin="s3cret\n")
     assert piped.returncode == 0 and verify_password("s3cret", piped.stdout.strip())

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from funding.status import compute_status, next_deadline
+from funding.contracts.status import compute_status, next_deadline
 
 TODAY = date(2026, 11, 26)
 

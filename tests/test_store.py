@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from funding.models import FieldChange, Opportunity
-from funding.records import to_row, validate_record
-from funding.store import (
+from funding.contracts.records import to_row, validate_record
+from funding.store.models import FieldChange, Opportunity
+from funding.store.opportunities import (
     changed_since,
     edit_opportunity,
     field_history,
@@ -191,7 +191,7 @@ def test_stats_counts_status_as_of_a_day(session):
 
 
 def test_store_record_validates(session):
-    from funding.records import RecordError
+    from funding.contracts.records import RecordError
 
     with pytest.raises(RecordError, match=r"deadlines\[0\]: '31/02/2026' is not a date"):
         store_record(session, {**LIFE, "deadlines": ["31/02/2026"]})
@@ -200,7 +200,7 @@ def test_store_record_validates(session):
 
 
 def test_inferred_field_stays_when_the_source_states_nothing(session):
-    from funding.extract import Extraction, apply_extractions
+    from funding.enrich.extract import Extraction, apply_extractions
 
     upsert(session, row(amount_max=None), now=T0)
     stored = get_opportunity(session, LIFE["id"])
@@ -220,7 +220,7 @@ def test_migrations_are_numbered_and_the_quick_head_check_agrees_with_alembic():
     """funding.db skips Alembic when the database is at the newest NNNN_*.py revision."""
     from alembic.script import ScriptDirectory
 
-    from funding.db import MIGRATIONS, _head_revision
+    from funding.store.db import MIGRATIONS, _head_revision
 
     scripts = ScriptDirectory(str(MIGRATIONS))
     for script in scripts.walk_revisions():

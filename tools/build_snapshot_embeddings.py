@@ -1,10 +1,10 @@
 """Embed the bundled snapshot's calls once, so a new installation does not run the model on them.
 
 Imports funding/data/snapshot.jsonl.gz into a throw-away SQLite database as `funding serve` does,
-embeds every call's text with funding.embeddings (multilingual-e5-small, about 0.1 s a record) and
+embeds every call's text with funding.enrich.embeddings (multilingual-e5-small, about 0.1 s a record) and
 writes the vectors, keyed by the hash of the text they come from, to
 funding/data/snapshot_embeddings.npz (float16). Run it again whenever the snapshot or the text a
-call is embedded from (funding.embeddings.call_text) changes; a record whose key is not in the file
+call is embedded from (funding.enrich.embeddings.call_text) changes; a record whose key is not in the file
 is simply embedded at first start.
 
     .venv/bin/python tools/build_snapshot_embeddings.py
@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from sqlmodel import Session, select
 
-from funding import embeddings
-from funding.db import make_engine, upgrade
-from funding.models import Embedding
-from funding.snapshot import SNAPSHOT_EMBEDDINGS, load_snapshot
+from funding.enrich import embeddings
+from funding.ingest.snapshot import SNAPSHOT_EMBEDDINGS, load_snapshot
+from funding.store.db import make_engine, upgrade
+from funding.store.models import Embedding
 
 
 def main() -> None:

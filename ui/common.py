@@ -7,12 +7,12 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from funding import accounts, auth
-from funding.db import session_scope
+from funding.access import accounts, auth
+from funding.access.partnerships import Viewer
 from funding.i18n import language, t
-from funding.partnerships import Viewer
-from funding.presentation import markdown_text
 from funding.settings import get_settings
+from funding.store.db import session_scope
+from funding.views.presentation import markdown_text
 from ui import resources
 
 VERDICT_COLORS = {"eligible": "green", "to_verify": "orange", "ineligible": "red"}
@@ -31,7 +31,7 @@ def today() -> date:
 
 
 def esc(text: object) -> str:
-    """Funder text for a Markdown element, shown as typed (funding.presentation.markdown_text)."""
+    """Funder text for a Markdown element, shown as typed (funding.views.presentation.markdown_text)."""
     return markdown_text(text)
 
 
@@ -100,7 +100,7 @@ COOKIES = {"staff_user": "funding_staff", "lead_email": "funding_lead"}
 def restore_sessions() -> None:
     """Read the session cookies once per browser session (unless signed out since), then write
     the cookies asked for by a sign-in or sign-out (a script in the page: Streamlit cannot set
-    cookies from the server; the tokens are signed and expire, see funding/accounts.py)."""
+    cookies from the server; the tokens are signed and expire, see funding/access/accounts.py)."""
     state = st.session_state
     if not state.get("cookies_read"):
         state["cookies_read"] = True

@@ -14,10 +14,10 @@ from typing import Any
 import streamlit as st
 from sqlmodel import Session
 
-from funding.db import make_engine, session_scope
-from funding.models import Partnership
-from funding.partnerships import Viewer, check_access, visible_partnerships
+from funding.access.partnerships import Viewer, check_access, visible_partnerships
 from funding.settings import get_settings
+from funding.store.db import make_engine, session_scope
+from funding.store.models import Partnership
 
 
 @st.cache_resource(max_entries=4)
@@ -53,7 +53,7 @@ def write(*stale) -> Iterator[Session]:
 
 @st.cache_data(ttl=60, max_entries=256, show_spinner=False)
 def _opportunities(url: str, query: str, status: str | None, as_of: date, lang: str) -> list[dict]:
-    from funding.presentation import find_opportunities
+    from funding.views.presentation import find_opportunities
 
     with Session(_engine(url)) as session:
         return find_opportunities(session, query=query, status=status, as_of=as_of, lang=lang)
@@ -65,7 +65,7 @@ def opportunities(query: str, status: str | None, as_of: date, lang: str) -> lis
 
 @st.cache_data(ttl=60, max_entries=4, show_spinner=False)
 def _total(url: str) -> int:
-    from funding.store import count_opportunities
+    from funding.store.opportunities import count_opportunities
 
     with Session(_engine(url)) as session:
         return count_opportunities(session)
@@ -77,7 +77,7 @@ def total() -> int:
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def _freshness(url: str, as_of: date) -> dict[str, Any]:
-    from funding.presentation import freshness
+    from funding.views.presentation import freshness
 
     with Session(_engine(url)) as session:
         return freshness(session, as_of=as_of)
@@ -95,7 +95,7 @@ def freshness(as_of: date) -> dict[str, Any]:
 def _ranked(
     url: str, key: str, _profile: dict, as_of: date, lang: str, include_ineligible: bool
 ) -> list[dict[str, Any]]:
-    from funding import finder
+    from funding.views import finder
 
     with Session(_engine(url)) as session:
         return finder.ranked(
@@ -108,7 +108,7 @@ def ranked(
 ) -> list[dict[str, Any]]:
     """Ranked calls for a profile, the ineligible ones only when asked for (as `funding match
     --include-ineligible`); equal profiles (by their JSON) share one cache entry."""
-    from funding import finder
+    from funding.views import finder
 
     return _ranked(_url(), finder.profile_key(profile), profile, as_of, lang, include_ineligible)
 
@@ -136,7 +136,7 @@ def partnership_profile(partnership_id: int, viewer: Viewer) -> dict | None:
 
 @st.cache_data(ttl=60, max_entries=256, show_spinner=False)
 def _details(url: str, opportunity_id: str, as_of: date, lang: str) -> dict | None:
-    from funding import details
+    from funding.views import details
 
     with Session(_engine(url)) as session:
         return details.opportunity_details(
@@ -151,7 +151,7 @@ def opportunity(opportunity_id: str, as_of: date, lang: str) -> dict | None:
 
 @st.cache_data(ttl=300, max_entries=256, show_spinner=False)
 def _similar(url: str, opportunity_id: str) -> list[dict]:
-    from funding import details
+    from funding.views import details
 
     with Session(_engine(url)) as session:
         return details.similar_calls(session, opportunity_id)
@@ -222,7 +222,7 @@ def next_edition(opportunity_id: str, as_of: date, lang: str) -> str | None:
 
 
 def watched(partnership_id: int, as_of: date, lang: str) -> list[dict[str, Any]]:
-    from funding import calendar
+    from funding.views import calendar
 
     with read() as session:
         return calendar.watched_rows(session, partnership_id, as_of=as_of, lang=lang)
@@ -233,7 +233,7 @@ def watched(partnership_id: int, as_of: date, lang: str) -> list[dict[str, Any]]
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
 def _dashboard(url: str, now: datetime, as_of: date, lang: str) -> dict[str, Any]:
-    from funding import monitor
+    from funding.views import monitor
 
     with Session(_engine(url)) as session:
         return {
@@ -252,7 +252,7 @@ def dashboard(now: datetime, as_of: date, lang: str) -> dict[str, Any]:
 
 @st.cache_data(ttl=30, max_entries=16, show_spinner=False)
 def _queue(url: str, field: str | None, source: str | None, offset: int, size: int) -> dict[str, Any]:
-    from funding import monitor
+    from funding.views import monitor
 
     with Session(_engine(url)) as session:
         return {

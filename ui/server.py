@@ -20,15 +20,11 @@ def preload() -> float:
     import pyarrow  # noqa: F401
     import streamlit.emojis  # noqa: F401  (st.info, st.success... look icons up in it)
 
-    import funding.auth
-    import funding.calendar
-    import funding.details
+    import funding.access.auth
+    import funding.access.partnerships
     import funding.digests.build
-    import funding.monitor
-    import funding.partnerships
-    import funding.presentation
-    import funding.subscriptions  # noqa: F401
-    from funding import finder
+    import funding.digests.subscriptions  # noqa: F401
+    from funding.views import finder
 
     finder.theme_names()  # the themes vocabulary, read once per process
     from funding.matching.profile import TOWNS

@@ -6,9 +6,9 @@ pressing it confirms or unsubscribes.
 
 import streamlit as st
 
-from funding.db import session_scope
+from funding.digests.subscriptions import SubscriptionError, confirm, link_subscriber, unsubscribe
 from funding.i18n import t
-from funding.subscriptions import SubscriptionError, confirm, link_subscriber, unsubscribe
+from funding.store.db import session_scope
 from ui import common, resources
 
 ACTIONS = {"confirm": confirm, "unsubscribe": unsubscribe}

@@ -18,9 +18,9 @@ from parsel import Selector
 from scrapy.http import Response
 
 from crawlers.spiders.base import FundingSpider
-from funding.fields import LIST_FIELDS
+from funding.contracts.fields import LIST_FIELDS
+from funding.harvest.sources import FieldSpec, SourceDeclaration, get_source
 from funding.normalize import html_to_text
-from funding.sources import FieldSpec, SourceDeclaration, get_source
 
 MAX_PAGES = 50
 _BUILD_ID = re.compile(r'"buildId"\s*:\s*"([^"]+)"')

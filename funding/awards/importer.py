@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from funding.awards.records import ParticipationRecord, ProjectRecord, validate_award
 from funding.awards.store import store_participations, store_projects
-from funding.importer import ImportReport, read_records
-from funding.records import RecordError
-from funding.store import finish_run, start_run
+from funding.contracts.records import RecordError
+from funding.ingest.importer import ImportReport, read_records
+from funding.store.opportunities import finish_run, start_run
 
 BATCH = 2000
 

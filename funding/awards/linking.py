@@ -10,7 +10,7 @@ the same area (the code without its year and numbers: HORIZON-CL5-D1) whose titl
 
 A call of another source is linked to the topics it stands for: the EU topic codes its text
 quotes (a national site mirroring an EU call), else the funded topics whose title, call or
-programme the dedup machinery finds a near duplicate of the call's title (`funding.dedup`'s
+programme the dedup machinery finds a near duplicate of the call's title (`funding.enrich.dedup`'s
 score_pair: a mirrored EU topic, or a past call of the same source for sources whose awards
 name their call)."""
 
@@ -20,15 +20,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
-from funding.dedup import _Row, _title_words, score_pair
-from funding.models import AwardOrganisation, AwardParticipation, AwardProject
+from funding.enrich.dedup import _Row, _title_words, score_pair
 from funding.normalize.words import stems
+from funding.store.models import AwardOrganisation, AwardParticipation, AwardProject
 
 SAME_TOPIC = 0.5  # share of title stems two editions of one topic have in common at least
 _NOT_AREA = re.compile(r"20\d\d|\d+|TWO|STAGE")

@@ -20,10 +20,21 @@ from funding.matching.consortium import Requirement, count, requirements
 from funding.matching.facts import CallFacts
 from funding.matching.profile import Profile
 from funding.matching.query import Query, build_query
-from funding.matching.relevance import (COVERAGE, K1, LEXICAL_HALF, Statistics, _weights,
-                                        document)  # fmt: skip
-from funding.models import (AwardIndexCache, AwardOrganisation, AwardParticipation, AwardProject,
-                            SourceRun)  # fmt: skip
+from funding.matching.relevance import (
+    COVERAGE,
+    K1,
+    LEXICAL_HALF,
+    Statistics,
+    _weights,
+    document,  # fmt: skip
+)
+from funding.store.models import (
+    AwardIndexCache,
+    AwardOrganisation,
+    AwardParticipation,
+    AwardProject,
+    SourceRun,  # fmt: skip
+)
 from funding.territory import places
 
 PROJECTS_READ = 300  # the closest funded projects whose organisations are suggested

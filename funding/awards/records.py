@@ -6,8 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from funding.normalize.words import words
-from funding.records import (
+from funding.contracts.records import (
     MAX_ID,
     MAX_SOURCE,
     RecordError,
@@ -20,6 +19,7 @@ from funding.records import (
     validation_problems,
     without_nul,
 )
+from funding.normalize.words import words
 
 ORGANISATION_TYPES = (
     "PRC",

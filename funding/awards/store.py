@@ -7,9 +7,9 @@ from sqlalchemy import select, tuple_
 from sqlmodel import Session, col
 
 from funding.awards.records import Organisation, ParticipationRecord, ProjectRecord, name_key
-from funding.models import AwardOrganisation, AwardParticipation, AwardProject
-from funding.records import raw_hash
-from funding.store import Outcome
+from funding.contracts.records import raw_hash
+from funding.store.models import AwardOrganisation, AwardParticipation, AwardProject
+from funding.store.opportunities import Outcome
 
 
 def project_id(source: str, source_id: str) -> str:

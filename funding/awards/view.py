@@ -7,10 +7,10 @@ from sqlmodel import Session, col
 
 from funding.awards.forecast import next_edition
 from funding.awards.linking import funded_summary
+from funding.contracts.status import next_deadline
 from funding.i18n import t, word
 from funding.normalize import format_amount, format_date
-from funding.status import next_deadline
-from funding.store import get_opportunity
+from funding.store.opportunities import get_opportunity
 
 
 def _percent(share: float) -> str:
@@ -123,8 +123,8 @@ def ecosystem(
     from sqlalchemy import or_, select
 
     from funding.matching.query import find_themes
-    from funding.models import AwardOrganisation, AwardParticipation, AwardProject
     from funding.normalize.words import tokens
+    from funding.store.models import AwardOrganisation, AwardParticipation, AwardProject
 
     rows = session.exec(
         select(AwardOrganisation.name, AwardOrganisation.type, AwardOrganisation.region,

@@ -12,13 +12,16 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from funding.awards.view import forecast_sentence
-from funding.fields import DIGEST_FIELDS
+from funding.contracts.fields import DIGEST_FIELDS
+from funding.contracts.status import next_deadline
 from funding.i18n import t
 from funding.matching import Match, parse_profile, rank, retrieve
 from funding.matching.facts import CallFacts
 from funding.matching.query import build_query
 from funding.matching.rules import ELIGIBILITY
-from funding.models import (
+from funding.normalize import format_amount, format_date, label
+from funding.settings import Settings, get_settings
+from funding.store.models import (
     AwardProject,
     FieldChange,
     HiddenCall,
@@ -27,9 +30,6 @@ from funding.models import (
     Subscriber,
     WatchedCall,
 )
-from funding.normalize import format_amount, format_date, label
-from funding.settings import Settings, get_settings
-from funding.status import next_deadline
 
 CLOSING_SOON_DAYS = 14
 REMINDER_DAYS = (14, 3)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from funding.models import Delivery, StaffAlert, Subscriber, utcnow
+from funding.store.models import Delivery, StaffAlert, Subscriber, utcnow
 
 RETRYABLE = ("pending", "failed")
 

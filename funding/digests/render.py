@@ -9,14 +9,14 @@ from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from funding.accounts import SIGN_IN_LINK_MINUTES, sign_in_url
+from funding.access.accounts import SIGN_IN_LINK_MINUTES, sign_in_url
+from funding.access.signing import normalize_email
 from funding.digests.build import Digest
+from funding.digests.subscriptions import make_token
 from funding.i18n import t
-from funding.models import Subscriber, utcnow
 from funding.normalize import format_amount, format_date
 from funding.settings import Settings, get_settings
-from funding.signing import normalize_email
-from funding.subscriptions import make_token
+from funding.store.models import Subscriber, utcnow
 
 WORDS: dict[str, dict[str, str]] = {
     "fr": {

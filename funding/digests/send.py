@@ -14,7 +14,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from funding.accounts import may_send_link
+from funding.access.accounts import may_send_link
 from funding.digests import ledger
 from funding.digests.build import Digest, DigestBuilder, default_since, local_day, period_of
 from funding.digests.render import (
@@ -23,8 +23,8 @@ from funding.digests.render import (
     render_sign_in,
     render_staff_alert,
 )
-from funding.models import Partnership, SourceRun, Subscriber, utcnow
 from funding.settings import Settings, get_settings
+from funding.store.models import Partnership, SourceRun, Subscriber, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -360,7 +360,7 @@ def send_confirmation(engine: Engine, subscriber_id: int, *, mailer: Mailer | No
 def send_sign_in_link(session: Session, email: str, lang: str = "fr", *, client: str | None = None,
                       now: datetime | None = None, settings: Settings | None = None) -> bool:  # fmt: skip
     """E-mail a sign-in link; False (nothing sent) when this address or client asked too often
-    (funding.accounts.may_send_link). SubscriptionError for a malformed address, DeliveryError
+    (funding.access.accounts.may_send_link). SubscriptionError for a malformed address, DeliveryError
     when SMTP fails."""
     settings = settings or get_settings()
     if not may_send_link(session, email, client=client, now=now, settings=settings):

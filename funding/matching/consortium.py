@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from funding.extract.sentences import split_sentences
+from funding.enrich.extract.sentences import split_sentences
 from funding.normalize.words import bare
 from funding.territory import places
 

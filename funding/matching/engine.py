@@ -16,7 +16,8 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from funding import embeddings, search
+from funding.contracts.status import compute_status, next_deadline
+from funding.enrich import embeddings
 from funding.i18n import t
 from funding.matching.facts import COLUMNS, CallFacts
 from funding.matching.profile import Profile, parse_profile
@@ -31,10 +32,10 @@ from funding.matching.relevance import (
     stage_hit,
 )
 from funding.matching.rules import Criterion, check_all, fails_early, verdict
-from funding.models import Opportunity
 from funding.normalize import format_date
 from funding.normalize.words import tokens, words
-from funding.status import compute_status, next_deadline
+from funding.store import search
+from funding.store.models import Opportunity
 
 # Candidates: the best of the full-text index, the nearest in meaning; then at least SHORTLIST
 # (or twice the limit) get the rules and the fine scoring, by their relevance.

@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from funding.contracts.records import validation_problems
 from funding.errors import FundingError, NormalizationError
 from funding.normalize import parse_amount, parse_date, parse_rate, split_words
-from funding.records import validation_problems
 
 STAGES = {
     "idea": "idea", "idee": "idea", "idée": "idea",

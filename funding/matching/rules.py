@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from funding.extract.sentences import MAX_SNIPPET
+from funding.contracts.status import compute_status
+from funding.enrich.extract.sentences import MAX_SNIPPET
 from funding.i18n import t
 from funding.matching.consortium import count as count_partners
 from funding.matching.consortium import requirements
@@ -25,7 +26,6 @@ from funding.matching.query import project_places
 from funding.normalize import fold, format_amount, label, map_term, parent, vocabulary
 from funding.normalize import format_date as _format_date
 from funding.normalize.words import bare
-from funding.status import compute_status
 from funding.territory import places
 from funding.territory.scope import Scope
 

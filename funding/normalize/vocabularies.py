@@ -30,7 +30,7 @@ def _singular(key: str) -> str:
 
 def csv_rows(path: Path | Traversable) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) of a vocabulary CSV (gzipped when it ends in .gz), every cell stripped: the one
-    reader of the program's own CSV files (user files go through funding.importer)."""
+    reader of the program's own CSV files (user files go through funding.ingest.importer)."""
     with (
         gzip.open(path.open("rb"), "rt", encoding="utf-8", newline="")
         if path.name.endswith(".gz")

@@ -85,7 +85,7 @@ def _translations(lang: str):
 @cache
 def _coarse() -> _Index:
     """Continents, countries, groups and areas, French régions and départements, Swiss cantons."""
-    from funding.extract.geography import country_names
+    from funding.enrich.extract.geography import country_names
 
     index = _Index()
     continents = {row["country"]: "CONT-" + row["continent"] for row in _rows("country_continents.csv")}

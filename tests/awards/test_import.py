@@ -5,7 +5,7 @@ from sqlmodel import Session, func, select
 
 from funding.awards.importer import import_awards
 from funding.cli import main
-from funding.models import AwardOrganisation, AwardParticipation, AwardProject
+from funding.store.models import AwardOrganisation, AwardParticipation, AwardProject
 from tests.conftest import FILES
 
 AWARDS = FILES / "awards"

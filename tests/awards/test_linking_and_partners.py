@@ -13,7 +13,7 @@ from funding.awards.linking import editions, funded_summary, topic_area
 from funding.awards.partners import suggest_partners, to_csv
 from funding.matching import parse_profile
 from funding.matching.facts import CallFacts
-from funding.store import get_opportunity, store_record
+from funding.store.opportunities import get_opportunity, store_record
 from tests.conftest import FILES
 
 AWARDS = FILES / "awards"
@@ -135,8 +135,8 @@ def test_awards_import_stores_the_partner_index(database_url):
     from sqlmodel import select
 
     from funding.cli import main
-    from funding.db import make_engine
-    from funding.models import AwardIndexCache
+    from funding.store.db import make_engine
+    from funding.store.models import AwardIndexCache
 
     files = [str(AWARDS / "projects.jsonl.gz"), str(AWARDS / "organisations.jsonl.gz")]
     result = CliRunner().invoke(main, ["awards", "import", *files])

@@ -6,8 +6,8 @@ from pathlib import Path
 from scrapy import Request
 from scrapy.http import TextResponse
 
+from funding.contracts.records import to_row, validate_record
 from funding.normalize import parse_date
-from funding.records import to_row, validate_record
 
 FILES = Path(__file__).resolve().parents[1] / "files"
 BASE = "http://127.0.0.1:9"

@@ -18,10 +18,10 @@ from crawlers.spiders.aides_territoires import (
     TOKEN_VARIABLE,
     AidesTerritoiresSpider,
 )
-from funding.db import get_engine
-from funding.models import SourceRun
-from funding.records import to_row, validate_record
-from funding.store import get_opportunity, opportunities_by_source
+from funding.contracts.records import to_row, validate_record
+from funding.store.db import get_engine
+from funding.store.models import SourceRun
+from funding.store.opportunities import get_opportunity, opportunities_by_source
 from tests.crawlers.mirror import Reply
 
 FILES = Path(__file__).resolve().parents[1] / "files" / "aides_territoires"

@@ -15,9 +15,9 @@ from sqlalchemy import inspect
 from sqlmodel import Session, select
 
 from crawlers.spiders.configured import json_path, tidy
-from funding.db import get_engine, make_engine
-from funding.models import Opportunity, Source, SourceRun
-from funding.sources import FieldSpec
+from funding.harvest.sources import FieldSpec
+from funding.store.db import get_engine, make_engine
+from funding.store.models import Opportunity, Source, SourceRun
 from tests.conftest import FILES
 from tests.crawlers.mirror import Reply
 

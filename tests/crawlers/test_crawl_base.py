@@ -9,7 +9,7 @@ from scrapy.utils.test import get_crawler
 from crawlers.middlewares import ItemLimitMiddleware
 from crawlers.spiders.base import FundingSpider, crawl_problems
 from crawlers.spiders.eu_sedia import EuSediaSpider
-from funding.harvest import spider_names
+from funding.harvest.crawl import spider_names
 from funding.settings import get_settings
 
 

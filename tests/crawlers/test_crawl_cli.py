@@ -6,10 +6,10 @@ import sys
 
 from click.testing import CliRunner
 
-from funding import harvest
 from funding.cli import main
-from funding.harvest import CrawlOutcome, crawl_command, crawl_environment
-from funding.sources import SourceDeclaration
+from funding.harvest import crawl as harvest
+from funding.harvest.crawl import CrawlOutcome, crawl_command, crawl_environment
+from funding.harvest.sources import SourceDeclaration
 from tests.crawlers.mirror import Reply
 
 FAST_ENV = {
@@ -80,8 +80,8 @@ def test_a_crawl_enriches_only_what_its_own_run_changed(mirror, database_url):
     crawl's (two enrichments of the same calls queued review rows twice)."""
     from sqlmodel import Session
 
-    from funding.db import get_engine, upgrade
-    from funding.store import store_record
+    from funding.store.db import get_engine, upgrade
+    from funding.store.opportunities import store_record
     from tests.crawlers.test_faults import FEED, PAGES
 
     upgrade(get_engine())

@@ -3,8 +3,8 @@
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from funding.db import get_engine
-from funding.models import Opportunity, OpportunitySource, SourceRun
+from funding.store.db import get_engine
+from funding.store.models import Opportunity, OpportunitySource, SourceRun
 
 
 def _runs() -> list[SourceRun]:
@@ -92,7 +92,7 @@ def test_a_call_that_vanishes_is_kept_and_follows_its_deadline(sedia_server, scr
     """Never deleted by a crawl: its last-seen date stops moving, its status comes from its dates."""
     from datetime import date
 
-    from funding.presentation import opportunity_status
+    from funding.views.presentation import opportunity_status
 
     assert scrapy_crawl("eu_sedia", "-a", f"base_url={sedia_server.url}").returncode == 0
     before = _seen()

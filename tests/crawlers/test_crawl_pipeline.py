@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 
 from crawlers.pipelines import StorePipeline
 from crawlers.spiders.eu_sedia import EuSediaSpider
-from funding.db import get_engine
-from funding.models import Opportunity, SourceRun
-from funding.store import field_history
+from funding.store.db import get_engine
+from funding.store.models import Opportunity, SourceRun
+from funding.store.opportunities import field_history
 
 PAGE = Path(__file__).resolve().parents[1] / "files" / "eu_sedia" / "search_page2.json"
 

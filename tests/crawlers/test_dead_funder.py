@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from funding.db import get_engine
-from funding.dbcopy import copy_database
+from funding.store.copy import copy_database
+from funding.store.db import get_engine
 from tests.crawlers.conftest import ROOT, load_pages
 from tests.crawlers.mirror import Mirror, Reply
 from tests.crawlers.test_faults import _database, _last_run

@@ -29,10 +29,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from funding import distributed
-from funding.db import get_engine, make_engine, upgrade
-from funding.exporter import export
-from funding.models import Opportunity, OpportunitySource, SourceRun
+from funding.harvest import distributed
+from funding.ingest.exporter import export
+from funding.store.db import get_engine, make_engine, upgrade
+from funding.store.models import Opportunity, OpportunitySource, SourceRun
 from tests.crawlers.conftest import FAST, ROOT, SEARCH_PATH, load_pages
 from tests.crawlers.mirror import Reply, Request
 
@@ -42,7 +42,7 @@ WAIT = 60  # seconds a crawl may take at most
 
 @pytest.fixture
 def redis_prefix(monkeypatch):
-    """A key prefix of this test's own in Redis (funding.distributed.PREFIX), its keys deleted after."""
+    """A key prefix of this test's own in Redis (funding.harvest.distributed.PREFIX), its keys deleted after."""
     try:
         client = distributed.redis_client("redis://127.0.0.1:6379/0")
         client.ping()

@@ -4,7 +4,7 @@ import pytest
 from scrapy import Request
 
 from crawlers.spiders.drome import DromeSpider
-from funding.records import to_row, validate_record
+from funding.contracts.records import to_row, validate_record
 from tests.crawlers.feed_checks import BASE, check_item, parse_file
 
 spider = DromeSpider(base_url=BASE)

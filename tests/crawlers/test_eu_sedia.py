@@ -12,7 +12,7 @@ from scrapy import Request
 from scrapy.http import TextResponse
 
 from crawlers.spiders.eu_sedia import TOPIC_URL, EuSediaSpider
-from funding.records import to_row, validate_record
+from funding.contracts.records import to_row, validate_record
 
 FILES = Path(__file__).resolve().parents[1] / "files" / "eu_sedia"
 BASE = "http://127.0.0.1:9"

@@ -13,9 +13,9 @@ import sys
 import pytest
 from sqlalchemy import inspect, text
 
-from funding.db import get_engine
-from funding.dbcopy import copy_database
-from funding.models import SourceRun
+from funding.store.copy import copy_database
+from funding.store.db import get_engine
+from funding.store.models import SourceRun
 from tests.crawlers.conftest import FAST, ROOT
 from tests.crawlers.feed_checks import FILES
 from tests.crawlers.mirror import Mirror, Reply

@@ -11,8 +11,8 @@ from crawlers.spiders.drome import DromeSpider
 from crawlers.spiders.iledefrance import IledefranceSpider
 from crawlers.spiders.manche import MancheSpider
 from crawlers.spiders.welcome_europe import WelcomeEuropeSpider
-from funding.db import get_engine
-from funding.models import Opportunity, SourceRun
+from funding.store.db import get_engine
+from funding.store.models import Opportunity, SourceRun
 from tests.crawlers.feed_checks import FILES
 from tests.crawlers.mirror import Reply
 

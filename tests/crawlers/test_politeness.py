@@ -7,9 +7,9 @@ from urllib.parse import urlparse
 from sqlmodel import Session, select
 
 from crawlers.spiders.drome import DromeSpider
-from funding.db import get_engine
-from funding.models import Opportunity, SourceRun
 from funding.settings import get_settings
+from funding.store.db import get_engine
+from funding.store.models import Opportunity, SourceRun
 from tests.crawlers.feed_checks import FILES
 from tests.crawlers.mirror import Reply
 

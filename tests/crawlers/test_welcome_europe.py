@@ -3,7 +3,7 @@
 import pytest
 
 from crawlers.spiders.welcome_europe import WelcomeEuropeSpider
-from funding.records import to_row, validate_record
+from funding.contracts.records import to_row, validate_record
 from tests.crawlers.feed_checks import BASE, check_item, parse_file
 
 spider = WelcomeEuropeSpider(base_url=BASE)

@@ -11,10 +11,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
-from funding.partnerships import hide, watch
+from funding.access.partnerships import hide, watch
+from funding.digests.subscriptions import subscribe
 from funding.settings import get_settings
-from funding.store import store_record
-from funding.subscriptions import subscribe
+from funding.store.opportunities import store_record
 
 # Monday 2 March 2026, 08:00 in Paris: the week 2026-W10.
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

@@ -79,11 +79,11 @@ def test_a_watched_eu_topic_carries_the_forecast_of_its_next_edition(session):
     import gzip
     import json
 
+    from funding.access.partnerships import watch
     from funding.awards.importer import import_awards
     from funding.awards.view import next_edition_sentence
-    from funding.partnerships import watch
-    from funding.snapshot import SNAPSHOT
-    from funding.store import store_record
+    from funding.ingest.snapshot import SNAPSHOT
+    from funding.store.opportunities import store_record
     from tests.conftest import FILES
 
     soil = "eu_sedia:horizon-miss-2027-05-soil-02-two-stage"

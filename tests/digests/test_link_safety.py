@@ -14,18 +14,18 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from funding.db import get_engine, upgrade
+from funding.access.partnerships import save_partnership
+from funding.digests.oneclick import make_one_click_server
 from funding.digests.render import links, render_confirmation
-from funding.models import Partnership, Subscriber
-from funding.oneclick import make_one_click_server
-from funding.partnerships import save_partnership
-from funding.subscriptions import (
+from funding.digests.subscriptions import (
     SubscriptionError,
     confirm,
     delete_subscriber,
     subscribe,
     unsubscribe,
 )
+from funding.store.db import get_engine, upgrade
+from funding.store.models import Partnership, Subscriber
 
 PROFILE = {"name": "Eau Sahel", "partners": [{"type": "ngo", "country": "FR", "role": "lead"}]}
 
@@ -148,9 +148,9 @@ def test_links_made_before_link_keys_still_work_for_their_own_row_only(session):
     """Links already sent (signing the id only) keep working, but never for a later row."""
     import time
 
-    from funding.signing import b64 as _b64
-    from funding.signing import signature as _signature
-    from funding.subscriptions import TOKEN_DAYS
+    from funding.access.signing import b64 as _b64
+    from funding.access.signing import signature as _signature
+    from funding.digests.subscriptions import TOKEN_DAYS
 
     def legacy(purpose: str, subscriber_id: int, issued: float) -> str:
         payload = f"{purpose}.{subscriber_id}.{int(issued + TOKEN_DAYS[purpose] * 86400)}"

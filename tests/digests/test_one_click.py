@@ -6,11 +6,11 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from funding.db import get_engine, upgrade
-from funding.models import Subscriber, utcnow
-from funding.oneclick import make_one_click_server
-from funding.partnerships import save_partnership
-from funding.subscriptions import make_token
+from funding.access.partnerships import save_partnership
+from funding.digests.oneclick import make_one_click_server
+from funding.digests.subscriptions import make_token
+from funding.store.db import get_engine, upgrade
+from funding.store.models import Subscriber, utcnow
 
 
 @pytest.fixture

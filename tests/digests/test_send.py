@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 from sqlmodel import Session, select
 
-from funding.accounts import read_token
+from funding.access.accounts import read_token
 from funding.digests import send_due
-from funding.models import Delivery, StaffAlert, Subscriber
+from funding.digests.subscriptions import unsubscribe
 from funding.settings import get_settings
-from funding.subscriptions import unsubscribe
+from funding.store.models import Delivery, StaffAlert, Subscriber
 from tests.digests.conftest import NOW, seed
 
 EMAILS = [f"member{n}@example.org" for n in range(6)]

@@ -11,10 +11,8 @@ from click.testing import CliRunner
 from sqlmodel import Session, select
 
 from funding.cli import main
-from funding.db import get_engine
 from funding.digests import send_confirmation, send_due
-from funding.models import Delivery, Partnership, Subscriber, utcnow
-from funding.subscriptions import (
+from funding.digests.subscriptions import (
     SubscriptionError,
     confirm,
     delete_subscriber,
@@ -23,6 +21,8 @@ from funding.subscriptions import (
     read_token,
     subscribe,
 )
+from funding.store.db import get_engine
+from funding.store.models import Delivery, Partnership, Subscriber, utcnow
 from tests.digests.conftest import NOW, PROFILE, seed
 
 
@@ -86,7 +86,7 @@ def test_subscribers_and_digest_commands(database_url, smtp, tmp_path):
     listed = runner.invoke(main, ["subscribers", "list"])
     assert "ana@example.org" in listed.output and "active" in listed.output
     assert "bob@example.org" in listed.output and "pending" in listed.output
-    from funding.store import store_record
+    from funding.store.opportunities import store_record
     from tests.digests.conftest import NEW
 
     with Session(get_engine()) as session:

@@ -7,8 +7,8 @@ import sys
 
 from sqlmodel import Session
 
-from funding.db import make_engine, upgrade
-from funding.store import store_record
+from funding.store.db import make_engine, upgrade
+from funding.store.opportunities import store_record
 
 PROFILE = {
     "name": "Biodiversité locale",

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from funding.matching import match, more_like_this
-from funding.store import store_record
+from funding.store.opportunities import store_record
 
 AS_OF = date(2026, 3, 1)
 PROFILE = {

@@ -1,4 +1,4 @@
-"""One list everywhere: `funding match`, the Find page's results (funding.finder) and a digest give
+"""One list everywhere: `funding match`, the Find page's results (funding.views.finder) and a digest give
 the same calls in the same order for a profile; a profile no call fits gets the nearest ones,
 marked, and a digest of nothing. On the bundled snapshot, with its shipped embeddings."""
 
@@ -11,13 +11,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session
 
-from funding import embeddings, finder
-from funding.db import make_engine, upgrade
 from funding.digests.build import DigestBuilder
+from funding.enrich import embeddings
+from funding.ingest.snapshot import load_embeddings, load_snapshot
 from funding.matching import match
-from funding.models import Partnership, Subscriber, utcnow
 from funding.settings import get_settings
-from funding.snapshot import load_embeddings, load_snapshot
+from funding.store.db import make_engine, upgrade
+from funding.store.models import Partnership, Subscriber, utcnow
+from funding.views import finder
 
 AS_OF = date(2026, 3, 1)
 PROFILE = {

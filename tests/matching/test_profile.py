@@ -61,7 +61,7 @@ def test_old_profiles_stay_valid_and_new_fields_are_described():
     ours = json.loads((root / "funding" / "contracts" / "profile.schema.json").read_text())
     shared = json.loads((root.parent / "shared" / "contracts" / "profile.schema.json").read_text())
     old = [*glob.glob(str(root.parent / "shared" / "eval" / "profiles" / "*.json")),
-           *glob.glob(str(root / "bench" / "matching" / "profiles" / "*.json"))]  # fmt: skip
+           *glob.glob(str(root / "benchmarks" / "matching" / "profiles" / "*.json"))]  # fmt: skip
     assert len(old) >= 12
     for path in old:
         data = json.loads(Path(path).read_text(encoding="utf-8"))

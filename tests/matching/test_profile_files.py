@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from funding.finder import read_profile
 from funding.matching import ProfileError, load_profile
+from funding.views.finder import read_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = {"name": "Eau Sahel écoles", "partners": [{"type": "ngo", "country": "FR"}]}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from funding.contracts.records import to_row, validate_record
 from funding.matching import parse_profile
 from funding.matching.facts import CallFacts
 from funding.matching.query import project_places
 from funding.matching.rules import applicant_type, check_all, partnership, territory, verdict
-from funding.records import to_row, validate_record
 from funding.territory import places
 from funding.territory.scope import call_scope, funder_scope
 

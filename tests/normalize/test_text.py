@@ -156,7 +156,7 @@ def test_html_to_text_keeps_the_text_of_broken_markup(value, expected):
 
 
 def test_eu_headings_glued_to_their_text_are_repaired():
-    from funding.records import to_row, validate_record
+    from funding.contracts.records import to_row, validate_record
 
     glued = ("Expected Outcome:Project results are expected. Other Eligible ConditionsThe JRC may "
              "participate. General conditions1. Admissibility Conditions. Eligible "

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from funding.db import make_engine, upgrade
-from funding.models import Extraction, FieldChange, Merge, Opportunity
-from funding.records import to_row, validate_record
-from funding.store import upsert_many
+from funding.contracts.records import to_row, validate_record
+from funding.store.db import make_engine, upgrade
+from funding.store.models import Extraction, FieldChange, Merge, Opportunity
+from funding.store.opportunities import upsert_many
 
 SUMMARY = ("Les associations et les PME sont éligibles. Le projet doit réunir au moins 3 "
            "partenaires de deux pays. Taux de cofinancement maximum : 80 %.")  # fmt: skip
@@ -50,7 +50,7 @@ def _run(target, args_list: list[tuple]) -> tuple[list[str], list[int]]:
 
 
 def _import(url: str, path: str, start, errors) -> None:
-    from funding.importer import import_file
+    from funding.ingest.importer import import_file
 
     engine = make_engine(url)
     try:
@@ -82,7 +82,7 @@ def test_first_imports_at_once_all_store_their_records(backend_url, tmp_path, fa
 
 
 def _store_and_enrich(url: str, source: str, everything: bool, start, errors) -> None:
-    from funding.enrich import enrich
+    from funding.enrich.enrichment import enrich
 
     engine = make_engine(url)
     try:
@@ -140,7 +140,7 @@ def test_concurrent_enrichments_queue_nothing_twice(backend_url, everything, fau
 
 
 def _enrich_everything(url: str, done, start, errors) -> None:
-    from funding.enrich import enrich
+    from funding.enrich.enrichment import enrich
 
     engine = make_engine(url)
     try:

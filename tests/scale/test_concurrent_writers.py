@@ -10,8 +10,10 @@ from itertools import pairwise
 
 from sqlmodel import Session, func, select
 
-from funding.db import begin_write, make_engine, upgrade
-from funding.models import (
+from funding.access.partnerships import watch
+from funding.contracts.records import to_row, validate_record
+from funding.store.db import begin_write, make_engine, upgrade
+from funding.store.models import (
     Delivery,
     FieldChange,
     Opportunity,
@@ -20,9 +22,7 @@ from funding.models import (
     Subscriber,
     WatchedCall,
 )
-from funding.partnerships import watch
-from funding.records import to_row, validate_record
-from funding.store import upsert_many
+from funding.store.opportunities import upsert_many
 
 WRITERS, ROUNDS, RECORDS = 4, 12, 30
 NOW = datetime(2026, 11, 27, tzinfo=UTC)

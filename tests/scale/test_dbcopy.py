@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlmodel import Session, SQLModel, func
 
 from funding.cli import main
-from funding.db import make_engine
-from funding.models import (
+from funding.store.db import make_engine
+from funding.store.models import (
     AwardOrganisation,
     AwardParticipation,
     AwardProject,
@@ -27,7 +27,13 @@ from funding.models import (
     Subscriber,
     WatchedCall,
 )  # fmt: skip
-from funding.store import edit_opportunity, field_history, search_ids, start_run, store_record
+from funding.store.opportunities import (
+    edit_opportunity,
+    field_history,
+    search_ids,
+    start_run,
+    store_record,
+)
 
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
@@ -85,7 +91,7 @@ def _dump(engine) -> dict[str, list[tuple]]:
 def test_every_row_of_every_table_arrives(tmp_path, backend_url, monkeypatch):
     source_url = f"sqlite:///{tmp_path / 'installation.db'}"
     source = make_engine(source_url)
-    from funding.db import upgrade
+    from funding.store.db import upgrade
 
     upgrade(source)
     _fill(source)

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from funding import embeddings as model
-from funding.db import make_engine, upgrade
+from funding.enrich import embeddings as model
+from funding.ingest.snapshot import load_embeddings, load_snapshot
 from funding.matching import match
-from funding.snapshot import load_embeddings, load_snapshot
+from funding.store.db import make_engine, upgrade
 
 ROOT = Path(__file__).parents[2]
-PROFILES = [*sorted((ROOT / "bench" / "matching" / "profiles").glob("*.json")),
+PROFILES = [*sorted((ROOT / "benchmarks" / "matching" / "profiles").glob("*.json")),
             *sorted((ROOT.parent / "shared" / "eval" / "profiles").glob("pd0[1-4].json"))]  # fmt: skip
 AS_OF = date(2026, 3, 1)
 

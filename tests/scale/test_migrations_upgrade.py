@@ -6,9 +6,9 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import Session
 
-from funding.db import _head_revision, alembic_config, current_revision, make_engine, upgrade
-from funding.models import Opportunity
-from funding.store import search_ids
+from funding.store.db import _head_revision, alembic_config, current_revision, make_engine, upgrade
+from funding.store.models import Opportunity
+from funding.store.opportunities import search_ids
 
 
 def test_empty_database_to_head(backend_url):

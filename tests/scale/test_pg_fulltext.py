@@ -12,10 +12,10 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import Session
 
-from funding.db import alembic_config, current_revision, make_engine, upgrade
-from funding.records import to_row, validate_record
-from funding.snapshot import SNAPSHOT
-from funding.store import search_ids
+from funding.contracts.records import to_row, validate_record
+from funding.ingest.snapshot import SNAPSHOT
+from funding.store.db import alembic_config, current_revision, make_engine, upgrade
+from funding.store.opportunities import search_ids
 
 BEFORE = "0009"  # the last revision computing the document with 0006's functions
 TRICKY = [

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from funding.auth import hash_password
-from funding.db import get_engine, make_engine
-from funding.dbcopy import copy_database
+from funding.access.auth import hash_password
+from funding.ingest.snapshot import prepare_database
 from funding.settings import get_settings
-from funding.snapshot import prepare_database
+from funding.store.copy import copy_database
+from funding.store.db import get_engine, make_engine
 from tests.conftest import BACKENDS, postgres_schema
 from tests.digests.conftest import smtp  # noqa: F401  (a real SMTP server on 127.0.0.1)
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
-PROFILES = Path(__file__).resolve().parents[2] / "bench" / "matching" / "profiles"
+PROFILES = Path(__file__).resolve().parents[2] / "benchmarks" / "matching" / "profiles"
 AS_OF = "2026-03-01"
 STAFF_PASSWORD = "correct horse battery staple"
 STAFF_HASH = hash_password(STAFF_PASSWORD)

@@ -5,9 +5,9 @@ import json
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from funding.accounts import make_token
-from funding.db import make_engine
-from funding.partnerships import save_partnership
+from funding.access.accounts import make_token
+from funding.access.partnerships import save_partnership
+from funding.store.db import make_engine
 from tests.ui.conftest import APP, LEAD, PROFILES, make_app, tables
 
 PROFILE = json.loads((PROFILES / "biodiversity_local.json").read_text())

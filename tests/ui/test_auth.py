@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from funding.auth import hash_password, sign_in, staff_credentials, verify_password
+from funding.access.auth import hash_password, sign_in, staff_credentials, verify_password
 from funding.settings import Settings
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

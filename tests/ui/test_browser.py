@@ -157,7 +157,7 @@ def _lead_builds_a_profile_hides_follows_and_exports(lead) -> tuple[str, bytes, 
 
 
 def _mail_and_staff() -> dict[str, str]:
-    from funding.auth import hash_password
+    from funding.access.auth import hash_password
 
     return {"FUNDING_SECRET_KEY": "browser-secret", "FUNDING_SMTP_HOST": "127.0.0.1",
             "FUNDING_SMTP_PORT": str(SMTP.port),
@@ -170,7 +170,7 @@ def test_journeys_from_deep_links_on_a_fresh_server(server, monkeypatch):
     the app's; the lead signs in by the e-mailed link, builds a profile by clicking, hides and
     follows calls, downloads the watchlist's iCalendar and CSV; sign-in survives a reload; a
     second lead cannot open the first one's partnership; staff review one queue item."""
-    from funding.accounts import make_token
+    from funding.access.accounts import make_token
     from funding.settings import get_settings
 
     url, process, log = server

@@ -1,7 +1,7 @@
 """The call page's past awards: what the earlier editions of a real call funded, and its forecast."""
 
 from funding.awards.importer import import_awards
-from funding.db import make_engine
+from funding.store.db import make_engine
 from tests.conftest import FILES
 from tests.ui.conftest import make_app
 
@@ -62,7 +62,7 @@ def test_the_watchlist_shows_the_forecast_of_a_followed_call(ui_db):
 
     from sqlmodel import Session
 
-    from funding.partnerships import save_partnership, watch
+    from funding.access.partnerships import save_partnership, watch
     from tests.ui.conftest import LEAD, PROFILES
 
     _with_awards(ui_db)

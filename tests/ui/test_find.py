@@ -4,9 +4,9 @@ import json
 
 from sqlmodel import Session
 
-from funding.db import make_engine
-from funding.models import HiddenCall, Partnership
-from funding.store import store_record
+from funding.store.db import make_engine
+from funding.store.models import HiddenCall, Partnership
+from funding.store.opportunities import store_record
 from tests.ui.conftest import LEAD, PROFILES, make_app, tables
 
 BIODIVERSITY = (PROFILES / "biodiversity_local.json").read_bytes()

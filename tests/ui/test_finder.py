@@ -2,7 +2,7 @@
 
 import json
 
-from funding.finder import Filters, apply_filters, form_from_profile, profile_from_form
+from funding.views.finder import Filters, apply_filters, form_from_profile, profile_from_form
 from tests.ui.conftest import PROFILES
 
 ROWS = [

@@ -1,13 +1,13 @@
 """The public list of calls, driven with AppTest against a real database."""
 
-from funding.db import get_engine
-from funding.importer import import_file
+from funding.ingest.importer import import_file
+from funding.store.db import get_engine
 from tests.conftest import FILES
 from tests.ui.conftest import make_app, tables
 
 
 def list_page(lang: str | None = None):
-    from funding.snapshot import prepare_database
+    from funding.ingest.snapshot import prepare_database
 
     prepare_database(get_engine(), load=False)
     import_file(get_engine(), FILES / "opportunities_good.jsonl")
@@ -62,8 +62,8 @@ def test_calls_one_can_apply_to_come_first_and_each_row_leads_to_its_page(ui_db)
 def test_titles_are_shown_whole_and_funder_text_as_text(ui_db):
     from sqlmodel import Session
 
-    from funding.db import make_engine
-    from funding.store import store_record
+    from funding.store.db import make_engine
+    from funding.store.opportunities import store_record
 
     title = ("Appel à projets <b>très</b> long : " + "restauration des haies bocagères " * 8).strip()
     with Session(make_engine(ui_db)) as session:

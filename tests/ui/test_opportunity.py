@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
-from funding.db import make_engine
-from funding.models import CallReport, Opportunity
-from funding.store import edit_opportunity
+from funding.store.db import make_engine
+from funding.store.models import CallReport, Opportunity
+from funding.store.opportunities import edit_opportunity
 from tests.ui.conftest import make_app, tables
 
 
@@ -61,8 +61,8 @@ def test_unknown_call(ui_db):
 def test_a_closed_call_shows_its_past_deadline_and_a_permanent_aid_reads_permanente(ui_db):
     from sqlmodel import Session
 
-    from funding.db import make_engine
-    from funding.store import store_record
+    from funding.store.db import make_engine
+    from funding.store.opportunities import store_record
 
     with Session(make_engine(ui_db)) as session:
         store_record(session, {"id": "t:closed", "title": "Appel clos", "url": "https://e.org/c",

@@ -2,11 +2,11 @@
 
 from sqlmodel import Session, select
 
-from funding.db import make_engine
-from funding.models import CallReport, Opportunity, SignInAttempt, Subscriber
-from funding.partnerships import report_call, save_partnership
+from funding.access.partnerships import report_call, save_partnership
 from funding.settings import get_settings
-from funding.store import store_record
+from funding.store.db import make_engine
+from funding.store.models import CallReport, Opportunity, SignInAttempt, Subscriber
+from funding.store.opportunities import store_record
 from tests.ui.conftest import STAFF_PASSWORD, make_app, sign_in
 
 
@@ -144,7 +144,7 @@ def test_review_queue_is_paged_filtered_and_decided_in_bulk(ui_db):
     after = int(next(c.value for c in at.caption if " affichée(s) sur " in c.value).split()[-1])
     assert after == narrowed - 2
     with Session(make_engine(ui_db)) as session:
-        from funding.models import Extraction
+        from funding.store.models import Extraction
 
         decided = [session.get(Extraction, int(p.key.removeprefix("pick_"))) for p in picks]
         assert {e.status for e in decided} == {"accepted"}

@@ -2,10 +2,10 @@
 
 from sqlmodel import Session
 
-from funding.db import make_engine
-from funding.models import Subscriber, utcnow
-from funding.partnerships import save_partnership
-from funding.subscriptions import make_token
+from funding.access.partnerships import save_partnership
+from funding.digests.subscriptions import make_token
+from funding.store.db import make_engine
+from funding.store.models import Subscriber, utcnow
 from tests.ui.conftest import make_app
 
 PROFILE = {"name": "Eau Sahel", "partners": [{"type": "ONG", "country": "FR", "role": "lead"}]}

@@ -7,8 +7,8 @@ import pytest
 from sqlmodel import Session
 from streamlit.delta_generator import DeltaGenerator
 
-from funding.db import make_engine
-from funding.partnerships import save_partnership, watch, watched_call
+from funding.access.partnerships import save_partnership, watch, watched_call
+from funding.store.db import make_engine
 from tests.ui.conftest import LEAD, PROFILES, make_app
 
 
@@ -22,7 +22,7 @@ def followed(ui_db):
         pid = save_partnership(session, profile, owner_email=LEAD).id
         from sqlmodel import select
 
-        from funding.models import Opportunity
+        from funding.store.models import Opportunity
 
         calls = session.exec(
             select(Opportunity).where(Opportunity.deadline_first > date(2026, 3, 10))

@@ -2,10 +2,7 @@
 
 import streamlit as st
 
-from funding import finder
-from funding.i18n import json_error_text, problem_text, t, word
-from funding.matching import ProfileError, parse_profile
-from funding.partnerships import (
+from funding.access.partnerships import (
     PartnershipNameTaken,
     check_access,
     hidden_ids,
@@ -16,7 +13,10 @@ from funding.partnerships import (
     watched_call,
     watchlist,
 )
-from funding.status import STATUSES
+from funding.contracts.status import STATUSES
+from funding.i18n import json_error_text, problem_text, t, word
+from funding.matching import ProfileError, parse_profile
+from funding.views import finder
 from ui import common, partners, resources
 
 PAGE_SIZE = 20

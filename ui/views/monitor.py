@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from funding import monitor
-from funding.details import show_value
+from funding.contracts.fields import field_name
 from funding.errors import FundingError
-from funding.fields import field_name
 from funding.i18n import MESSAGES, t, word
-from funding.models import utcnow
+from funding.store.models import utcnow
+from funding.views import monitor
+from funding.views.details import show_value
 from ui import common, resources
 
 lang = common.lang()

@@ -4,8 +4,8 @@ from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
+from funding.contracts.status import STATUSES
 from funding.i18n import t
-from funding.status import STATUSES
 from ui import common, resources
 
 PAGE_SIZE = 50

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from funding.details import history_sentence
+from funding.access.partnerships import report_call
 from funding.i18n import t, word
-from funding.partnerships import report_call
+from funding.views.details import history_sentence
 from ui import common, partners, resources
 
 lang = common.lang()

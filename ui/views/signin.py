@@ -5,11 +5,11 @@ Opening a link changes nothing by itself (mail scanners open links): a button si
 
 import streamlit as st
 
-from funding.accounts import AccountError, read_token
+from funding.access.accounts import AccountError, read_token
 from funding.digests import DeliveryError
 from funding.digests.send import send_sign_in_link
+from funding.digests.subscriptions import SubscriptionError
 from funding.i18n import t
-from funding.subscriptions import SubscriptionError
 from ui import common, resources
 
 lang = common.lang()

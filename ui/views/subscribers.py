@@ -4,8 +4,7 @@ from datetime import UTC, datetime, time
 
 import streamlit as st
 
-from funding import subscriptions
-from funding.digests import send_confirmation
+from funding.digests import send_confirmation, subscriptions
 from funding.digests.build import DigestBuilder
 from funding.i18n import t
 from funding.normalize import format_date

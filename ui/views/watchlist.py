@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from funding import calendar
+from funding.access.partnerships import STAGES, check_access, unwatch, watch
 from funding.i18n import t
-from funding.partnerships import STAGES, check_access, unwatch, watch
+from funding.views import calendar
 from ui import common, resources
 
 lang = common.lang()

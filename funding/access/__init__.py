@@ -1,0 +1,1 @@
+"""Who may do what: project-lead accounts, staff sign-in, the secrets file."""

@@ -1,0 +1,5 @@
+"""`python -m funding.cli`, as `funding`."""
+
+from funding.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The contracts: the opportunity record (and its JSON Schema), its status; the profile and award schemas."""

@@ -1,0 +1,1 @@
+"""Running crawls, the declared sources (sources.toml), their health, distributed crawls."""

@@ -1,0 +1,1 @@
+"""One way in: files in the contract format, the bundled snapshot, the writer process, exports."""

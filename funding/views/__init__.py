@@ -1,0 +1,1 @@
+"""What the interface pages show: finder, call details, watchlist calendar, staff monitor."""
