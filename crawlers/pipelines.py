@@ -55,6 +55,7 @@ class StorePipeline:
         self.jobs: deque = deque()
         self.database_url = ""
         self.last_commit = time.monotonic()
+        self.failures: list[str] = []  # batches that failed while the crawl went on
         self.counts = dict.fromkeys(
             ("items_seen", "inserted", "updated", "unchanged", "rejected"), 0
         )
@@ -118,7 +119,10 @@ class StorePipeline:
 
     def _flush(self) -> None:
         self._submit()
-        self._collect()
+        try:
+            self._collect()
+        except Exception as exc:  # noqa: BLE001 - the run fails at its end with this reason
+            self.failures.append(f"storing a batch of items failed: {exc}")
 
     def _submit(self) -> None:
         """Hand the waiting items to the writer as one batch, stored in one short transaction."""
@@ -192,7 +196,7 @@ class StorePipeline:
 
     def _store_the_rest(self) -> list[str]:
         """Store the last batch and wait for the writer; what failed, as problems of the run."""
-        failures = []
+        failures, self.failures = self.failures, []
         self._submit()
         while self.jobs:
             try:

@@ -146,3 +146,27 @@ def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(c
     with Session(get_engine()) as session:
         assert session.get(Opportunity, first["id"]) is not None
         assert session.get(Opportunity, second["id"]) is None
+
+
+@pytest.mark.parametrize("start_after", [0, 5], ids=["in the writer", "in the crawl process"])
+def test_a_batch_that_fails_while_the_crawl_goes_on_still_fails_the_run(crawl, start_after,
+                                                                        monkeypatch):  # fmt: skip
+    """A batch collected during the crawl (a slow machine passes COMMIT_AFTER between two items)
+    that failed must fail the run at its end, not escape from process_item and be forgotten."""
+    from crawlers import pipelines
+
+    monkeypatch.setattr(pipelines, "COMMIT_AFTER", -1.0)  # every item is a batch of its own
+    crawler, pipeline = crawl
+    pipeline.writer.start_after = start_after
+    first, second = _items(crawler.spider)
+    pipeline.process_item(first)
+    pipeline._collect(everything=True)
+    with Session(get_engine()) as session:
+        session.exec(text("DROP TABLE opportunity_source"))
+        session.commit()
+    assert pipeline.process_item(second) is second
+    crawler.stats.inc_value("item_scraped_count", 2)
+    run = _close(crawler, pipeline)
+    assert run.status == "failed" and run.inserted == 1
+    assert run.message.startswith("storing a batch of items failed: ")
+    assert "opportunity_source" in run.message
