@@ -15,7 +15,7 @@ from funding.store.opportunities import count_opportunities
 MAX_SHOWN_REJECTIONS = 50
 
 
-def _day(value: str | None) -> date | None:
+def parse_day(value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -30,7 +30,7 @@ def main() -> None:
     """Funding Radar: calls for proposals and financing tools for NGO–company partnerships."""
 
 
-def _tell_report(path: Path, report, total) -> None:
+def tell_report(path: Path, report, total) -> None:
     """A file's rejections, notes and counts, added to the total of the run."""
     for rejection in report.rejections[:MAX_SHOWN_REJECTIONS]:
         click.echo(f"rejected: {rejection}", err=True)
@@ -46,7 +46,7 @@ def _tell_report(path: Path, report, total) -> None:
     total.changed_ids.extend(report.changed_ids)
 
 
-def _enrich(engine, ids: list[str] | None) -> None:
+def enrich_changed(engine, ids: list[str] | None) -> None:
     from funding.enrich.enrichment import enrich
 
     with Session(engine, expire_on_commit=False) as session:
@@ -56,7 +56,7 @@ def _enrich(engine, ids: list[str] | None) -> None:
     click.echo(f"enriched: {report.summary()}")
 
 
-def _refuse_unsafe() -> None:
+def refuse_unsafe() -> None:
     """A program that signs links stops here, in production, without a real secret key."""
     from funding.settings import SettingsError
 
@@ -66,11 +66,11 @@ def _refuse_unsafe() -> None:
         raise click.ClickException(str(error)) from error
 
 
-def _moment(as_of: str | None) -> datetime | None:
+def moment_of(as_of: str | None) -> datetime | None:
     """--as-of DAY as 08:00 that day in FUNDING_TIMEZONE (a digest's period follows the day)."""
     from zoneinfo import ZoneInfo
 
-    day = _day(as_of)
+    day = parse_day(as_of)
     if day is None:
         return None
     tz = ZoneInfo(get_settings().timezone)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from funding.cli import _refuse_unsafe, main
+from funding.cli import main, refuse_unsafe
 from funding.settings import get_settings
 from funding.store.db import get_engine
 
@@ -21,7 +21,7 @@ def serve(host: str | None, port: int | None, no_snapshot: bool) -> None:
     """Prepare the database (schema, bundled snapshot on first run) and start the web app."""
     from funding.ingest.snapshot import prepare_database
 
-    _refuse_unsafe()
+    refuse_unsafe()
     settings = get_settings()
     report = prepare_database(get_engine(), load=settings.load_snapshot and not no_snapshot)
     if report is not None:

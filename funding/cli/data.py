@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from sqlmodel import Session
 
-from funding.cli import _day, _enrich, _tell_report, main
+from funding.cli import enrich_changed, main, parse_day, tell_report
 from funding.settings import get_settings
 from funding.store.db import current_revision, get_engine, upgrade
 from funding.store.opportunities import count_opportunities
@@ -50,11 +50,11 @@ def import_(files: tuple[Path, ...], batch_size: int, no_enrich: bool) -> None:
     for path in files:
         with click.progressbar(length=count_records(path), label=path.name, file=sys.stderr) as bar:
             report = import_file(engine, path, batch_size=batch_size, progress=bar.update)
-        _tell_report(path, report, total)
+        tell_report(path, report, total)
     if len(files) > 1:
         click.echo(f"total: {total.summary()}")
     if total.changed_ids and not no_enrich:
-        _enrich(engine, total.changed_ids)
+        enrich_changed(engine, total.changed_ids)
     sys.exit(1 if total.rejected else 0)
 
 
@@ -64,7 +64,7 @@ def enrich() -> None:
     every opportunity's own text, with the snippet as evidence, then merge cross-source duplicates."""
     engine = get_engine()
     upgrade(engine)
-    _enrich(engine, None)
+    enrich_changed(engine, None)
 
 
 @main.command()
@@ -82,7 +82,7 @@ def export(fmt: str, changed_since: str | None, output: Path | None) -> None:
     """Export opportunities in the contract format (importing the file again changes nothing)."""
     from funding.ingest.exporter import export as write
 
-    since = _day(changed_since)
+    since = parse_day(changed_since)
     since_time = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
     engine = get_engine()
     upgrade(engine)
@@ -101,7 +101,7 @@ def stats(as_of: str | None) -> None:
     """Counts by source, status and instrument."""
     from funding.store.opportunities import stats as compute
 
-    day = _day(as_of) or date.today()
+    day = parse_day(as_of) or date.today()
     engine = get_engine()
     upgrade(engine)
     with Session(engine) as session:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from sqlmodel import Session
 
-from funding.cli import _enrich, main
+from funding.cli import enrich_changed, main
 from funding.store.db import get_engine, upgrade
 from funding.store.opportunities import changed_by_runs
 
@@ -68,7 +68,7 @@ def crawl(
     with Session(engine) as session:  # what these crawls changed, not what other writers did
         changed = changed_by_runs(session, runs)
     if changed and not no_enrich:
-        _enrich(engine, changed)
+        enrich_changed(engine, changed)
     if failed:
         click.echo(f"failed: {', '.join(failed)}", err=True)
     sys.exit(1 if failed else 0)

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from sqlmodel import Session
 
-from funding.cli import _moment, _refuse_unsafe, main
+from funding.cli import main, moment_of, refuse_unsafe
 from funding.store.db import get_engine, upgrade
 
 
@@ -17,7 +17,7 @@ def one_click(host: str, port: int) -> None:
     """Answer the one-click unsubscribe POSTs of mail clients (RFC 8058) at /unsubscribe."""
     from funding.digests.oneclick import make_one_click_server
 
-    _refuse_unsafe()
+    refuse_unsafe()
     upgrade(get_engine())
     click.echo(f"one-click unsubscribe on http://{host}:{port}/unsubscribe")
     make_one_click_server(host, port).serve_forever()
@@ -44,11 +44,11 @@ def digest(send_: bool, dry_run: bool, out: Path | None, frequency: str | None, 
     if dry_run and out is None:
         raise click.UsageError("--dry-run needs --out DIR")
     if send_:
-        _refuse_unsafe()
+        refuse_unsafe()
     engine = get_engine()
     upgrade(engine)
     kind = "reminder" if reminders else "digest"
-    now = _moment(as_of)
+    now = moment_of(as_of)
     if dry_run:
         report = write_due(engine, out, now=now, kind=kind, frequency=frequency, email=email)
         for path in report.written:
@@ -71,7 +71,7 @@ def schedule(list_: bool) -> None:
     from funding import scheduler
 
     if not list_:
-        _refuse_unsafe()
+        refuse_unsafe()
         import logging
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -219,6 +219,3 @@ def subscribers_unsubscribe(token: str) -> None:
 
     _, s = _subscription_call(unsubscribe, token)
     click.echo(f"{s.email}: unsubscribed")
-
-if __name__ == "__main__":
-    main()

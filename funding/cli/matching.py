@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from sqlmodel import Session
 
-from funding.cli import _day, _tell_report, main
+from funding.cli import main, parse_day, tell_report
 from funding.i18n import t
 from funding.store.db import get_engine, upgrade
 
@@ -43,7 +43,7 @@ def match_command(
 
     if (profile_path is None) == (like_id is None):
         raise click.UsageError("give either --profile FILE or --like ID")
-    day = _day(as_of) or date.today()
+    day = parse_day(as_of) or date.today()
     lang = language(lang)
     engine = get_engine()
     upgrade(engine)
@@ -119,7 +119,7 @@ def awards_import(files: tuple[Path, ...]) -> None:
     for path in files:
         with click.progressbar(length=count_records(path), label=path.name, file=sys.stderr) as bar:
             report = import_awards(engine, path, progress=bar.update)
-        _tell_report(path, report, total)
+        tell_report(path, report, total)
     if len(files) > 1:
         click.echo(f"total: {total.summary()}")
     from funding.awards.partners import refresh_award_index
