@@ -127,7 +127,7 @@ class Settings(BaseSettings):
         "development key is used, with a warning (refused when `FUNDING_PRODUCTION=true`)",
     )
     unsubscribe_mailto: str | None = setting(
-        None, "the `mailto:` of `List-Unsubscribe`", shown="the sender's address"
+        None, "the `mailto:` of `List-Unsubscribe`; unset: the sender's address"
     )
     digest_max_items: int = setting(10, "calls shown in a digest; a link leads to the rest")
     digest_send_empty: bool = setting(False, "send a digest with no call")
@@ -243,7 +243,7 @@ def markdown() -> str:
         if where != section:
             section = where
             lines += ["", f"## {where}", "", "| variable | default | meaning |", "|---|---|---|"]
-        default = shown if shown in ("unset", "the sender's address") else f"`{shown}`"
+        default = "unset" if shown == "unset" else f"`{shown}`"
         lines.append(f"| `{variable}` | {default} | {help_text} |")
     return "\n".join(lines).lstrip() + "\n"
 
