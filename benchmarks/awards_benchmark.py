@@ -23,7 +23,7 @@ from funding.awards.partners import (
     award_index,
     rank_organisations,
     refresh_award_index,
-    suggest_partners,  # fmt: skip
+    suggest_partners,
 )
 from funding.matching import load_profile, parse_profile
 from funding.matching.query import build_query
@@ -47,8 +47,13 @@ def bench_import(engine, data: Path) -> None:
 
 
 def _profile(project: AwardProject) -> object:
-    return parse_profile({"name": project.title, "project": f"{project.title}. {project.objective or ''}",
-                          "partners": [{"type": "organisation"}]})  # fmt: skip
+    return parse_profile(
+        {
+            "name": project.title,
+            "project": f"{project.title}. {project.objective or ''}",
+            "partners": [{"type": "organisation"}],
+        }
+    )
 
 
 FIRST_QUERY = """
@@ -73,18 +78,27 @@ def bench_first_query(url: str) -> None:
 
     firsts, commands = [], []
     for path in sorted(PROFILES.glob("*.json")):
-        out = subprocess.run([sys.executable, "-c", FIRST_QUERY, url, str(path)], check=True,
-                             capture_output=True, text=True).stdout  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", FIRST_QUERY, url, str(path)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         firsts.append(float(out.split()[-1]))
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "funding.cli", "partners", "--profile", str(path)],
-                       check=True, capture_output=True,
-                       env={**os.environ, "FUNDING_DATABASE_URL": url})  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "funding.cli", "partners", "--profile", str(path)],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "FUNDING_DATABASE_URL": url},
+        )
         commands.append(time.perf_counter() - started)
-    print(f"first partner query of a fresh process over {len(firsts)} profiles: median "
-          f"{statistics.median(firsts) * 1000:.0f} ms, max {max(firsts) * 1000:.0f} ms "
-          f"({', '.join(f'{x * 1000:.0f}' for x in firsts)} ms); the whole `funding partners` "
-          f"command (interpreter, imports, query, output): median {statistics.median(commands):.2f} s")
+    print(
+        f"first partner query of a fresh process over {len(firsts)} profiles: median "
+        f"{statistics.median(firsts) * 1000:.0f} ms, max {max(firsts) * 1000:.0f} ms "
+        f"({', '.join(f'{x * 1000:.0f}' for x in firsts)} ms); the whole `funding partners` "
+        f"command (interpreter, imports, query, output): median {statistics.median(commands):.2f} s"
+    )
 
 
 def bench_latency(session) -> None:
@@ -98,9 +112,11 @@ def bench_latency(session) -> None:
         started = time.perf_counter()
         suggest_partners(session, profile, limit=20)
         times.append(time.perf_counter() - started)
-    print(f"partner suggestions over {len(times)} profiles of benchmarks/matching/profiles (index built): "
-          f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
-          f"({', '.join(f'{x * 1000:.0f}' for x in times)} ms)")
+    print(
+        f"partner suggestions over {len(times)} profiles of benchmarks/matching/profiles (index built): "
+        f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+        f"({', '.join(f'{x * 1000:.0f}' for x in times)} ms)"
+    )
 
 
 def bench_quality(session, sample: int, seed: int) -> None:
@@ -132,9 +148,15 @@ def bench_quality(session, sample: int, seed: int) -> None:
         seats = index.seats[i]
         hidden = rng.choice(seats).organisation
         rest = frozenset(s.organisation for s in seats if s.organisation != hidden)
-        found = rank_organisations(index, build_query(_profile(project)), before=cutoff,
-                                   exclude_projects=frozenset({project.id}),
-                                   exclude_organisations=rest, consortium=rest, limit=1000)  # fmt: skip
+        found = rank_organisations(
+            index,
+            build_query(_profile(project)),
+            before=cutoff,
+            exclude_projects=frozenset({project.id}),
+            exclude_organisations=rest,
+            consortium=rest,
+            limit=1000,
+        )
         ranked = [s.organisation.id for s in found]
         hits["engine"].append(ranked.index(hidden) + 1 if hidden in ranked else None)
         base = [o for o in baseline if o not in rest]

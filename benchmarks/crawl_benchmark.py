@@ -33,9 +33,19 @@ from tests.crawlers.mirror import Mirror, Reply
 
 FEED = "/api/aides/"
 FAST = [
-    "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16",
-    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "RETRY_BACKOFF_BASE=0", "-s", "LOG_LEVEL=INFO",
-]  # fmt: skip
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "CONCURRENT_REQUESTS=16",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "-s",
+    "RETRY_BACKOFF_BASE=0",
+    "-s",
+    "LOG_LEVEL=INFO",
+]
 
 
 def make_pages(count: int, size: int) -> dict[str, bytes]:
@@ -66,9 +76,14 @@ def crawl(mirror: Mirror, env: dict[str, str], *settings: str) -> tuple[float, d
     command = [sys.executable, "-m", "scrapy", "crawl", "drome", "-a", f"base_url={mirror.url}"]
     started = time.perf_counter()
     result = subprocess.run(
-        [*command, *FAST, *settings], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=1800, check=False,
-    )  # fmt: skip
+        [*command, *FAST, *settings],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
     wall = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"crawl failed ({result.returncode}):\n{result.stderr[-4000:]}")
@@ -89,10 +104,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         base = {k: v for k, v in os.environ.items() if not k.startswith("FUNDING_")}
         env = {
-            **base, "FUNDING_DATA_DIR": folder, "FUNDING_LOAD_SNAPSHOT": "false",
+            **base,
+            "FUNDING_DATA_DIR": folder,
+            "FUNDING_LOAD_SNAPSHOT": "false",
             "FUNDING_DATABASE_URL": f"sqlite:///{folder}/bench.db",
             "FUNDING_HTTPCACHE_DIR": f"{folder}/cache",
-        }  # fmt: skip
+        }
         no_cache = ["-s", "HTTPCACHE_ENABLED=0"]
         migrate = [sys.executable, "-m", "funding.cli", "db", "upgrade"]
         subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True)
@@ -131,29 +148,39 @@ def main() -> None:
         ("robots.txt" if r.path == "/robots.txt" else "listing page", r.status) for r in again
     )
     print(f"# Crawl benchmark: {args.items} items, {first_pages} listing pages of {args.page_size}")
-    print(f"\n{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; Drôme spider (listing pages only: the source has no detail pages)\n")  # fmt: skip
+    print(
+        f"\n{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; Drôme spider (listing pages only: the source has no detail pages)\n"
+    )
     print("| crawl | items | Scrapy elapsed (s) | process wall time (s) | items/s (wall) |")
     print("|---|---:|---:|---:|---:|")
     for name, items, seconds, wall, rate in rows:
         print(f"| {name} | {items} | {seconds:.2f} | {wall:.2f} | {rate:,.0f} |")
     print(f"\nFull pipeline / bare Scrapy: **{full / bare:.0%}** (target: at least 50 %)\n")
-    print(f"Then `funding enrich` over the {args.items} stored items (what `funding crawl` runs after "
-          f"the crawls): {enriched:.1f} s; crawl and enrichment together: "
-          f"{args.items / (args.items / full + enriched):,.0f} items/s.\n")  # fmt: skip
+    print(
+        f"Then `funding enrich` over the {args.items} stored items (what `funding crawl` runs after "
+        f"the crawls): {enriched:.1f} s; crawl and enrichment together: "
+        f"{args.items / (args.items / full + enriched):,.0f} items/s.\n"
+    )
     print("Re-crawl of the unchanged mirror, HTTP cache on (conditional requests):\n")
     print("| request | answer | count | body bytes sent |")
     print("|---|---:|---:|---:|")
     for (kind, status), count in sorted(kinds.items()):
-        sent = sum(r.sent for r in again if r.status == status and
-                   ("robots.txt" if r.path == "/robots.txt" else "listing page") == kind)  # fmt: skip
+        sent = sum(
+            r.sent
+            for r in again
+            if r.status == status
+            and ("robots.txt" if r.path == "/robots.txt" else "listing page") == kind
+        )
         print(f"| {kind} | {status} | {count} | {sent} |")
     conditional = sum(1 for r in again if r.headers.get("If-None-Match"))
-    print(f"\n{len(again)} requests ({conditional} conditional), "
-          f"{sum(r.sent for r in again)} body bytes; the first crawl took {first_pages + 1} "
-          f"requests and {sum(len(b) for b in pages.values())} bytes. Run: "
-          f"{unchanged.group(1) if unchanged else '?'}, "
-          f"{unchanged.group(2) if unchanged else '?'} unchanged.")  # fmt: skip
+    print(
+        f"\n{len(again)} requests ({conditional} conditional), "
+        f"{sum(r.sent for r in again)} body bytes; the first crawl took {first_pages + 1} "
+        f"requests and {sum(len(b) for b in pages.values())} bytes. Run: "
+        f"{unchanged.group(1) if unchanged else '?'}, "
+        f"{unchanged.group(2) if unchanged else '?'} unchanged."
+    )
     mirror.stop()
 
 

@@ -37,8 +37,20 @@ from funding.store.models import (
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 SOURCE = Path("/tmp/funding_match_speed_100000.db")
 TARGET = Path("/tmp/funding_digest_bench.db")
-EXTRA_WORDS = ["climat", "énergie", "biodiversité", "inclusion", "formation", "santé", "agriculture",
-               "numérique", "eau", "déchets", "mobilité", "jeunesse"]  # fmt: skip
+EXTRA_WORDS = [
+    "climat",
+    "énergie",
+    "biodiversité",
+    "inclusion",
+    "formation",
+    "santé",
+    "agriculture",
+    "numérique",
+    "eau",
+    "déchets",
+    "mobilité",
+    "jeunesse",
+]
 COUNTRIES = ["SN", "BF", "ML", "FR", "CH", "BE", "CM", "MA", "TN", "CI"]
 
 
@@ -66,11 +78,20 @@ def prepare(args: argparse.Namespace) -> None:
                 {"t": "2026-02-27 10:00:00", "ids": new[start : start + 500]},
             )
         old = [i for i in rng.sample(ids, args.changed * 2) if i not in set(new)][: args.changed]
-        session.execute(insert(FieldChange.__table__), [
-            {"opportunity_id": i, "field": "deadlines", "old_value": ["2026-03-31"],
-             "new_value": ["2026-04-30"], "changed_at": NOW - timedelta(days=2),
-             "changed_by": "bench"} for i in old
-        ])  # fmt: skip
+        session.execute(
+            insert(FieldChange.__table__),
+            [
+                {
+                    "opportunity_id": i,
+                    "field": "deadlines",
+                    "old_value": ["2026-03-31"],
+                    "new_value": ["2026-04-30"],
+                    "changed_at": NOW - timedelta(days=2),
+                    "changed_by": "bench",
+                }
+                for i in old
+            ],
+        )
         now = NOW - timedelta(days=60)
         for k in range(args.partnerships):
             profile = dict(base[k % len(base)])
@@ -88,14 +109,29 @@ def prepare(args: argparse.Namespace) -> None:
             both = k % 6 == 0
             for n in range(args.subscribers // args.partnerships):
                 lang = ("en" if n % 2 else "fr") if both else ("fr" if k % 3 else "en")
-                session.add(Subscriber(email=f"s{k}.{n}@example.org", partnership_id=p.id,
-                                       frequency="weekly", language=lang, status="active",
-                                       created_at=now, confirmed_at=now))  # fmt: skip
+                session.add(
+                    Subscriber(
+                        email=f"s{k}.{n}@example.org",
+                        partnership_id=p.id,
+                        frequency="weekly",
+                        language=lang,
+                        status="active",
+                        created_at=now,
+                        confirmed_at=now,
+                    )
+                )
             for i in rng2.sample(new, 5):
                 session.add(HiddenCall(partnership_id=p.id, opportunity_id=i, hidden_at=now))
             for i in rng2.sample(ids, 3):
-                session.add(WatchedCall(partnership_id=p.id, opportunity_id=i, stage="preparing",
-                                        created_at=now, updated_at=now))  # fmt: skip
+                session.add(
+                    WatchedCall(
+                        partnership_id=p.id,
+                        opportunity_id=i,
+                        stage="preparing",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
         session.commit()
     engine.dispose()
 

@@ -54,12 +54,13 @@ def bare_sqlite(rows: list[dict], path: Path) -> tuple[float, float]:
     columns = [c.name for c in Opportunity.__table__.columns]
     values = [
         tuple(
-            json.dumps(row.get(c)) if isinstance(row.get(c), list | dict) else
-            (row.get(c).isoformat() if hasattr(row.get(c), "isoformat") else row.get(c))
+            json.dumps(row.get(c))
+            if isinstance(row.get(c), list | dict)
+            else (row.get(c).isoformat() if hasattr(row.get(c), "isoformat") else row.get(c))
             for c in columns
         )
         for row in rows
-    ]  # fmt: skip
+    ]
     sql = f"INSERT INTO opportunity ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     start = time.perf_counter()
     for i in range(0, len(values), 500):
@@ -112,22 +113,36 @@ def main() -> None:
         rows = []
         for record in records:
             row = to_row(validate_record(record))
-            rows.append({**row, "first_seen_at": "2026-01-01", "last_seen_at": "2026-01-01",
-                         "last_changed_at": "2026-01-01"})  # fmt: skip
+            rows.append(
+                {
+                    **row,
+                    "first_seen_at": "2026-01-01",
+                    "last_seen_at": "2026-01-01",
+                    "last_changed_at": "2026-01-01",
+                }
+            )
         bare_s, fts_s = bare_sqlite(rows, folder / "bare.db")
 
     n = args.records
     print(f"# Import benchmark ({n:,} records, {size_mb:.0f} MB JSON Lines)")
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-          f"database {engine.dialect.name}")  # fmt: skip
+    print(
+        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+        f"database {engine.dialect.name}"
+    )
     print()
     print("| run | seconds | records/s |")
     print("|---|---:|---:|")
-    print(f"| first import (validate, normalise, insert, history, full-text index) | {first_s:.1f} | {n / first_s:,.0f} |")
+    print(
+        f"| first import (validate, normalise, insert, history, full-text index) | {first_s:.1f} | {n / first_s:,.0f} |"
+    )
     print(f"| re-import, all unchanged | {again_s:.1f} | {n / again_s:,.0f} |")
-    print(f"| bare sqlite3 executemany of the same rows (no FTS, no checks) | {bare_s:.1f} | {n / bare_s:,.0f} |")
+    print(
+        f"| bare sqlite3 executemany of the same rows (no FTS, no checks) | {bare_s:.1f} | {n / bare_s:,.0f} |"
+    )
     both = bare_s + fts_s
-    print(f"| the same, then FTS5 indexing of their text (the floor of a searchable import) | {both:.1f} | {n / both:,.0f} |")
+    print(
+        f"| the same, then FTS5 indexing of their text (the floor of a searchable import) | {both:.1f} | {n / both:,.0f} |"
+    )
     print()
     print(f"re-import is {first_s / again_s:.1f}x faster than the first import")
 

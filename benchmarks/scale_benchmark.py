@@ -30,6 +30,7 @@ The PostgreSQL URL defaults to FUNDING_TEST_DATABASE_URL; a schema of its own is
 import argparse
 import gzip
 import json
+import math
 import multiprocessing as mp
 import os
 import platform
@@ -49,8 +50,20 @@ from funding.store.db import make_engine, upgrade
 from funding.store.opportunities import count_opportunities, search_ids, sync_fulltext, upsert_many
 
 BATCH = 100
-QUERIES = ["eau", "climat", "innovation", "santé", "agriculture durable", "formation", "énergie",
-           "women", "research", "education", "biodiversité", "numérique"]  # fmt: skip
+QUERIES = [
+    "eau",
+    "climat",
+    "innovation",
+    "santé",
+    "agriculture durable",
+    "formation",
+    "énergie",
+    "women",
+    "research",
+    "education",
+    "biodiversité",
+    "numérique",
+]
 
 
 def base_rows() -> list[dict]:
@@ -63,7 +76,10 @@ def base_rows() -> list[dict]:
 def batch_of(rows: list[dict], tag: str, start: int) -> list[dict]:
     """BATCH rows with new ids (tag + counter): every upsert is a first insert, history included."""
     return [
-        {**rows[(start + j) % len(rows)], "id": f"{rows[(start + j) % len(rows)]['id']}~{tag}{start + j}"}
+        {
+            **rows[(start + j) % len(rows)],
+            "id": f"{rows[(start + j) % len(rows)]['id']}~{tag}{start + j}",
+        }
         for j in range(BATCH)
     ]
 
@@ -74,8 +90,15 @@ def write_batch(session: Session, rows: list[dict]) -> None:
     session.commit()
 
 
-def writer(url: str, rows: list[dict], tag: str, start_at: float, stop_at: float, out,
-           enriching: bool = False) -> None:  # fmt: skip
+def writer(
+    url: str,
+    rows: list[dict],
+    tag: str,
+    start_at: float,
+    stop_at: float,
+    out,
+    enriching: bool = False,
+) -> None:
     from funding.enrich.enrichment import enrich
 
     engine = make_engine(url)
@@ -152,15 +175,20 @@ def twice(url: str) -> int:
     return found
 
 
-def phase(url: str, rows: list[dict], k: int, seconds: float, run_tag: str,
-          enriching: bool = False) -> dict:  # fmt: skip
+def phase(
+    url: str, rows: list[dict], k: int, seconds: float, run_tag: str, enriching: bool = False
+) -> dict:
     ctx = mp.get_context("fork")
     out = ctx.Queue()
     start_at = time.time() + 1.5  # every process connected before the clock starts
     stop_at = start_at + seconds
-    procs = [ctx.Process(target=writer, args=(url, rows, f"{run_tag}k{k}w{w}-", start_at, stop_at,
-                                              out, enriching))
-             for w in range(k)]  # fmt: skip
+    procs = [
+        ctx.Process(
+            target=writer,
+            args=(url, rows, f"{run_tag}k{k}w{w}-", start_at, stop_at, out, enriching),
+        )
+        for w in range(k)
+    ]
     procs.append(ctx.Process(target=reader, args=(url, start_at, stop_at, out)))
     for p in procs:
         p.start()
@@ -201,7 +229,9 @@ def prefill(url: str, rows: list[dict], count: int, revision: str = "head") -> f
     with Session(engine) as session:
         total = count_opportunities(session)
     engine.dispose()
-    print(f"  prefilled {total} opportunities in {elapsed:.1f} s ({count / elapsed:,.0f} rows/s, one writer)")
+    print(
+        f"  prefilled {total} opportunities in {elapsed:.1f} s ({count / elapsed:,.0f} rows/s, one writer)"
+    )
     return elapsed
 
 
@@ -214,9 +244,12 @@ def run_backend(name: str, url: str, rows: list[dict], args) -> list[dict]:
         r = phase(url, rows, k, args.seconds, tag, args.enrich)
         r["backend"] = name
         results.append(r)
-        print(f"  K={k}: {r['rows_s']:,.0f} rows/s, {r['errors']} failed batches, batch p95 "
-              f"{r['batch_p95'] * 1000:.0f} ms, search p50/p95 {r['search_p50'] * 1000:.0f}/"
-              f"{r['search_p95'] * 1000:.0f} ms ({r['search_errors']} errors)", flush=True)  # fmt: skip
+        print(
+            f"  K={k}: {r['rows_s']:,.0f} rows/s, {r['errors']} failed batches, batch p95 "
+            f"{r['batch_p95'] * 1000:.0f} ms, search p50/p95 {r['search_p50'] * 1000:.0f}/"
+            f"{r['search_p95'] * 1000:.0f} ms ({r['search_errors']} errors)",
+            flush=True,
+        )
         for message in r["messages"]:
             print(f"     ! {message}")
     engine = make_engine(url)
@@ -241,8 +274,11 @@ def _backend_cpu(pid: int) -> float | None:
 def fulltext_cost(base: str, rows: list[dict], count: int) -> None:
     """One writer, `count` new rows in batches of BATCH, on a fresh schema per variant."""
     print(f"\n== PostgreSQL insert cost of the full-text column: {count} new rows, one writer ==")
-    variants = [(f"0006's functions (revision {PREVIOUS_FULLTEXT})", PREVIOUS_FULLTEXT, False),
-                ("0010's functions (head)", "head", False), ("no full-text column", "head", True)]  # fmt: skip
+    variants = [
+        (f"0006's functions (revision {PREVIOUS_FULLTEXT})", PREVIOUS_FULLTEXT, False),
+        ("0010's functions (head)", "head", False),
+        ("no full-text column", "head", True),
+    ]
     for label, revision, drop in variants:
         schema = f"scale_{uuid.uuid4().hex[:10]}"
         admin = make_engine(base)
@@ -265,15 +301,21 @@ def fulltext_cost(base: str, rows: list[dict], count: int) -> None:
                 document = ""
                 if not drop:  # the document function alone, over the rows just stored
                     doc_cpu, doc_began = _backend_cpu(pid), time.perf_counter()
-                    connection.execute(text(
-                        "SELECT sum(length(funding_document(title, summary_plain, eligibility_plain)))"
-                        " FROM opportunity")).scalar()  # fmt: skip
+                    connection.execute(
+                        text(
+                            "SELECT sum(length(funding_document(title, summary_plain, eligibility_plain)))"
+                            " FROM opportunity"
+                        )
+                    ).scalar()
                     doc_wall, doc_after = time.perf_counter() - doc_began, _backend_cpu(pid)
                     doc = (doc_after - doc_cpu) if doc_cpu is not None else doc_wall
                     document = f", funding_document alone {doc / count * 1000:.2f} ms/row"
                 connection.rollback()
-            server = (f", server CPU {(cpu_after - cpu) / count * 1000:.2f} ms/row"
-                      if cpu is not None else "")  # fmt: skip
+            server = (
+                f", server CPU {(cpu_after - cpu) / count * 1000:.2f} ms/row"
+                if cpu is not None
+                else ""
+            )
             print(f"  {label}: {count / elapsed:,.0f} rows/s{server}{document}", flush=True)
         finally:
             engine.dispose()
@@ -283,7 +325,7 @@ def fulltext_cost(base: str, rows: list[dict], count: int) -> None:
 
 
 def ms(value: float) -> str:
-    return "-" if value != value else f"{value * 1000:,.0f}"  # NaN: no writer
+    return "-" if math.isnan(value) else f"{value * 1000:,.0f}"  # NaN: no writer
 
 
 def table(results: list[dict], enriching: bool = False) -> str:
@@ -308,10 +350,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="about one minute in all")
     parser.add_argument("--seconds", type=float, help="per writer count (default 15; quick: 4)")
-    parser.add_argument("--prefill", type=int, help="opportunities stored first (20000; quick: 3000)")
+    parser.add_argument(
+        "--prefill", type=int, help="opportunities stored first (20000; quick: 3000)"
+    )
     parser.add_argument("--writers", default="1,2,4,8")
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "FUNDING_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))  # fmt: skip
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "FUNDING_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+    )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument(
@@ -325,8 +373,11 @@ def main() -> None:
         help="only the insert cost of PostgreSQL's full-text column, before and after 0010",
     )
     parser.add_argument("--rows", type=int, default=1200, help="rows stored per --fulltext variant")
-    parser.add_argument("--enrich", action="store_true",
-                        help="each writer enriches what it stored, on near-duplicate data")  # fmt: skip
+    parser.add_argument(
+        "--enrich",
+        action="store_true",
+        help="each writer enriches what it stored, on near-duplicate data",
+    )
     args = parser.parse_args()
     if args.fulltext:
         fulltext_cost(args.postgres_url, base_rows(), args.rows)
@@ -335,8 +386,10 @@ def main() -> None:
     args.prefill = args.prefill if args.prefill is not None else (3_000 if args.quick else 20_000)
     args.writers = [int(k) for k in args.writers.split(",")]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
-          f"load average {load:.2f}; batches of {BATCH}, one transaction each")  # fmt: skip
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
+        f"load average {load:.2f}; batches of {BATCH}, one transaction each"
+    )
     rows = base_rows()
     results: list[dict] = []
     if not args.no_sqlite:
@@ -360,8 +413,10 @@ def main() -> None:
                 connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             admin.dispose()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\nload average at the end {load:.2f}; search = one search_ids (limit 50) while K "
-          "writers run; 'failed batches' = exceptions (e.g. database is locked) / batches tried\n")
+    print(
+        f"\nload average at the end {load:.2f}; search = one search_ids (limit 50) while K "
+        "writers run; 'failed batches' = exceptions (e.g. database is locked) / batches tried\n"
+    )
     print(table(results, args.enrich))
 
 

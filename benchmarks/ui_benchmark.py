@@ -72,40 +72,63 @@ def domain(url: str, repeat: int) -> list[tuple[str, float]]:
 
         add("list: first 200 by deadline", lambda: find_opportunities(session, as_of=AS_OF))
         add("list: status open", lambda: find_opportunities(session, status="open", as_of=AS_OF))
-        add("list: full-text 'eau potable'",
-            lambda: find_opportunities(session, query="eau potable", as_of=AS_OF))  # fmt: skip
+        add(
+            "list: full-text 'eau potable'",
+            lambda: find_opportunities(session, query="eau potable", as_of=AS_OF),
+        )
         ranked = {}
         for path in PROFILES:
             profile = json.loads(path.read_text())
-            ranked[path.stem] = add(f"find: rank profile {path.stem}",
-                                    lambda p=profile: finder.ranked(session, p, as_of=AS_OF))  # fmt: skip
+            ranked[path.stem] = add(
+                f"find: rank profile {path.stem}",
+                lambda p=profile: finder.ranked(session, p, as_of=AS_OF),
+            )
         results = next(iter(ranked.values()))
-        add("find: filters + sort on cached results", lambda: finder.apply_filters(
-            results, finder.Filters(verdicts=["eligible", "to_verify"], within_days=90,
-                                    sort="deadline"), hidden={results[0]["id"]}))  # fmt: skip
+        add(
+            "find: filters + sort on cached results",
+            lambda: finder.apply_filters(
+                results,
+                finder.Filters(verdicts=["eligible", "to_verify"], within_days=90, sort="deadline"),
+                hidden={results[0]["id"]},
+            ),
+        )
         call_id = results[0]["id"]
-        add("opportunity: details (drawn first)", lambda: details.opportunity_details(
-            session, call_id, as_of=AS_OF, similar=0))  # fmt: skip
-        add("opportunity: similar calls (drawn after)",
-            lambda: details.similar_calls(session, call_id))  # fmt: skip
+        add(
+            "opportunity: details (drawn first)",
+            lambda: details.opportunity_details(session, call_id, as_of=AS_OF, similar=0),
+        )
+        add(
+            "opportunity: similar calls (drawn after)",
+            lambda: details.similar_calls(session, call_id),
+        )
         pid = save_partnership(session, json.loads(PROFILES[0].read_text())).id
         for row in results[:20]:
             watch(session, pid, row["id"])
         session.commit()
-        watched = add("watchlist: 20 followed calls", lambda: calendar.watched_rows(
-            session, pid, as_of=AS_OF))  # fmt: skip
-        add("watchlist: iCalendar export", lambda: calendar.to_ical(
-            watched, partnership="bench", as_of=AS_OF))  # fmt: skip
+        watched = add(
+            "watchlist: 20 followed calls", lambda: calendar.watched_rows(session, pid, as_of=AS_OF)
+        )
+        add(
+            "watchlist: iCalendar export",
+            lambda: calendar.to_ical(watched, partnership="bench", as_of=AS_OF),
+        )
         add("monitor: new this week", lambda: monitor.new_calls(session, now=now, as_of=AS_OF))
-        add("monitor: changed this week",
-            lambda: monitor.changed_calls(session, now=now, as_of=AS_OF))  # fmt: skip
+        add(
+            "monitor: changed this week",
+            lambda: monitor.changed_calls(session, now=now, as_of=AS_OF),
+        )
         add("monitor: closing within 14 days", lambda: monitor.closing_calls(session, as_of=AS_OF))
         add("monitor: new per week per source", lambda: monitor.new_per_week(session, now=now))
         add("monitor: source health", lambda: monitor.source_health(session))
-        add("monitor: review queue", lambda: (monitor.queue_sizes(session),
-                                              monitor.proposed_extractions(session),
-                                              monitor.suggested_merges(session),
-                                              monitor.open_reports(session)))  # fmt: skip
+        add(
+            "monitor: review queue",
+            lambda: (
+                monitor.queue_sizes(session),
+                monitor.proposed_extractions(session),
+                monitor.suggested_merges(session),
+                monitor.open_reports(session),
+            ),
+        )
     engine.dispose()
     return rows
 
@@ -118,8 +141,11 @@ def pages(url: str) -> list[tuple[str, float]]:
     from funding.settings import get_settings
     from ui.server import preload
 
-    os.environ.update(FUNDING_DATABASE_URL=url, FUNDING_TODAY=AS_OF.isoformat(),
-                      FUNDING_STAFF_USERS=f"bench={hash_password('bench')}")  # fmt: skip
+    os.environ.update(
+        FUNDING_DATABASE_URL=url,
+        FUNDING_TODAY=AS_OF.isoformat(),
+        FUNDING_STAFF_USERS=f"bench={hash_password('bench')}",
+    )
     get_settings.cache_clear()
     app = str(ROOT / "ui" / "app.py")
     rows: list[tuple[str, float]] = [

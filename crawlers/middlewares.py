@@ -118,9 +118,13 @@ class PoliteRetryMiddleware(RetryMiddleware):
         site = self._site(request)
         self.resume_at[site] = max(self.resume_at.get(site, 0.0), time.monotonic() + wait)
         logger.warning(
-            "%s: %s; waiting %s s %s", request.url, words, f"{wait:g}", how,
+            "%s: %s; waiting %s s %s",
+            request.url,
+            words,
+            f"{wait:g}",
+            how,
             extra={"spider": self.crawler.spider},
-        )  # fmt: skip
+        )
 
     def _give_up(self, request: Request, words: str) -> None:
         attempts = request.meta.get("retry_times", 0) + 1
@@ -259,8 +263,10 @@ class FreshItemsMiddleware(BaseSpiderMiddleware):
         self.crawler.stats.inc_value("funding/stale_items")
         spider = self.crawler.spider
         if self.stale == 1 and hasattr(spider, "fail"):
-            spider.fail(f"{response.url}: answered from a stored copy the funder did not confirm; "
-                        "its items are not counted as seen")  # fmt: skip
+            spider.fail(
+                f"{response.url}: answered from a stored copy the funder did not confirm; "
+                "its items are not counted as seen"
+            )
         return None
 
 
@@ -281,8 +287,11 @@ class LoopAwareRedirectMiddleware(RedirectMiddleware):
         try:
             return super()._redirect(redirected, request, reason)
         except IgnoreRequest:
-            self._fail(spider, f"{chain[0]}: more than {self.max_redirect_times} redirects "
-                               f"(the last to {redirected.url})")  # fmt: skip
+            self._fail(
+                spider,
+                f"{chain[0]}: more than {self.max_redirect_times} redirects "
+                f"(the last to {redirected.url})",
+            )
             raise
 
     def _fail(self, spider: Any, reason: str) -> None:

@@ -128,9 +128,13 @@ class StorePipeline:
         """Hand the waiting items to the writer as one batch, stored in one short transaction."""
         if self.pending:
             job = self.writer.submit(
-                store_batch, self.database_url, self.pending, changed_by=self.name,
-                source_run_id=self.run_id, seen_at=self.seen_at,
-            )  # fmt: skip
+                store_batch,
+                self.database_url,
+                self.pending,
+                changed_by=self.name,
+                source_run_id=self.run_id,
+                seen_at=self.seen_at,
+            )
             self.jobs.append(job)
         self.pending, self.pending_ids = [], set()
         self.last_commit = time.monotonic()
@@ -184,11 +188,14 @@ class StorePipeline:
                 return
             run = self.session.get(SourceRun, self.run_id)
             finish_run(
-                self.session, run, counts=self.counts,
+                self.session,
+                run,
+                counts=self.counts,
                 status="failed" if problems else "skipped" if skipped else "ok",
                 message="; ".join(problems) or skipped or None,
-                errors=crawl_errors(self.crawler.stats), fill_rates=self.fill.rates(),
-            )  # fmt: skip
+                errors=crawl_errors(self.crawler.stats),
+                fill_rates=self.fill.rates(),
+            )
             self.session.commit()
         finally:
             self.session.close()

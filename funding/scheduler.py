@@ -64,8 +64,9 @@ def build_scheduler(
     )
 
 
-def planned_jobs(settings: Settings | None = None,
-                 sources: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def planned_jobs(
+    settings: Settings | None = None, sources: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Every job: id, function reference, arguments, trigger and a name for people."""
     from funding.harvest.crawl import available_sources
 
@@ -73,38 +74,68 @@ def planned_jobs(settings: Settings | None = None,
     tz = settings.timezone
     sources = available_sources() if sources is None else sources
     jobs = [
-        {"id": f"{CRAWL_PREFIX}{name}", "func": "funding.scheduler:crawl_job", "args": [name],
-         "trigger": crawl_trigger(source.schedule, settings),
-         "name": f"crawl {name} ({source.schedule})"}
-        for name, source in sources.items() if source.enabled
-    ]  # fmt: skip
+        {
+            "id": f"{CRAWL_PREFIX}{name}",
+            "func": "funding.scheduler:crawl_job",
+            "args": [name],
+            "trigger": crawl_trigger(source.schedule, settings),
+            "name": f"crawl {name} ({source.schedule})",
+        }
+        for name, source in sources.items()
+        if source.enabled
+    ]
     jobs += [
-        {"id": "digest:weekly", "func": "funding.scheduler:digest_job", "args": ["weekly"],
-         "trigger": CronTrigger.from_crontab(settings.digest_weekly_cron, timezone=tz),
-         "name": "weekly digests"},
-        {"id": "digest:daily", "func": "funding.scheduler:digest_job", "args": ["daily"],
-         "trigger": CronTrigger.from_crontab(settings.digest_daily_cron, timezone=tz),
-         "name": "daily digests"},
-        {"id": "reminders", "func": "funding.scheduler:reminder_job", "args": [],
-         "trigger": CronTrigger.from_crontab(REMINDER_CRON, timezone=tz),
-         "name": "deadline reminders for watched calls (14 and 3 days before)"},
-        {"id": "source_alerts", "func": "funding.scheduler:source_alert_job", "args": [],
-         "trigger": IntervalTrigger(minutes=ALERT_MINUTES, timezone=tz),
-         "name": "staff alert when a source is flagged"},
-    ]  # fmt: skip
+        {
+            "id": "digest:weekly",
+            "func": "funding.scheduler:digest_job",
+            "args": ["weekly"],
+            "trigger": CronTrigger.from_crontab(settings.digest_weekly_cron, timezone=tz),
+            "name": "weekly digests",
+        },
+        {
+            "id": "digest:daily",
+            "func": "funding.scheduler:digest_job",
+            "args": ["daily"],
+            "trigger": CronTrigger.from_crontab(settings.digest_daily_cron, timezone=tz),
+            "name": "daily digests",
+        },
+        {
+            "id": "reminders",
+            "func": "funding.scheduler:reminder_job",
+            "args": [],
+            "trigger": CronTrigger.from_crontab(REMINDER_CRON, timezone=tz),
+            "name": "deadline reminders for watched calls (14 and 3 days before)",
+        },
+        {
+            "id": "source_alerts",
+            "func": "funding.scheduler:source_alert_job",
+            "args": [],
+            "trigger": IntervalTrigger(minutes=ALERT_MINUTES, timezone=tz),
+            "name": "staff alert when a source is flagged",
+        },
+    ]
     return jobs
 
 
-def register_jobs(scheduler: BaseScheduler, *, settings: Settings | None = None,
-                  sources: dict[str, Any] | None = None) -> list[str]:  # fmt: skip
+def register_jobs(
+    scheduler: BaseScheduler,
+    *,
+    settings: Settings | None = None,
+    sources: dict[str, Any] | None = None,
+) -> list[str]:
     """Bring the stored jobs in line with the configuration: add or replace each, drop crawls of
     sources no longer enabled. Safe to run at every start."""
     jobs = planned_jobs(settings, sources)
     for job in jobs:
         scheduler.add_job(
-            job["func"], trigger=job["trigger"], args=job["args"], id=job["id"], name=job["name"],
-            replace_existing=True, **JOB_DEFAULTS,
-        )  # fmt: skip
+            job["func"],
+            trigger=job["trigger"],
+            args=job["args"],
+            id=job["id"],
+            name=job["name"],
+            replace_existing=True,
+            **JOB_DEFAULTS,
+        )
     wanted = {job["id"] for job in jobs}
     for stored in scheduler.get_jobs():
         if stored.id.startswith(CRAWL_PREFIX) and stored.id not in wanted:
@@ -134,8 +165,9 @@ def crawl_job(name: str) -> int:
     command = [sys.executable, "-m", "funding.cli", "crawl", name]
     log.info("crawl %s: %s", name, " ".join(command))
     try:
-        process = subprocess.run(command, cwd=PROJECT_ROOT, env=crawl_environment(),
-                                 timeout=CRAWL_TIMEOUT, check=False)  # fmt: skip
+        process = subprocess.run(
+            command, cwd=PROJECT_ROOT, env=crawl_environment(), timeout=CRAWL_TIMEOUT, check=False
+        )
         code = process.returncode
     except subprocess.TimeoutExpired:
         log.error("crawl %s stopped after %s s", name, CRAWL_TIMEOUT)

@@ -48,7 +48,9 @@ class Settings(BaseSettings):
         "without `FUNDING_SECRET_KEY`",
     )
     sqlite_busy_timeout_ms: int = setting(30_000, "how long a SQLite writer waits for another")
-    load_snapshot: bool = setting(True, "load the bundled snapshot into an empty database on `serve`")
+    load_snapshot: bool = setting(
+        True, "load the bundled snapshot into an empty database on `serve`"
+    )
     host: str = setting("127.0.0.1", "where `funding serve` listens")
     port: int = setting(8501, "the port of `funding serve`")
     language: str = setting("fr", "interface language (`fr` or `en`; `?lang=en` in the URL too)")
@@ -69,7 +71,8 @@ class Settings(BaseSettings):
         None, "the source declarations", shown="crawlers/sources.toml"
     )
     crawl_contact: str | None = setting(
-        None, "a URL or `mailto:` put in the User-Agent so funders can reach you: set it in production"
+        None,
+        "a URL or `mailto:` put in the User-Agent so funders can reach you: set it in production",
     )
     crawl_delay: float = setting(1.0, "seconds between requests to one site")
     crawl_autothrottle: bool = setting(True, "Scrapy AutoThrottle")
@@ -98,7 +101,8 @@ class Settings(BaseSettings):
         None, "personal Aides-territoires API token; without it that source is skipped"
     )
     redis_url: str = setting(
-        "redis://127.0.0.1:6379/0", "the Redis of distributed crawls (`funding crawl --distributed`)"
+        "redis://127.0.0.1:6379/0",
+        "the Redis of distributed crawls (`funding crawl --distributed`)",
     )
     crawl_daily_hour: int = setting(5, "hour of daily, weekly and monthly crawls (with jitter)")
 
@@ -188,13 +192,11 @@ class Settings(BaseSettings):
 
     def require_secret_key(self) -> None:
         """In production, a missing or development secret key stops the program with the reason."""
-        if self.production and (
-            not self.secret_key or self.secret_key.encode() == DEVELOPMENT_KEY
-        ):
+        if self.production and (not self.secret_key or self.secret_key.encode() == DEVELOPMENT_KEY):
             raise SettingsError(
                 "FUNDING_PRODUCTION is true but FUNDING_SECRET_KEY is not set (or is the "
                 "development key): set it to a long random value, e.g. "
-                "python3 -c \"import secrets; print(secrets.token_hex(32))\""
+                'python3 -c "import secrets; print(secrets.token_hex(32))"'
             )
 
     @property

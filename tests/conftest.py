@@ -170,7 +170,8 @@ SLOW_FIRST = (
 def pytest_collection_modifyitems(session, config, items) -> None:
     def rank(item) -> int:
         path = item.nodeid.split("::")[0]
-        return next((i for i, slow in enumerate(SLOW_FIRST) if path.startswith(slow)),
-                    len(SLOW_FIRST))  # fmt: skip
+        return next(
+            (i for i, slow in enumerate(SLOW_FIRST) if path.startswith(slow)), len(SLOW_FIRST)
+        )
 
     items.sort(key=rank)  # stable: the order inside each group stays the collection order

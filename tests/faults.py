@@ -20,23 +20,39 @@ class FaultTable:
     writers: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     faults_seen: dict = field(default_factory=lambda: defaultdict(set))
 
-    def harvest(self, database_url: str, spider: str, fault: str, verdict_right: bool,
-                reason_right: bool, lost: int, seen_moved: int) -> None:  # fmt: skip
+    def harvest(
+        self,
+        database_url: str,
+        spider: str,
+        fault: str,
+        verdict_right: bool,
+        reason_right: bool,
+        lost: int,
+        seen_moved: int,
+    ) -> None:
         """One fault crawled after a good crawl: was the run failed, for the right reason?"""
         row = self.harvests[(spider, backend(database_url))]
         for i, value in enumerate((1, verdict_right, reason_right, lost, seen_moved)):
             row[i] += int(value)
         self.faults_seen[spider].add(fault)
 
-    def bad_input(self, database_url: str, file: str, bad_lines: int, named: int,
-                  good_lines: int, good_kept: int) -> None:  # fmt: skip
+    def bad_input(
+        self,
+        database_url: str,
+        file: str,
+        bad_lines: int,
+        named: int,
+        good_lines: int,
+        good_kept: int,
+    ) -> None:
         """One file with bad lines: how many were reported by line and field, good ones kept."""
         row = self.inputs[backend(database_url)]
         for i, value in enumerate((1, bad_lines, named, good_lines, good_kept)):
             row[i] += value
 
-    def concurrent(self, database_url: str, scenario: str, writers: int, runs: int,
-                   died: int) -> None:  # fmt: skip
+    def concurrent(
+        self, database_url: str, scenario: str, writers: int, runs: int, died: int
+    ) -> None:
         """One scenario of concurrent writer processes: how many died (with an error)."""
         row = self.writers[(scenario, backend(database_url))]
         for i, value in enumerate((writers, runs, died)):
@@ -45,9 +61,12 @@ class FaultTable:
     def dump(self) -> dict:
         """The counts as JSON-able lists: a test worker (pytest-xdist) hands them to the main
         process, which prints the one table of every worker."""
-        return {name: [[list(k) if isinstance(k, tuple) else k, v]
-                       for k, v in getattr(self, name).items()]
-                for name in ("harvests", "inputs", "writers")}  # fmt: skip
+        return {
+            name: [
+                [list(k) if isinstance(k, tuple) else k, v] for k, v in getattr(self, name).items()
+            ]
+            for name in ("harvests", "inputs", "writers")
+        }
 
     def merge(self, dumped: dict) -> None:
         for name, rows in dumped.items():
@@ -59,10 +78,23 @@ class FaultTable:
 
     def lines(self) -> list[str]:
         out: list[str] = []
-        harvest = ["spider", "database", "faults tried", "verdict right", "reason right",
-                   "records lost", "last-seen moved"]  # fmt: skip
-        inputs = ["database", "files", "bad lines tried", "reported by line and field",
-                  "good lines", "good lines kept"]  # fmt: skip
+        harvest = [
+            "spider",
+            "database",
+            "faults tried",
+            "verdict right",
+            "reason right",
+            "records lost",
+            "last-seen moved",
+        ]
+        inputs = [
+            "database",
+            "files",
+            "bad lines tried",
+            "reported by line and field",
+            "good lines",
+            "good lines kept",
+        ]
         writers = ["scenario", "database", "writer processes", "runs", "processes that died"]
         for title, columns, rows in (
             ("harvest faults after a good crawl (HTTP cache on)", harvest, self.harvests),
@@ -77,8 +109,12 @@ class FaultTable:
 def _table(title: str, columns: list[str], rows: dict) -> list[str]:
     """A Markdown table (as the README shows it): text columns left, counts right."""
     texts = len(columns) - len(next(iter(rows.values())))
-    lines = ["", title, "| " + " | ".join(columns) + " |",
-             "|" + "---|" * texts + "---:|" * (len(columns) - texts)]  # fmt: skip
+    lines = [
+        "",
+        title,
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * texts + "---:|" * (len(columns) - texts),
+    ]
     for key, counts in sorted(rows.items()):
         cells = [*(key if isinstance(key, tuple) else (key,)), *map(str, counts)]
         lines.append("| " + " | ".join(cells) + " |")

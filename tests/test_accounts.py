@@ -19,8 +19,10 @@ from funding.digests.subscriptions import subscribe
 from funding.settings import Settings
 from tests.digests.conftest import smtp  # noqa: F401
 
-PROFILE = {"name": "Eau Sahel", "partners": [{"name": "Eau Solidaire", "type": "association",
-                                              "country": "FR"}]}  # fmt: skip
+PROFILE = {
+    "name": "Eau Sahel",
+    "partners": [{"name": "Eau Solidaire", "type": "association", "country": "FR"}],
+}
 LEA, MARC = "lea@example.org", "marc@example.org"
 
 

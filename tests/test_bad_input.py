@@ -173,8 +173,14 @@ def test_duplicate_ids_in_one_file_are_reported_and_the_last_wins(engine, tmp_pa
 def _funding(*args: str) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "funding.cli", *args], capture_output=True,
-                          text=True, env=dict(os.environ), check=False, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "funding.cli", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        check=False,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # about the file, not the store
@@ -195,7 +201,11 @@ def test_gzip_faults_are_named_and_what_was_read_is_kept(database_url, tmp_path)
     assert "the compressed file is cut off" in result.stderr
     from sqlalchemy import create_engine
 
-    stored = create_engine(database_url).connect().exec_driver_sql(
-        "SELECT count(*) FROM opportunity").scalar()  # fmt: skip
+    stored = (
+        create_engine(database_url)
+        .connect()
+        .exec_driver_sql("SELECT count(*) FROM opportunity")
+        .scalar()
+    )
     assert 0 < stored < 2000  # what was read before the cut is kept
     assert f"{stored} inserted" in result.stdout

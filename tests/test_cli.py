@@ -23,7 +23,10 @@ def test_import_summary_and_exit_codes(database_url):
     assert "0 inserted, 0 updated, 5 unchanged, 0 rejected" in again.stdout
     bad = funding("import", FILES / "opportunities_bad.jsonl")
     assert bad.returncode == 1
-    assert "rejected: opportunities_bad.jsonl: line 4: deadlines[1]: '31/02/2026' is not a date" in bad.stderr
+    assert (
+        "rejected: opportunities_bad.jsonl: line 4: deadlines[1]: '31/02/2026' is not a date"
+        in bad.stderr
+    )
     assert "2 inserted, 0 updated, 0 unchanged, 6 rejected" in bad.stdout
 
 

@@ -22,30 +22,46 @@ T2 = datetime(2026, 5, 3, 12, tzinfo=UTC)
 
 # eu_sedia:life-2026-sap-nat-nature, and the same call as a French aggregator would list it.
 LIFE_NATURE = {
-    "id": "eu_sedia:life-2026-sap-nat-nature", "source": "eu_sedia",
+    "id": "eu_sedia:life-2026-sap-nat-nature",
+    "source": "eu_sedia",
     "url": "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/life-2026-sap-nat-nature",
-    "title": "Nature and Biodiversity", "funder": "European Commission", "programme": "LIFE",
-    "deadlines": ["2026-09-22"], "language": "en",
-}  # fmt: skip
+    "title": "Nature and Biodiversity",
+    "funder": "European Commission",
+    "programme": "LIFE",
+    "deadlines": ["2026-09-22"],
+    "language": "en",
+}
 LIFE_NATURE_ELSEWHERE = {
-    "id": "welcome:life-nature-2026", "source": "welcome",
-    "url": "https://example.org/life-nature-2026", "title": "Nature and biodiversity",
-    "funder": "European Commission", "deadlines": ["2026-09-22"], "amount_max": 4000000,
-    "cofinancing_rate_max": 0.6, "applicant_types": ["NGO", "SME"], "language": "en",
+    "id": "welcome:life-nature-2026",
+    "source": "welcome",
+    "url": "https://example.org/life-nature-2026",
+    "title": "Nature and biodiversity",
+    "funder": "European Commission",
+    "deadlines": ["2026-09-22"],
+    "amount_max": 4000000,
+    "cofinancing_rate_max": 0.6,
+    "applicant_types": ["NGO", "SME"],
+    "language": "en",
     "summary": "LIFE standard action projects for nature and biodiversity.",
-}  # fmt: skip
+}
 # eu_sedia:life-2026-strat-clima-sip-two-stage and eu_sedia:life-2026-ta-pp-clima-sip: related LIFE
 # topics with different deadlines, not the same call.
 LIFE_SIP = {
-    "id": "eu_sedia:life-2026-strat-clima-sip-two-stage", "source": "eu_sedia",
-    "url": "https://example.org/sip", "title": "Strategic Integrated Projects - Climate Action",
-    "funder": "European Commission", "deadlines": ["2026-09-03"],
-}  # fmt: skip
+    "id": "eu_sedia:life-2026-strat-clima-sip-two-stage",
+    "source": "eu_sedia",
+    "url": "https://example.org/sip",
+    "title": "Strategic Integrated Projects - Climate Action",
+    "funder": "European Commission",
+    "deadlines": ["2026-09-03"],
+}
 LIFE_SIP_TA = {
-    "id": "other:life-ta-clima-sip", "source": "other", "url": "https://example.org/ta",
+    "id": "other:life-ta-clima-sip",
+    "source": "other",
+    "url": "https://example.org/ta",
     "title": "Strategic Integrated Projects - Climate Action (technical assistance)",
-    "funder": "European Commission", "deadlines": ["2026-09-22"],
-}  # fmt: skip
+    "funder": "European Commission",
+    "deadlines": ["2026-09-22"],
+}
 
 
 def _store(session, *records, now=T0):
@@ -119,9 +135,14 @@ def test_merge_and_unmerge_round_trip(session):
         select(FieldChange).where(FieldChange.changed_by == "unmerge:bob")
     ).all()
     assert sorted((c.field, c.new_value) for c in reverted) == sorted(
-        [("amount_max", None), ("cofinancing_rate_max", None), ("applicant_types", None),
-         ("summary", None), ("currency", None)]
-    )  # fmt: skip
+        [
+            ("amount_max", None),
+            ("cofinancing_rate_max", None),
+            ("applicant_types", None),
+            ("summary", None),
+            ("currency", None),
+        ]
+    )
     later = session.exec(select(FieldChange.id).where(FieldChange.id.not_in(history_before))).all()
     assert len(later) == 10
 

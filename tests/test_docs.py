@@ -14,8 +14,10 @@ from funding.settings import Settings, SettingsError, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-DOCS = {p: p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *ROOT.glob("docs/*.md"),
-                                                    ROOT / "deploy" / "README.md"]}  # fmt: skip
+DOCS = {
+    p: p.read_text(encoding="utf-8")
+    for p in [ROOT / "README.md", *ROOT.glob("docs/*.md"), ROOT / "deploy" / "README.md"]
+}
 TEST_ONLY = {"FUNDING_TEST_DATABASE_URL"}
 
 
@@ -69,7 +71,9 @@ def test_every_documented_setting_exists_and_every_setting_is_documented():
     for path, text in DOCS.items():
         # `FUNDING_SMTP_*` or `FUNDING_SMTP_HOST` / `_PORT` name a family: only whole names count.
         named = set(re.findall(r"\bFUNDING_[A-Z0-9_]*[A-Z0-9]\b(?![*_])", text))
-        assert named - declared - TEST_ONLY == set(), f"{path.name} names settings that do not exist"
+        assert named - declared - TEST_ONLY == set(), (
+            f"{path.name} names settings that do not exist"
+        )
     everywhere = "".join(DOCS.values())
     missing = {v for v in declared if not re.search(rf"\b{v}\b", everywhere)}
     assert missing == set()
@@ -92,8 +96,14 @@ def test_production_refuses_the_development_key():
 def test_a_server_in_production_without_a_key_does_not_start(args, tmp_path, monkeypatch):
     monkeypatch.setenv("FUNDING_PRODUCTION", "true")
     monkeypatch.delenv("FUNDING_SECRET_KEY", raising=False)
-    result = subprocess.run([sys.executable, "-m", "funding.cli", *args], capture_output=True,
-                            text=True, timeout=60, cwd=tmp_path, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "funding.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode == 1
     assert "FUNDING_PRODUCTION is true but FUNDING_SECRET_KEY is not set" in result.stderr
     assert "serving on" not in result.stdout and "scheduler running" not in result.stdout

@@ -7,17 +7,23 @@ from funding.store.models import Extraction, Opportunity
 from funding.store.opportunities import store_record
 
 CALL = {
-    "id": "eu_sedia:life-2026-sap-nat-nature", "source": "eu_sedia",
+    "id": "eu_sedia:life-2026-sap-nat-nature",
+    "source": "eu_sedia",
     "url": "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/life-2026-sap-nat-nature",
-    "title": "Nature and Biodiversity", "funder": "European Commission", "deadlines": ["2026-09-22"],
+    "title": "Nature and Biodiversity",
+    "funder": "European Commission",
+    "deadlines": ["2026-09-22"],
     "eligibility_text": "The EU contribution covers up to 60% of the eligible costs. "
-                        "Proposals must be submitted by a consortium of at least three partners.",
-}  # fmt: skip
+    "Proposals must be submitted by a consortium of at least three partners.",
+}
 SAME_CALL_ELSEWHERE = {
-    **CALL, "id": "welcome_europe:life-nature", "source": "welcome_europe",
-    "url": "https://www.welcomeurope.com/life-nature", "eligibility_text": None,
+    **CALL,
+    "id": "welcome_europe:life-nature",
+    "source": "welcome_europe",
+    "url": "https://www.welcomeurope.com/life-nature",
+    "eligibility_text": None,
     "summary": "Associations et PME peuvent candidater.",
-}  # fmt: skip
+}
 
 
 def test_enrich_fills_from_text_and_merges_the_same_call(engine):

@@ -67,7 +67,9 @@ CORSE_AMOUNT = "Jusqu'à 30% des dépenses éligibles, dans un maximum de 200 00
 # iledefrance:821 (summary)
 IDF_SUBVENTION = "Une subvention jusqu'à 500 000 euros."
 # aides_territoires:eff7-se-faire-accompagner-dans-les-projets-damenag (summary)
-CEREMA = "Les candidatures doivent être déposées     avant le 18 mai 2022    pour la première vague."
+CEREMA = (
+    "Les candidatures doivent être déposées     avant le 18 mai 2022    pour la première vague."
+)
 # aides_territoires:4b1d-developper-un-projet-denergie-renouvelable-ou (summary)
 SDEC = (
     "Le SDEC ENERGIE étudie, finance en partie (mobilisation d'autres aides financières), construit "
@@ -99,8 +101,16 @@ def test_sentences_split_glued_eu_blocks():
 
 
 def test_sentences_keep_decimals_and_dashes_inside_a_sentence():
-    texts = [s.text for s in split_sentences("An EU contribution of EUR 2.5 million. Evaluation: October 2026 - February 2027.")]
-    assert texts == ["An EU contribution of EUR 2.5 million.", "Evaluation: October 2026 - February 2027."]
+    texts = [
+        s.text
+        for s in split_sentences(
+            "An EU contribution of EUR 2.5 million. Evaluation: October 2026 - February 2027."
+        )
+    ]
+    assert texts == [
+        "An EU contribution of EUR 2.5 million.",
+        "Evaluation: October 2026 - February 2027.",
+    ]
 
 
 # Deadlines ----------------------------------------------------------------------------------
@@ -128,7 +138,9 @@ def test_deadline_phrasings(sentence, expected, confidence):
 
 
 def test_stated_deadline_is_never_overwritten():
-    assert "deadlines" not in found(record(summary="Date limite : 31 mars 2026.", deadlines=["2026-04-30"]))
+    assert "deadlines" not in found(
+        record(summary="Date limite : 31 mars 2026.", deadlines=["2026-04-30"])
+    )
 
 
 # Partnership --------------------------------------------------------------------------------
@@ -162,12 +174,15 @@ def test_partnership_phrasings(sentence, required, partners, confidence):
     assert result.get("min_partners", (None,))[0] == partners
 
 
-@pytest.mark.parametrize("sentence", [
-    # bpifrance (summary): the funder's own partner, no requirement on applicants
-    "Ce prêt est proposé par la Région en partenariat avec Bpifrance.",
-    "Un appel à projets lancé en partenariat avec l'ADEME et la Banque des Territoires.",
-    "The prize is run in partnership with the European Commission.",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # bpifrance (summary): the funder's own partner, no requirement on applicants
+        "Ce prêt est proposé par la Région en partenariat avec Bpifrance.",
+        "Un appel à projets lancé en partenariat avec l'ADEME et la Banque des Territoires.",
+        "The prize is run in partnership with the European Commission.",
+    ],
+)
 def test_a_funder_named_as_partner_is_no_partnership_requirement(sentence):
     assert "partnership_required" not in found(record(summary=sentence))
 
@@ -214,7 +229,9 @@ def test_eu_contribution_ceiling():
 
 
 def test_per_project_ceiling_is_told_from_the_total_budget():
-    result = found(record(summary="Subvention jusqu'à 50 000 € par projet. Le budget total de l'appel : 2 M€."))
+    result = found(
+        record(summary="Subvention jusqu'à 50 000 € par projet. Le budget total de l'appel : 2 M€.")
+    )
     assert result["amount_max"][:2] == (50_000, 0.85)
     assert result["total_budget"][:2] == (2_000_000, 0.85)
 
@@ -243,11 +260,18 @@ def test_stated_amount_blocks_amount_extraction():
 
 
 def test_open_to_ngos_and_smes():
-    assert found(record(summary="The call is open to NGOs and SMEs."))["applicant_types"][:2] == (["ngo", "sme"], 0.8)
+    assert found(record(summary="The call is open to NGOs and SMEs."))["applicant_types"][:2] == (
+        ["ngo", "sme"],
+        0.8,
+    )
 
 
 def test_negation_is_not_added_and_is_noted():
-    result = found(record(summary="Cet appel est ouvert aux associations. Les entreprises ne sont pas éligibles."))
+    result = found(
+        record(
+            summary="Cet appel est ouvert aux associations. Les entreprises ne sont pas éligibles."
+        )
+    )
     assert result["applicant_types"][0] == ["ngo"]
     assert result["applicant_types_excluded"][0] == ["company"]
 
@@ -268,13 +292,19 @@ def test_no_eligibility_cue_no_applicant_types():
 
 
 def test_country_vocabulary_covers_un_members_in_both_languages():
-    rows = list(csv.DictReader((files("funding") / "vocabularies" / "countries.csv").open(encoding="utf-8")))
+    rows = list(
+        csv.DictReader((files("funding") / "vocabularies" / "countries.csv").open(encoding="utf-8"))
+    )
     codes = {r["code"] for r in rows}
     assert len(codes) >= 193
     for language in ("en", "fr"):
         assert {r["code"] for r in rows if r["language"] == language} == codes
     names = country_names()
-    assert names["cote d ivoire"] == "CI" and names["etats unis"] == "US" and names["allemagne"] == "DE"
+    assert (
+        names["cote d ivoire"] == "CI"
+        and names["etats unis"] == "US"
+        and names["allemagne"] == "DE"
+    )
 
 
 def test_country_groups():
@@ -287,15 +317,19 @@ def test_country_groups():
 
 
 def test_applicants_and_zones_in_french():
-    text = ("Les candidats doivent être établis dans un pays d'Afrique de l'Ouest. "
-            "Les projets doivent être mis en œuvre au Sénégal, au Mali ou au Niger.")  # fmt: skip
+    text = (
+        "Les candidats doivent être établis dans un pays d'Afrique de l'Ouest. "
+        "Les projets doivent être mis en œuvre au Sénégal, au Mali ou au Niger."
+    )
     result = found(record(summary=text))
     assert result["applicant_countries"][:2] == (["ECOWAS"], 0.8)
     assert result["intervention_zones"][:2] == (["SN", "ML", "NE"], 0.75)
 
 
 def test_applicants_in_an_eu_member_state():
-    result = found(record(summary="Applicants must be legal entities established in an EU Member State."))
+    result = found(
+        record(summary="Applicants must be legal entities established in an EU Member State.")
+    )
     assert result["applicant_countries"][0] == ["EU"]
 
 
@@ -342,7 +376,10 @@ def test_apply_fills_confident_values_with_history(session):
     assert opportunity.min_partners == 3 and opportunity.partnership_required is True
     assert opportunity.amount_max == 2_000_000 and opportunity.currency == "EUR"
     assert by_field["min_partners"].status == "accepted" and by_field["min_partners"].applied
-    history = {c.field: c for c in session.exec(select(FieldChange).where(FieldChange.changed_by == "extract"))}
+    history = {
+        c.field: c
+        for c in session.exec(select(FieldChange).where(FieldChange.changed_by == "extract"))
+    }
     assert set(history) == {"partnership_required", "min_partners", "amount_max", "currency"}
     assert history["min_partners"].old_value is None and history["min_partners"].new_value == 3
     session.commit()
@@ -379,13 +416,17 @@ def test_a_value_the_source_states_later_wins(session):
     opportunity = _stored(session, summary=LIFE_RENEWHC)
     apply_extractions(session, opportunity, extract(opportunity), now=NOW)
     assert opportunity.amount_max == 2_000_000
-    store_record(session, record(source="test", summary=LIFE_RENEWHC, amount_max=1_500_000), now=NOW)
+    store_record(
+        session, record(source="test", summary=LIFE_RENEWHC, amount_max=1_500_000), now=NOW
+    )
     assert session.get(Opportunity, "test:1").amount_max == 1_500_000
 
 
 def test_rejected_value_is_not_filled_again(session):
     opportunity = _stored(session, summary=LIFE_RENEWHC)
-    rows = apply_extractions(session, opportunity, extract(opportunity), min_confidence=0.99, now=NOW)
+    rows = apply_extractions(
+        session, opportunity, extract(opportunity), min_confidence=0.99, now=NOW
+    )
     for row in rows:
         row.status = "rejected"
     session.flush()
@@ -439,7 +480,11 @@ def test_only_these_may_apply(sentence, expected):
 @pytest.mark.parametrize(
     ("sentence", "field", "expected"),
     [
-        ("Les associations établies en Haute-Savoie peuvent candidater.", "applicant_countries", ["FR-74"]),
+        (
+            "Les associations établies en Haute-Savoie peuvent candidater.",
+            "applicant_countries",
+            ["FR-74"],
+        ),
         ("Les projets doivent se dérouler en Île-de-France.", "intervention_zones", ["FR-IDF"]),
         ("Projects must take place in Benin.", "intervention_zones", ["BJ"]),
     ],

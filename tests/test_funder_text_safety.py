@@ -16,15 +16,31 @@ from funding.views import presentation
 from funding.views.calendar import to_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "+33 4 50 00 00 00", "-2+3",
-            "@SUM(A1:A9)", "\tcalc", "\rcalc"]  # fmt: skip
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","clic")',
+    "+33 4 50 00 00 00",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tcalc",
+    "\rcalc",
+]
 
 
 def _row(title: str, **more) -> dict:
-    return {"id": "x:1", "title": title, "funder": "Fondation", "stage": "interested",
-            "next_deadline": date(2026, 4, 1), "deadlines": [date(2026, 4, 1)],
-            "amount_max": 50000.0, "currency": "EUR", "status": "open",
-            "url": "https://example.org/1", "notes": "", **more}  # fmt: skip
+    return {
+        "id": "x:1",
+        "title": title,
+        "funder": "Fondation",
+        "stage": "interested",
+        "next_deadline": date(2026, 4, 1),
+        "deadlines": [date(2026, 4, 1)],
+        "amount_max": 50000.0,
+        "currency": "EUR",
+        "status": "open",
+        "url": "https://example.org/1",
+        "notes": "",
+        **more,
+    }
 
 
 @pytest.mark.parametrize("text", FORMULAS)
@@ -41,8 +57,15 @@ def test_ordinary_text_is_left_as_it_is():
     assert read[0]["title"] == "Appel à projets"
 
 
-@pytest.mark.parametrize("text", ["Voir https://evil.example/x", "www.evil.example",
-                                  "contact@evil.example", "HTTP://EVIL.EXAMPLE"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Voir https://evil.example/x",
+        "www.evil.example",
+        "contact@evil.example",
+        "HTTP://EVIL.EXAMPLE",
+    ],
+)
 def test_markdown_text_leaves_no_address_whole(text):
     shown = presentation.markdown_text(text)
     unescaped = shown.replace("\\", "").lower()
@@ -72,10 +95,24 @@ def test_a_browser_shows_funder_addresses_as_text(tmp_path):
         port = probe.getsockname()[1]
     env = {**os.environ, "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(app),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
     try:
         with playwright.sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

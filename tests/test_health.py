@@ -33,9 +33,14 @@ def test_migration_upgrades_from_empty_and_downgrades(engine):
 
 def _good_run(session, source="afd", items=240, fill=None, day=GOOD_DAY) -> SourceRun:
     run = SourceRun(
-        source=source, started_at=day - timedelta(minutes=2), finished_at=day, status="ok",
-        items_seen=items, inserted=items, fill_rates=fill,
-    )  # fmt: skip
+        source=source,
+        started_at=day - timedelta(minutes=2),
+        finished_at=day,
+        status="ok",
+        items_seen=items,
+        inserted=items,
+        fill_rates=fill,
+    )
     session.add(run)
     session.flush()
     return run
@@ -44,9 +49,14 @@ def _good_run(session, source="afd", items=240, fill=None, day=GOOD_DAY) -> Sour
 def _finish(session, items, *, status="ok", message=None, fill=None, source="afd") -> SourceRun:
     run = start_run(session, source, kind="html")
     return finish_run(
-        session, run, counts={"items_seen": items, "inserted": items}, status=status,
-        message=message, errors=2, fill_rates=fill,
-    )  # fmt: skip
+        session,
+        run,
+        counts={"items_seen": items, "inserted": items},
+        status=status,
+        message=message,
+        errors=2,
+        fill_rates=fill,
+    )
 
 
 def test_a_healthy_run_has_no_flags_and_records_duration_and_errors(session):
@@ -123,8 +133,12 @@ def test_funding_sources_prints_every_source_with_its_last_run(tmp_path, monkeyp
     upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
         _good_run(session, source="eu_sedia", items=240)
-        run = _finish(session, 90, source="eu_sedia",
-                      fill={"deadlines": 1.0, "applicant_types": 0.0, "amount": 0.5})  # fmt: skip
+        run = _finish(
+            session,
+            90,
+            source="eu_sedia",
+            fill={"deadlines": 1.0, "applicant_types": 0.0, "amount": 0.5},
+        )
         _finish(session, 0, status="failed", message="no items returned", source="afd")
         _finish(session, 5, source="import")
         session.commit()

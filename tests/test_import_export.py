@@ -25,7 +25,9 @@ def test_import_stores_every_good_record(engine):
     report = import_file(engine, FILES / "opportunities_good.jsonl")
     assert (report.inserted, report.updated, report.unchanged, report.rejected) == (5, 0, 0, 0)
     with Session(engine) as session:
-        at = get_opportunity(session, "aides_territoires:05cd-accompagnement-des-politiques-foncieres-en-es")
+        at = get_opportunity(
+            session, "aides_territoires:05cd-accompagnement-des-politiques-foncieres-en-es"
+        )
         assert at.language == "fr" and at.recurrence == "permanent"
         assert "ngo" in at.applicant_types or "local_authority" in at.applicant_types
 
@@ -87,7 +89,9 @@ def test_export_round_trip_is_all_noop(engine, tmp_path):
 def test_export_is_in_the_contract_format(engine):
     import jsonschema
 
-    schema = json.loads((FILES.parent.parent / "funding/contracts/opportunity.schema.json").read_text())
+    schema = json.loads(
+        (FILES.parent.parent / "funding/contracts/opportunity.schema.json").read_text()
+    )
     import_file(engine, FILES / "opportunities_good.jsonl")
     records = [json.loads(line) for line in _export(engine).splitlines()]
     assert len(records) == 5
@@ -99,10 +103,23 @@ def test_csv_import_with_contract_columns(engine, tmp_path):
     path = tmp_path / "calls.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "title", "url", "deadlines", "amount_max", "applicant_types", "instrument"])
-        writer.writerow(["manual:1", "Fonds eau", "https://example.org/1", "15/04/2026", "EUR 2 million",
-                         "Associations;Entreprises privées", "Prêt"])  # fmt: skip
-        writer.writerow(["manual:2", "Prix", "https://example.org/2", "April 3, 2026", "50 k€", "ONG", "Prix"])
+        writer.writerow(
+            ["id", "title", "url", "deadlines", "amount_max", "applicant_types", "instrument"]
+        )
+        writer.writerow(
+            [
+                "manual:1",
+                "Fonds eau",
+                "https://example.org/1",
+                "15/04/2026",
+                "EUR 2 million",
+                "Associations;Entreprises privées",
+                "Prêt",
+            ]
+        )
+        writer.writerow(
+            ["manual:2", "Prix", "https://example.org/2", "April 3, 2026", "50 k€", "ONG", "Prix"]
+        )
         writer.writerow(["manual:3", "", "https://example.org/3", "", "", "", ""])
     report = import_file(engine, path)
     assert (report.inserted, report.rejected) == (2, 1)
@@ -112,7 +129,11 @@ def test_csv_import_with_contract_columns(engine, tmp_path):
         assert one.deadlines == ["2026-04-15"] and one.amount_max == 2_000_000
         assert one.applicant_types == ["ngo", "company"] and one.instrument == "loan"
         two = get_opportunity(session, "manual:2")
-        assert two.deadlines == ["2026-04-03"] and two.amount_max == 50_000 and two.instrument == "prize"
+        assert (
+            two.deadlines == ["2026-04-03"]
+            and two.amount_max == 50_000
+            and two.instrument == "prize"
+        )
 
 
 def test_repeated_id_in_one_file_is_an_update(engine, tmp_path):
@@ -142,9 +163,14 @@ def test_large_files_are_normalised_in_a_worker_process(engine, tmp_path):
     with path.open("w") as handle:
         for i in range(1200):
             handle.write(json.dumps({**records[i % 5], "id": f"{records[i % 5]['id']}~{i}"}) + "\n")
-        handle.write(json.dumps({**records[0], "id": "x:late-bad", "deadlines": ["31/02/2026"]}) + "\n")
+        handle.write(
+            json.dumps({**records[0], "id": "x:late-bad", "deadlines": ["31/02/2026"]}) + "\n"
+        )
     parallel = import_file(engine, path, batch_size=100, parallel=True)
     assert (parallel.inserted, parallel.rejected) == (1200, 1)
-    assert str(parallel.rejections[0]) == "many.jsonl: line 1201: deadlines[0]: '31/02/2026' is not a date"
+    assert (
+        str(parallel.rejections[0])
+        == "many.jsonl: line 1201: deadlines[0]: '31/02/2026' is not a date"
+    )
     again = import_file(engine, path, batch_size=100, parallel=True)
     assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 1200, 1)

@@ -9,8 +9,15 @@ FLOORS = [  # lowest first; a module belongs to the longest prefix that names it
     ["funding", "funding.settings", "funding.errors", "funding.i18n", "funding.normalize"],
     ["funding.contracts"],
     ["funding.store"],
-    ["funding.territory", "funding.ingest", "funding.harvest", "funding.enrich", "funding.matching",
-     "funding.awards", "funding.access"],
+    [
+        "funding.territory",
+        "funding.ingest",
+        "funding.harvest",
+        "funding.enrich",
+        "funding.matching",
+        "funding.awards",
+        "funding.access",
+    ],
     ["funding.views", "funding.digests"],
     ["funding.scheduler", "funding.cli"],
 ]
@@ -18,8 +25,12 @@ FORBIDDEN = ("scrapy", "streamlit", "crawlers", "ui", "twisted")
 
 
 def floor(module: str) -> int:
-    found = [(len(prefix), level) for level, prefixes in enumerate(FLOORS) for prefix in prefixes
-             if module == prefix or module.startswith(prefix + ".")]  # fmt: skip
+    found = [
+        (len(prefix), level)
+        for level, prefixes in enumerate(FLOORS)
+        for prefix in prefixes
+        if module == prefix or module.startswith(prefix + ".")
+    ]
     return max(found)[1]
 
 
@@ -57,13 +68,15 @@ def test_the_domain_imports_neither_scrapy_nor_streamlit():
 
 def test_no_import_circle():
     # A module importing from its own package (`from funding.digests import ledger`) is no circle.
-    graph = {m: {t for t in ts if t in imports_cache and t != m and not m.startswith(t + ".")}
-             for m, ts in imports_cache.items()}
+    graph = {
+        m: {t for t in ts if t in imports_cache and t != m and not m.startswith(t + ".")}
+        for m, ts in imports_cache.items()
+    }
     seen, stack, circles = set(), [], []
 
     def visit(module):
         if module in stack:
-            circles.append(stack[stack.index(module):] + [module])
+            circles.append(stack[stack.index(module) :] + [module])
             return
         if module in seen:
             return

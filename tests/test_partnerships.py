@@ -12,7 +12,7 @@ from funding.access.partnerships import (
     unwatch,
     watch,
     watchlist,
-)  # fmt: skip
+)
 from funding.matching import ProfileError
 
 PROFILE = {"name": "Eau Sahel", "partners": [{"type": "ONG", "country": "FR", "role": "lead"}]}

@@ -49,9 +49,11 @@ def _back(text: str, name: str, tmp_path) -> dict:
 @given(drawn=RECORDS)
 def test_export_then_import_gives_back_what_was_stored(engine, tmp_path, drawn):
     record = {
-        "id": f"round:{next(COUNTER)}", "title": "Appel", "url": "https://example.org/a",
+        "id": f"round:{next(COUNTER)}",
+        "title": "Appel",
+        "url": "https://example.org/a",
         **{k: v.isoformat() if isinstance(v, date) else v for k, v in drawn.items()},
-    }  # fmt: skip
+    }
     if record["deadlines"]:
         record["deadlines"] = [d.isoformat() for d in drawn["deadlines"]]
     with Session(engine, expire_on_commit=False) as session:

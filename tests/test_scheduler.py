@@ -35,8 +35,15 @@ def test_jobs_and_their_triggers(engine):
     s = _started(engine)
     try:
         ids = scheduler.register_jobs(s, sources=SOURCES)
-        assert set(ids) == {"crawl:eu_sedia", "crawl:grants_gov", "crawl:feed", "digest:weekly",
-                            "digest:daily", "reminders", "source_alerts"}  # fmt: skip
+        assert set(ids) == {
+            "crawl:eu_sedia",
+            "crawl:grants_gov",
+            "crawl:feed",
+            "digest:weekly",
+            "digest:daily",
+            "reminders",
+            "source_alerts",
+        }
         jobs = {j.id: j for j in s.get_jobs()}
         for job in jobs.values():  # a real grace time, one at a time, missed runs coalesced
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 3600)
@@ -99,9 +106,12 @@ def test_a_crawl_job_spawns_its_crawl(database_url, monkeypatch):
 
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        for name, value in {"FUNDING_CRAWL_BASE_URLS": f'{{"eu_sedia": "{server.url}"}}',
-                            "FUNDING_CRAWL_DELAY": "0", "FUNDING_CRAWL_AUTOTHROTTLE": "false",
-                            "FUNDING_HTTPCACHE_ENABLED": "false"}.items():  # fmt: skip
+        for name, value in {
+            "FUNDING_CRAWL_BASE_URLS": f'{{"eu_sedia": "{server.url}"}}',
+            "FUNDING_CRAWL_DELAY": "0",
+            "FUNDING_CRAWL_AUTOTHROTTLE": "false",
+            "FUNDING_HTTPCACHE_ENABLED": "false",
+        }.items():
             monkeypatch.setenv(name, value)
         get_settings.cache_clear()
         upgrade(get_engine())
@@ -126,11 +136,21 @@ def test_staff_are_alerted_once_when_a_source_is_flagged(database_url, monkeypat
         upgrade(engine)
         now = datetime.now(UTC)
         with Session(engine) as session:
-            session.add(SourceRun(source="eu_sedia", started_at=now, finished_at=now,
-                                  status="ok", items_seen=90,
-                                  flags=["items fell from 240 to 90 (-62 %)"]))  # fmt: skip
-            session.add(SourceRun(source="grants_gov", started_at=now, finished_at=now,
-                                  status="ok", items_seen=12))  # fmt: skip
+            session.add(
+                SourceRun(
+                    source="eu_sedia",
+                    started_at=now,
+                    finished_at=now,
+                    status="ok",
+                    items_seen=90,
+                    flags=["items fell from 240 to 90 (-62 %)"],
+                )
+            )
+            session.add(
+                SourceRun(
+                    source="grants_gov", started_at=now, finished_at=now, status="ok", items_seen=12
+                )
+            )
             session.commit()
         assert scheduler.source_alert_job() == 1
         assert scheduler.source_alert_job() == 0

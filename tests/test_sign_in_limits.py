@@ -16,8 +16,12 @@ from funding.store.db import make_engine, upgrade
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 HASH = hash_password("right")
-SETTINGS = Settings(staff_users=f"alice={HASH}", sign_in_max_failures=5,
-                    sign_in_window_seconds=900, sign_in_pause_seconds=60)  # fmt: skip
+SETTINGS = Settings(
+    staff_users=f"alice={HASH}",
+    sign_in_max_failures=5,
+    sign_in_window_seconds=900,
+    sign_in_pause_seconds=60,
+)
 PROCESSES = 20
 
 
@@ -35,8 +39,10 @@ def test_simultaneous_attempts_are_counted_before_any_is_checked(database_url, f
     upgrade(make_engine(database_url))
     context = multiprocessing.get_context("fork")
     start, results = context.Barrier(PROCESSES), context.Queue()
-    processes = [context.Process(target=_attempt, args=(database_url, start, results))
-                 for _ in range(PROCESSES)]  # fmt: skip
+    processes = [
+        context.Process(target=_attempt, args=(database_url, start, results))
+        for _ in range(PROCESSES)
+    ]
     for process in processes:
         process.start()
     for process in processes:
@@ -98,8 +104,13 @@ def test_guessing_alice_from_many_clients_pauses_her_then_lets_her_right_passwor
 def test_many_failures_under_random_names_pause_then_let_a_known_user_in(session):
     """50 failures from 50 clients: every sign-in pauses; after the pause alice gets in."""
     for n in range(50):
-        _try(session, "x", client=f"198.51.100.{n}", name=f"user{n}",
-             at=NOW + timedelta(seconds=n / 10))  # fmt: skip
+        _try(
+            session,
+            "x",
+            client=f"198.51.100.{n}",
+            name=f"user{n}",
+            at=NOW + timedelta(seconds=n / 10),
+        )
     during = _try(session, "right", client="office", at=NOW + timedelta(seconds=10))
     assert during.outcome == "locked" and 0 < during.retry_after_seconds <= 60
     after = NOW + timedelta(seconds=5 + SETTINGS.sign_in_pause_seconds + 1)

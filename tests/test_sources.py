@@ -45,7 +45,10 @@ def test_shipped_kinds_and_urls():
 
 
 def test_defaults_schedule_and_enabled(tmp_path):
-    sources = load_sources(write(tmp_path, """
+    sources = load_sources(
+        write(
+            tmp_path,
+            """
         [eu_sedia]
         kind = "spider"
         [grants_gov]
@@ -57,10 +60,14 @@ def test_defaults_schedule_and_enabled(tmp_path):
         url = "https://example.org/feed/"
         unverified = true
         schedule = "weekly"
-    """))  # fmt: skip
+    """,
+        )
+    )
     assert [(s.name, s.enabled, s.schedule) for s in sources.values()] == [
-        ("eu_sedia", True, "daily"), ("grants_gov", False, "0 5 * * 1"), ("feed", False, "weekly")
-    ]  # fmt: skip
+        ("eu_sedia", True, "daily"),
+        ("grants_gov", False, "0 5 * * 1"),
+        ("feed", False, "weekly"),
+    ]
     assert sources["feed"].spider == "configured" and sources["eu_sedia"].spider == "eu_sedia"
 
 
@@ -155,15 +162,24 @@ def test_mistakes_name_the_file_the_source_and_the_key(tmp_path, text, message):
 
 def test_crawl_command_of_a_configured_source():
     assert crawl_command("afd", limit=2)[1:] == [
-        "-m", "scrapy", "crawl", "configured", "-a", "source=afd", "-a", "limit=2"
-    ]  # fmt: skip
+        "-m",
+        "scrapy",
+        "crawl",
+        "configured",
+        "-a",
+        "source=afd",
+        "-a",
+        "limit=2",
+    ]
     assert crawl_command("eu_sedia")[1:] == ["-m", "scrapy", "crawl", "eu_sedia"]
 
 
 @pytest.fixture
 def declared(tmp_path, monkeypatch, database_url):
     """A sources file of three sources, one of them disabled, and crawls that only record names."""
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         [eu_sedia]
         kind = "spider"
         [grants_gov]
@@ -173,7 +189,8 @@ def declared(tmp_path, monkeypatch, database_url):
         kind = "rss"
         url = "https://www2.fundsforngos.org/feed/"
         enabled = true
-    """)  # fmt: skip
+    """,
+    )
     monkeypatch.setenv("FUNDING_SOURCES_FILE", str(path))
     get_settings.cache_clear()
     monkeypatch.setattr(harvest, "spider_names", lambda: ["eu_sedia", "grants_gov"])

@@ -11,8 +11,14 @@ from funding.settings import Settings
 
 
 def _auth(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "funding.access.auth", *args], input=stdin,
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "funding.access.auth", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_help_does_not_prompt_and_a_piped_password_is_hashed():
@@ -31,8 +37,9 @@ def test_staff_add_writes_the_hash_to_the_secrets_file(tmp_path):
     secrets.write_text('[smtp]\npassword = "x"\n\n[staff]\nalice = "old"\n')
     runner = CliRunner()
     for name, password in (("bob", "b0b-pass"), ("alice", "new-alice")):
-        result = runner.invoke(main, ["staff", "add", name, "--file", str(secrets)],
-                               input=f"{password}\n")  # fmt: skip
+        result = runner.invoke(
+            main, ["staff", "add", name, "--file", str(secrets)], input=f"{password}\n"
+        )
         assert result.exit_code == 0, result.output
     users = staff_credentials(Settings(staff_users=None, secrets_file=secrets))
     assert verify_password("b0b-pass", users["bob"]) and verify_password(

@@ -27,9 +27,12 @@ TODAY = date(2026, 11, 26)
 )
 def test_compute_status(opens_on, deadline_last, recurrence, source_status, expected):
     status = compute_status(
-        opens_on=opens_on, deadline_last=deadline_last, recurrence=recurrence, as_of=TODAY,
+        opens_on=opens_on,
+        deadline_last=deadline_last,
+        recurrence=recurrence,
+        as_of=TODAY,
         source_status=source_status,
-    )  # fmt: skip
+    )
     assert status == expected
 
 

@@ -154,8 +154,16 @@ def test_queries_by_source_and_change_date(session):
 
 def test_full_text_search_over_title_summary_and_eligibility(session):
     upsert(session, row(), now=T0)
-    upsert(session, row(id="x:2", title="Assainissement en Afrique de l'Ouest", summary="Accès à l'eau",
-                        eligibility_text="Associations françaises"), now=T0)  # fmt: skip
+    upsert(
+        session,
+        row(
+            id="x:2",
+            title="Assainissement en Afrique de l'Ouest",
+            summary="Accès à l'eau",
+            eligibility_text="Associations françaises",
+        ),
+        now=T0,
+    )
     upsert(
         session,
         row(id="x:3", title="Prix de l'innovation", summary=None, eligibility_text=None),

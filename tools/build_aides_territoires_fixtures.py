@@ -42,12 +42,30 @@ EXPORT_SLUGS = {
 MANCHE_FINANCER = "Département de la Manche"
 MANCHE_PERIMETER = "Manche"
 API_FIELDS = (
-    "id", "slug", "url", "name", "financers", "description", "eligibility", "perimeter",
-    "categories", "targeted_audiences", "aid_types", "destinations", "mobilization_steps",
-    "is_call_for_project", "start_date", "submission_deadline", "recurrence",
-    "subvention_rate_lower_bound", "subvention_rate_upper_bound", "loan_amount", "origin_url",
-    "application_url", "date_updated",
-)  # fmt: skip
+    "id",
+    "slug",
+    "url",
+    "name",
+    "financers",
+    "description",
+    "eligibility",
+    "perimeter",
+    "categories",
+    "targeted_audiences",
+    "aid_types",
+    "destinations",
+    "mobilization_steps",
+    "is_call_for_project",
+    "start_date",
+    "submission_deadline",
+    "recurrence",
+    "subvention_rate_lower_bound",
+    "subvention_rate_upper_bound",
+    "loan_amount",
+    "origin_url",
+    "application_url",
+    "date_updated",
+)
 
 
 def _labels(value: str) -> list[str]:

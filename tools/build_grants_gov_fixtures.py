@@ -45,13 +45,16 @@ APPLICANT_TYPES = {
     "eligibility_special_district_governments": ("04", "Special district governments"),
     "eligibility_independent_school_districts": ("05", "Independent school districts"),
     "eligibility_public_institutions_of_higher_education": (
-        "06", "Public and State controlled institutions of higher education"
+        "06",
+        "Public and State controlled institutions of higher education",
     ),
     "eligibility_native_american_tribal_governments_federally_recognized": (
-        "07", "Native American tribal governments (Federally recognized)"
+        "07",
+        "Native American tribal governments (Federally recognized)",
     ),
     "eligibility_public_indian_housing_authorities": (
-        "08", "Public housing authorities/Indian housing authorities"
+        "08",
+        "Public housing authorities/Indian housing authorities",
     ),
     "eligibility_native_american_tribal_organizations_other": (
         "11",
@@ -59,31 +62,40 @@ APPLICANT_TYPES = {
     ),
     "eligibility_nonprofits_501c3": (
         "12",
-        ("Nonprofits having a 501(c)(3) status with the IRS, other than institutions of higher "
-         "education"),
+        (
+            "Nonprofits having a 501(c)(3) status with the IRS, other than institutions of higher "
+            "education"
+        ),
     ),
     "eligibility_nonprofits_non_501c3": (
         "13",
-        ("Nonprofits that do not have a 501(c)(3) status with the IRS, other than institutions "
-         "of higher education"),
+        (
+            "Nonprofits that do not have a 501(c)(3) status with the IRS, other than institutions "
+            "of higher education"
+        ),
     ),
     "eligibility_private_institutions_of_higher_education": (
-        "20", "Private institutions of higher education"
+        "20",
+        "Private institutions of higher education",
     ),
     "eligibility_individuals": ("21", "Individuals"),
     "eligibility_for_profit": ("22", "For profit organizations other than small businesses"),
     "eligibility_small_businesses": ("23", "Small businesses"),
     "eligibility_others": (
         "25",
-        ('Others (see text field entitled "Additional Information on Eligibility" for '
-         "clarification)"),
+        (
+            'Others (see text field entitled "Additional Information on Eligibility" for '
+            "clarification)"
+        ),
     ),
     "eligibility_unrestricted": (
         "99",
-        ("Unrestricted (i.e., open to any type of entity above), subject to any clarification "
-         'in text field entitled "Additional Information on Eligibility"'),
+        (
+            "Unrestricted (i.e., open to any type of entity above), subject to any clarification "
+            'in text field entitled "Additional Information on Eligibility"'
+        ),
     ),
-}  # fmt: skip
+}
 
 
 def _us_date(value: str) -> str:
@@ -170,8 +182,10 @@ def _write(path: Path, data: dict) -> None:
 
 def _provenance() -> str:
     reasons = "\n".join(f"| {oid} | {why} |" for oid, why in OPPORTUNITIES.items())
-    codes = ", ".join(f"{flag.removeprefix('eligibility_')} -> {code}"
-                      for flag, (code, _) in APPLICANT_TYPES.items())  # fmt: skip
+    codes = ", ".join(
+        f"{flag.removeprefix('eligibility_')} -> {code}"
+        for flag, (code, _) in APPLICANT_TYPES.items()
+    )
     return f"""# grants.gov API answers — provenance
 
 Built by `tools/build_grants_gov_fixtures.py`. No raw grants.gov answer was recorded (the host is

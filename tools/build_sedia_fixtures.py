@@ -191,9 +191,12 @@ def build(source: Path, out: Path) -> None:
         for i, (topic, why) in enumerate(TOPICS.items(), start=1)
     )
     text = PROVENANCE.format(
-        count=len(results), page_size=PAGE_SIZE, topics=topics, second_stage=second.isoformat(),
+        count=len(results),
+        page_size=PAGE_SIZE,
+        topics=topics,
+        second_stage=second.isoformat(),
         days=SECOND_STAGE_DAYS,
-    )  # fmt: skip
+    )
     (out / "PROVENANCE.md").write_text(text, encoding="utf-8")
     print(f"wrote {len(pages)} pages of {len(results)} topics to {out}")
 

@@ -29,7 +29,9 @@ def main() -> None:
         report = load_snapshot(engine)
         with Session(engine) as session:
             count = embeddings.embed_calls(session, report.changed_ids)
-            rows = session.exec(select(Embedding.key, Embedding.vector).order_by(Embedding.key)).all()
+            rows = session.exec(
+                select(Embedding.key, Embedding.vector).order_by(Embedding.key)
+            ).all()
         engine.dispose()
     keys = np.array([k for k, _ in rows])
     vectors = np.stack([np.frombuffer(v, dtype=np.float16) for _, v in rows])

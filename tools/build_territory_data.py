@@ -65,8 +65,16 @@ def build_france(wheel: zipfile.ZipFile, out: Path) -> None:
             continue
         epci = epcis.get(c["epci_id"], {}).get("code", "")
         population = c["population_municipale"] if c["population_municipale"] != "\\N" else ""
-        rows.append((c["code"], c["nom"], departments[c["departement_id"]], epci,
-                     " ".join(sorted(by_commune[c["id"]])), population))  # fmt: skip
+        rows.append(
+            (
+                c["code"],
+                c["nom"],
+                departments[c["departement_id"]],
+                epci,
+                " ".join(sorted(by_commune[c["id"]])),
+                population,
+            )
+        )
     rows.sort()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

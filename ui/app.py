@@ -19,13 +19,21 @@ st.sidebar.selectbox(
 )
 fresh = resources.freshness(common.today())
 if fresh["last_seen"]:
-    st.sidebar.caption(t("data_freshness", lang, day=format_date(fresh["last_seen"], lang),
-                         total=format_count(fresh["total"], lang),
-                         closed=format_count(fresh["closed"], lang)))  # fmt: skip
+    st.sidebar.caption(
+        t(
+            "data_freshness",
+            lang,
+            day=format_date(fresh["last_seen"], lang),
+            total=format_count(fresh["total"], lang),
+            closed=format_count(fresh["closed"], lang),
+        )
+    )
 common.restore_sessions()
 user = common.staff_user()
-for name, session_key, button in ((user, "staff_user", "sign_out"),
-                                  (common.lead_email(), "lead_email", "lead_sign_out")):  # fmt: skip
+for name, session_key, button in (
+    (user, "staff_user", "sign_out"),
+    (common.lead_email(), "lead_email", "lead_sign_out"),
+):
     if name:
         st.sidebar.caption(t("signed_in_as", lang, name=name))
         if st.sidebar.button(t("sign_out", lang), key=button):
@@ -52,10 +60,18 @@ pages = {
     ],
     # Reached from e-mails only: not menu entries.
     t("subscription_section", lang): [
-        st.Page("views/confirm.py", title=t("subscription_confirm_title", lang), url_path="confirm",
-                visibility="hidden"),
-        st.Page("views/unsubscribe.py", title=t("subscription_unsubscribe_title", lang),
-                url_path="unsubscribe", visibility="hidden"),
+        st.Page(
+            "views/confirm.py",
+            title=t("subscription_confirm_title", lang),
+            url_path="confirm",
+            visibility="hidden",
+        ),
+        st.Page(
+            "views/unsubscribe.py",
+            title=t("subscription_unsubscribe_title", lang),
+            url_path="unsubscribe",
+            visibility="hidden",
+        ),
     ],
 }
 st.navigation(pages).run()

@@ -57,7 +57,9 @@ def _cell(value: object) -> str:
         if safe_url(url) or url.startswith("opportunity?"):
             return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
         return text
-    return "<br>".join(html.escape(line) for line in str("" if value is None else value).splitlines())
+    return "<br>".join(
+        html.escape(line) for line in str("" if value is None else value).splitlines()
+    )
 
 
 def table(rows: list[dict[str, object]]) -> None:

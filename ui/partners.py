@@ -14,5 +14,10 @@ def section(profile: dict, call_id: str | None, lang: str, key: str) -> None:
         st.caption(t("no_partners", lang))
         return
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.download_button(t("download_csv", lang), csv_text.encode(), file_name="partners.csv",
-                       mime="text/csv", key=key)  # fmt: skip
+    st.download_button(
+        t("download_csv", lang),
+        csv_text.encode(),
+        file_name="partners.csv",
+        mime="text/csv",
+        key=key,
+    )

@@ -251,7 +251,9 @@ def dashboard(now: datetime, as_of: date, lang: str) -> dict[str, Any]:
 
 
 @st.cache_data(ttl=30, max_entries=16, show_spinner=False)
-def _queue(url: str, field: str | None, source: str | None, offset: int, size: int) -> dict[str, Any]:
+def _queue(
+    url: str, field: str | None, source: str | None, offset: int, size: int
+) -> dict[str, Any]:
     from funding.views import monitor
 
     with Session(_engine(url)) as session:
@@ -267,8 +269,9 @@ def _queue(url: str, field: str | None, source: str | None, offset: int, size: i
         }
 
 
-def review_queue(field: str | None = None, source: str | None = None, offset: int = 0,
-                 size: int = 20) -> dict[str, Any]:  # fmt: skip
+def review_queue(
+    field: str | None = None, source: str | None = None, offset: int = 0, size: int = 20
+) -> dict[str, Any]:
     """The review queue; its values read from text one page at a time, filtered by field and source."""
     return _queue(_url(), field, source, offset, size)
 

@@ -70,8 +70,14 @@ def scores(pools: dict, profiles: dict, pids: list[str]) -> tuple[float, float]:
     full, judged = [], []
     for pid in pids:
         found = pools[pid]
-        ranked = engine.rank(found.facts, profiles[pid], as_of=AS_OF, statistics=found.statistics,
-                             similarities=found.similarities, limit=50)  # fmt: skip
+        ranked = engine.rank(
+            found.facts,
+            profiles[pid],
+            as_of=AS_OF,
+            statistics=found.statistics,
+            similarities=found.similarities,
+            limit=50,
+        )
         ids = [x.opportunity.id for x in ranked]
         full.append(m.ndcg_at(ids, grades[pid]))
         judged.append(m.ndcg_at([i for i in ids if i in grades[pid]], grades[pid]))
@@ -97,11 +103,18 @@ def main() -> None:
         checked = scores(pools, profiles, tuning.HALVES[other])
         results.append((tuned[0] + tuned[1], values, tuned, checked))
     results.sort(key=lambda r: -r[0])
-    print("| " + " | ".join(grid) + f" | {args.tune} nDCG | {args.tune} nDCG' | {other} nDCG | {other} nDCG' |")
+    print(
+        "| "
+        + " | ".join(grid)
+        + f" | {args.tune} nDCG | {args.tune} nDCG' | {other} nDCG | {other} nDCG' |"
+    )
     print("|" + "---:|" * (len(grid) + 4))
     for _, values, tuned, checked in results[:15]:
-        print("| " + " | ".join(f"{v:g}" for v in values)
-              + f" | {tuned[0]:.3f} | {tuned[1]:.3f} | {checked[0]:.3f} | {checked[1]:.3f} |")
+        print(
+            "| "
+            + " | ".join(f"{v:g}" for v in values)
+            + f" | {tuned[0]:.3f} | {tuned[1]:.3f} | {checked[0]:.3f} | {checked[1]:.3f} |"
+        )
 
 
 if __name__ == "__main__":

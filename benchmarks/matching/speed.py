@@ -127,7 +127,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=21)
-    parser.add_argument("--embed", type=int, default=60, help="calls to time the model on (0: none)")
+    parser.add_argument(
+        "--embed", type=int, default=60, help="calls to time the model on (0: none)"
+    )
     args = parser.parse_args()
     if args.embed:
         embedding_costs(args.embed)

@@ -17,10 +17,14 @@ from funding.ingest.importer import import_file
 from funding.store.db import current_revision, make_engine, upgrade
 
 HERE = Path(__file__).parent
-EVAL = Path(os.environ.get("FUNDING_EVAL_DIR", HERE.parents[1] / ".." / "shared" / "eval")).resolve()
+EVAL = Path(
+    os.environ.get("FUNDING_EVAL_DIR", HERE.parents[1] / ".." / "shared" / "eval")
+).resolve()
 EXTRA_JUDGMENTS = HERE / "tuning_judgments.tsv"
-HALVES = {"pd01-pd06": [f"pd{n:02d}" for n in range(1, 7)],
-          "pd07-pd12": [f"pd{n:02d}" for n in range(7, 13)]}  # fmt: skip
+HALVES = {
+    "pd01-pd06": [f"pd{n:02d}" for n in range(1, 7)],
+    "pd07-pd12": [f"pd{n:02d}" for n in range(7, 13)],
+}
 
 
 @cache
@@ -72,7 +76,9 @@ def extra_judgments(*, with_exclusion: bool = False) -> list[tuple]:
 def excluded() -> set[tuple[str, str]]:
     """The set's excluded pairs, and those this project's judgments say exclude the partnership."""
     found = bm25_module().load_excluded(str(EVAL / "excluded.tsv"))
-    return found | {(p, i) for p, i, _, excludes in extra_judgments(with_exclusion=True) if excludes}
+    return found | {
+        (p, i) for p, i, _, excludes in extra_judgments(with_exclusion=True) if excludes
+    }
 
 
 def bm25_runs(k: int = 50) -> dict[str, list[str]]:
@@ -105,8 +111,16 @@ def _stamp() -> str:
     """What the imported database depends on: the corpus and the code that normalises and enriches."""
     digest = hashlib.sha256(corpus_path().read_bytes())
     root = HERE.parents[1] / "funding"
-    for folder in ("records.py", "normalize", "extract", "enrich.py", "store.py", "embeddings.py",
-                   "migrations/versions", "vocabularies"):  # fmt: skip
+    for folder in (
+        "records.py",
+        "normalize",
+        "extract",
+        "enrich.py",
+        "store.py",
+        "embeddings.py",
+        "migrations/versions",
+        "vocabularies",
+    ):
         target = root / folder
         for file in sorted(target.rglob("*") if target.is_dir() else [target]):
             if file.is_file() and file.suffix in (".py", ".csv"):

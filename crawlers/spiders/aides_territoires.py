@@ -27,9 +27,15 @@ PUBLIC_SITE = "https://aides-territoires.beta.gouv.fr"
 # Search filters of /api/aids/ a crawl may narrow to (`-a organization_type_slugs=association`);
 # a comma-separated value is sent as repeated parameters.
 FILTERS = (
-    "keyword", "organization_type_slugs", "perimeter_id", "category_slugs", "aid_type_slugs",
-    "call_for_projects_only", "apply_before", "published_after",
-)  # fmt: skip
+    "keyword",
+    "organization_type_slugs",
+    "perimeter_id",
+    "category_slugs",
+    "aid_type_slugs",
+    "call_for_projects_only",
+    "apply_before",
+    "published_after",
+)
 MAX_PAGES = 500  # 50,000 aids: far above the ~5,000 the site lists
 
 

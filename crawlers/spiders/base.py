@@ -139,8 +139,11 @@ class FundingSpider(scrapy.Spider):
             elif stats.get_value("funding/mojibake_mended") == 1:
                 self.logger.warning(
                     "%s: mended text garbled by a wrong encoding (UTF-8 read as Windows-1252): "
-                    "%r -> %r", url, value[:60], mended[:60],
-                )  # fmt: skip
+                    "%r -> %r",
+                    url,
+                    value[:60],
+                    mended[:60],
+                )
             return mended
         if isinstance(value, list):
             return [self._mend(v, url) for v in value]

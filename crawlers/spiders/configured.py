@@ -95,8 +95,10 @@ class ConfiguredSpider(FundingSpider):
             yield self.request(url, callback[declared.kind])
 
     def request(self, url: str, callback: Callable, page: int = 1) -> scrapy.Request:
-        accept = {"rss": "application/rss+xml, application/atom+xml, application/xml, */*",
-                  "json": "application/json"}.get(self.declaration.kind, "text/html")  # fmt: skip
+        accept = {
+            "rss": "application/rss+xml, application/atom+xml, application/xml, */*",
+            "json": "application/json",
+        }.get(self.declaration.kind, "text/html")
         return scrapy.Request(
             self.rebase(url), callback=callback, headers={"Accept": accept}, meta={"page": page}
         )
@@ -163,8 +165,10 @@ class ConfiguredSpider(FundingSpider):
         if not links:
             self.logger.warning(
                 "%s: the listing selector %r matched no link in %s",
-                self.source_name, declared.listing, response.url,
-            )  # fmt: skip
+                self.source_name,
+                declared.listing,
+                response.url,
+            )
         for link in links:
             if self._limit_reached():
                 return

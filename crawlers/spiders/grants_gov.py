@@ -26,12 +26,24 @@ FILTERS = ("keyword", "eligibilities", "agencies", "fundingCategories")
 STATUSES = {"posted": "open", "forecasted": "forthcoming", "closed": "closed", "archived": "closed"}
 # Applicant type codes (shared/sources.md), for an answer that gives ids without descriptions.
 APPLICANT_TYPES = {
-    "00": "State", "01": "County", "02": "City/township", "04": "Special district",
-    "05": "School district", "06": "Public higher education", "07": "Federally recognised tribes",
-    "08": "Public housing", "11": "Other tribal", "12": "Nonprofit 501(c)(3)",
-    "13": "Nonprofit without 501(c)(3)", "20": "Private higher education", "21": "Individuals",
-    "22": "For-profit", "23": "Small business", "25": "Others (see text)", "99": "Unrestricted",
-}  # fmt: skip
+    "00": "State",
+    "01": "County",
+    "02": "City/township",
+    "04": "Special district",
+    "05": "School district",
+    "06": "Public higher education",
+    "07": "Federally recognised tribes",
+    "08": "Public housing",
+    "11": "Other tribal",
+    "12": "Nonprofit 501(c)(3)",
+    "13": "Nonprofit without 501(c)(3)",
+    "20": "Private higher education",
+    "21": "Individuals",
+    "22": "For-profit",
+    "23": "Small business",
+    "25": "Others (see text)",
+    "99": "Unrestricted",
+}
 TRUE_WORDS = {"true", "yes", "y", "1"}
 FALSE_WORDS = {"false", "no", "n", "0"}
 MAX_PAGES = 200
@@ -63,8 +75,9 @@ class GrantsGovSpider(FundingSpider):
         return self._post(SEARCH_PATH, body, self.parse, {"start": start, "page": page})
 
     def fetch_request(self, hit: dict) -> scrapy.Request:
-        return self._post(FETCH_PATH, {"opportunityId": int(hit["id"])}, self.parse_opportunity,
-                          {"hit": hit})  # fmt: skip
+        return self._post(
+            FETCH_PATH, {"opportunityId": int(hit["id"])}, self.parse_opportunity, {"hit": hit}
+        )
 
     def _post(self, path: str, body: dict, callback: Any, meta: dict) -> scrapy.Request:
         return scrapy.Request(

@@ -66,8 +66,14 @@ def sign_in_url(email: str, *, purpose: str = "signin", settings: Settings | Non
     return f"{settings.public_url.rstrip('/')}/signin?{urlencode({'token': token})}"
 
 
-def may_send_link(session: Session, email: str, *, client: str | None = None,
-                  now: datetime | None = None, settings: Settings | None = None) -> bool:  # fmt: skip
+def may_send_link(
+    session: Session,
+    email: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> bool:
     """Whether a sign-in link may be e-mailed now (and the request recorded); False when this
     address or client asked too often (funding.digests.send.send_sign_in_link sends it).
 

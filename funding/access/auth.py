@@ -45,9 +45,14 @@ def verify_password(password: str, hashed: str) -> bool:
             return False
         expected = unb64(digest)
         found = hashlib.scrypt(
-            password.encode(), salt=unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected),
+            password.encode(),
+            salt=unb64(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
             maxmem=256 * 1024 * 1024,
-        )  # fmt: skip
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(found, expected)
@@ -87,9 +92,14 @@ class SignIn:
 
 
 def sign_in(
-    session: Session, username: str, password: str, *, client: str | None = None,
-    now: datetime | None = None, settings: Settings | None = None,
-) -> SignIn:  # fmt: skip
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> SignIn:
     """Check staff credentials, unless this name or client failed too often lately (see _wait).
 
     The attempt is recorded and committed before anything is counted, so attempts made at the
@@ -99,8 +109,9 @@ def sign_in(
     settings = settings or get_settings()
     now = now or utcnow()
     username = username.strip()[:100]
-    attempt = SignInAttempt(username=username, client=(client or "unknown")[:100],
-                            succeeded=False, at=now)  # fmt: skip
+    attempt = SignInAttempt(
+        username=username, client=(client or "unknown")[:100], succeeded=False, at=now
+    )
     session.add(attempt)
     session.commit()
     wait = _wait(session, attempt, settings)
@@ -161,7 +172,9 @@ def _wait(session: Session, attempt: SignInAttempt, settings: Settings) -> int:
     count, _ = _count(session, everyone)
     cap = limit * GLOBAL_FACTOR
     if count >= cap:  # a pause each time `cap` more failures have come, from the one that did it
-        crossing = everyone.order_by(SignInAttempt.at, SignInAttempt.id).offset(count // cap * cap - 1)
+        crossing = everyone.order_by(SignInAttempt.at, SignInAttempt.id).offset(
+            count // cap * cap - 1
+        )
         crossed = session.exec(crossing).first()
         if crossed is not None and now < crossed + pause:
             return _seconds(crossed + pause - now)

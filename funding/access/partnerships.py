@@ -50,18 +50,22 @@ def check_access(session: Session, partnership_id: int, viewer: Viewer) -> None:
     """AccessDenied unless the viewer is staff or a member of this partnership."""
     if viewer.staff:
         return
-    if viewer.email and session.exec(
-        select(PartnershipMember.id).where(
-            PartnershipMember.partnership_id == partnership_id,
-            PartnershipMember.email == viewer.email,
-        )
-    ).first():
+    if (
+        viewer.email
+        and session.exec(
+            select(PartnershipMember.id).where(
+                PartnershipMember.partnership_id == partnership_id,
+                PartnershipMember.email == viewer.email,
+            )
+        ).first()
+    ):
         return
     raise AccessDenied(f"partnership {partnership_id} is not yours")
 
 
-def add_member(session: Session, partnership_id: int, email: str, *,
-               now: datetime | None = None) -> None:  # fmt: skip
+def add_member(
+    session: Session, partnership_id: int, email: str, *, now: datetime | None = None
+) -> None:
     """Let one more address see and change a partnership (nothing happens if it already can)."""
     found = session.exec(
         select(PartnershipMember.id).where(
@@ -69,20 +73,27 @@ def add_member(session: Session, partnership_id: int, email: str, *,
         )
     ).first()
     if found is None:
-        session.add(PartnershipMember(partnership_id=partnership_id, email=email,
-                                      added_at=now or utcnow()))  # fmt: skip
+        session.add(
+            PartnershipMember(partnership_id=partnership_id, email=email, added_at=now or utcnow())
+        )
         session.flush()
 
 
 def members(session: Session, partnership_id: int) -> list[str]:
-    query = select(PartnershipMember.email).where(PartnershipMember.partnership_id == partnership_id)
+    query = select(PartnershipMember.email).where(
+        PartnershipMember.partnership_id == partnership_id
+    )
     return sorted(session.exec(query))
 
 
 def save_partnership(
-    session: Session, profile: dict[str, Any], *, partnership_id: int | None = None,
-    owner_email: str | None = None, now: datetime | None = None,
-) -> Partnership:  # fmt: skip
+    session: Session,
+    profile: dict[str, Any],
+    *,
+    partnership_id: int | None = None,
+    owner_email: str | None = None,
+    now: datetime | None = None,
+) -> Partnership:
     """Create or update a partnership from a profile in the contract format (validated first).
 
     With an owner, names are unique per owner: a new profile with the name of one of theirs
@@ -93,8 +104,11 @@ def save_partnership(
     now = now or utcnow()
     partnership = session.get(Partnership, partnership_id) if partnership_id else None
     if owner_email is not None:
-        same_name = [pid for pid, name in visible_partnerships(session, Viewer(owner_email))
-                     if name == parsed.name and pid != partnership_id]  # fmt: skip
+        same_name = [
+            pid
+            for pid, name in visible_partnerships(session, Viewer(owner_email))
+            if name == parsed.name and pid != partnership_id
+        ]
         if same_name and partnership is not None:
             raise PartnershipNameTaken(f"you already have a partnership named {parsed.name!r}")
         if same_name:
@@ -121,9 +135,13 @@ def hide(
     """'Not for us': the call leaves this partnership's results and digests until restored."""
     if _hidden(session, partnership_id, opportunity_id) is None:
         session.add(
-            HiddenCall(partnership_id=partnership_id, opportunity_id=opportunity_id,
-                       hidden_at=utcnow(), reason=reason)
-        )  # fmt: skip
+            HiddenCall(
+                partnership_id=partnership_id,
+                opportunity_id=opportunity_id,
+                hidden_at=utcnow(),
+                reason=reason,
+            )
+        )
         session.flush()
 
 
@@ -148,17 +166,25 @@ def _hidden(session: Session, partnership_id: int, opportunity_id: str) -> Hidde
 
 
 def watch(
-    session: Session, partnership_id: int, opportunity_id: str, *, stage: str = "interested",
+    session: Session,
+    partnership_id: int,
+    opportunity_id: str,
+    *,
+    stage: str = "interested",
     notes: str | None = None,
-) -> WatchedCall:  # fmt: skip
+) -> WatchedCall:
     """Follow a call (or change its stage and notes when already followed)."""
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
     now = utcnow()
     watched = watched_call(session, partnership_id, opportunity_id)
     if watched is None:
-        watched = WatchedCall(partnership_id=partnership_id, opportunity_id=opportunity_id,
-                              created_at=now, updated_at=now)  # fmt: skip
+        watched = WatchedCall(
+            partnership_id=partnership_id,
+            opportunity_id=opportunity_id,
+            created_at=now,
+            updated_at=now,
+        )
     watched.stage, watched.updated_at = stage, now
     if notes is not None:
         watched.notes = notes
@@ -194,8 +220,12 @@ def report_call(
     """A user says something is wrong with a call: it goes to the staff review queue."""
     if not message.strip():
         raise ValueError("a report needs a message")
-    report = CallReport(opportunity_id=opportunity_id, message=message.strip(), reporter=reporter,
-                        created_at=utcnow())  # fmt: skip
+    report = CallReport(
+        opportunity_id=opportunity_id,
+        message=message.strip(),
+        reporter=reporter,
+        created_at=utcnow(),
+    )
     session.add(report)
     session.flush()
     return report

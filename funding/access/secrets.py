@@ -17,8 +17,10 @@ def set_staff_hash(path: Path, name: str, hashed: str) -> None:
     if start is None:
         lines += ([""] if lines else []) + ["[staff]", line]
     else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
-                   len(lines))  # fmt: skip
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+            len(lines),
+        )
         key = re.compile(rf'^\s*(?:"{re.escape(name)}"|{re.escape(name)})\s*=')
         found = next((i for i in range(start + 1, end) if key.match(lines[i])), None)
         if found is None:

@@ -55,8 +55,13 @@ def import_awards(
                 write()
         if batch:
             write()
-        counts = {"items_seen": report.total, "inserted": report.inserted, "updated": report.updated,
-                  "unchanged": report.unchanged, "rejected": report.rejected}  # fmt: skip
+        counts = {
+            "items_seen": report.total,
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+        }
         finish_run(session, run, counts=counts, message=str(path))
         session.commit()
     return report

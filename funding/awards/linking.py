@@ -35,7 +35,9 @@ EU_SOURCE = "eu_sedia:"
 # An EU topic code as calls quote it: HORIZON-MISS-2024-OCEAN-01-01, ERC-2024-STG, LIFE-2024-SAP-NAT.
 TOPIC_CODE = re.compile(
     r"\b(?:HORIZON|ERC|MSCA|EIC|EURATOM|DIGITAL|LIFE|CEF|EU4H|ERASMUS|CERV|SMP|EDF|I3|INTERREG)"
-    r"(?:-[A-Z0-9]+)*-20\d\d(?:-[A-Z0-9]+)*\b", re.IGNORECASE)  # fmt: skip
+    r"(?:-[A-Z0-9]+)*-20\d\d(?:-[A-Z0-9]+)*\b",
+    re.IGNORECASE,
+)
 NEAR_DUPLICATE = 85.0  # dedup's score of a call's title against a funded topic's, at least
 TITLE_WORDS = 3  # distinctive words a funded topic's title needs to be compared at all
 CANDIDATES = 300
@@ -82,10 +84,15 @@ def editions(session: Session, topic: str, title: str) -> list[Edition]:
     area = topic_area(topic)
     head = "-".join(topic.upper().split("-")[:2]) + "-%"
     rows = session.exec(
-        select(AwardProject.topic, AwardProject.topic_title, func.count(), func.min(AwardProject.start_date))
+        select(
+            AwardProject.topic,
+            AwardProject.topic_title,
+            func.count(),
+            func.min(AwardProject.start_date),
+        )
         .where(col(AwardProject.topic).like(head))
         .group_by(AwardProject.topic, AwardProject.topic_title)
-    ).all()  # fmt: skip
+    ).all()
     candidates = [
         Edition(code, name or "", topic_year(code), count, first)
         for code, name, count, first in rows
@@ -122,12 +129,16 @@ def linked_topics(session: Session, call: Any) -> list[tuple[str, str]]:
     """(topic, its title) of the funded topics a call of another source stands for: the EU topic
     codes its text quotes, else the topics (of EU awards, or of awards of the call's own source)
     whose title, call or programme is a near duplicate of the call's title."""
-    text = " ".join(filter(None, (call.title, call.programme, call.summary_plain,
-                                  call.eligibility_plain)))  # fmt: skip
+    text = " ".join(
+        filter(None, (call.title, call.programme, call.summary_plain, call.eligibility_plain))
+    )
     codes = quoted_topics(text)
     if codes:
-        rows = session.exec(select(AwardProject.topic, AwardProject.topic_title)
-                            .where(col(AwardProject.topic).in_(codes)).distinct()).all()  # fmt: skip
+        rows = session.exec(
+            select(AwardProject.topic, AwardProject.topic_title)
+            .where(col(AwardProject.topic).in_(codes))
+            .distinct()
+        ).all()
         if rows:
             return sorted({(topic, title or "") for topic, title in rows})
     words = _title_words(call.title or "")[:2]
@@ -135,18 +146,24 @@ def linked_topics(session: Session, call: Any) -> list[tuple[str, str]]:
         return []
     names = (AwardProject.topic_title, AwardProject.call, AwardProject.programme)
     rows = session.exec(
-        select(AwardProject.topic, *names).where(
+        select(AwardProject.topic, *names)
+        .where(
             or_(AwardProject.source == "cordis", AwardProject.source == call.source),
             or_(*(func.lower(n).like(f"%{w}%") for n in names for w in words)),
-        ).distinct().limit(CANDIDATES)
-    ).all()  # fmt: skip
+        )
+        .distinct()
+        .limit(CANDIDATES)
+    ).all()
     mine = _Row(call.id, call.title, None, None, None, None, None, None)
     found = set()
     for topic, *texts in rows:
         for name in filter(None, texts):
-            if len(_title_words(name)) >= TITLE_WORDS and topic and score_pair(
-                mine, _Row(topic, name, None, None, None, None, None, None)
-            ).score >= NEAR_DUPLICATE:
+            if (
+                len(_title_words(name)) >= TITLE_WORDS
+                and topic
+                and score_pair(mine, _Row(topic, name, None, None, None, None, None, None)).score
+                >= NEAR_DUPLICATE
+            ):
                 found.add((topic, texts[0] or name))
                 break
     return sorted(found)
@@ -154,8 +171,9 @@ def linked_topics(session: Session, call: Any) -> list[tuple[str, str]]:
 
 def _exact(session: Session, topic: str, title: str) -> list[Edition]:
     """A topic that is not an EU code (a past call of another source): itself only."""
-    count, first = session.exec(select(func.count(), func.min(AwardProject.start_date))
-                                .where(AwardProject.topic == topic)).one()  # fmt: skip
+    count, first = session.exec(
+        select(func.count(), func.min(AwardProject.start_date)).where(AwardProject.topic == topic)
+    ).one()
     return [Edition(topic, title, topic_year(topic), count, first)] if count else []
 
 
@@ -171,12 +189,18 @@ class FundedSummary:
     shares: dict[str, float]  # company, sme, research, higher_education, public, other (NGOs...)
 
 
-TYPE_SHARES = {"PRC": "company", "REC": "research", "HES": "higher_education", "PUB": "public",
-               "OTH": "other"}  # fmt: skip
+TYPE_SHARES = {
+    "PRC": "company",
+    "REC": "research",
+    "HES": "higher_education",
+    "PUB": "public",
+    "OTH": "other",
+}
 
 
-def funded_summary(session: Session, opportunity_id: str, title: str,
-                   call: Any = None) -> FundedSummary | None:  # fmt: skip
+def funded_summary(
+    session: Session, opportunity_id: str, title: str, call: Any = None
+) -> FundedSummary | None:
     """The projects a call's topic and its earlier editions funded; for a call of another source
     (given as `call`), those of the topics it stands for (linked_topics); None when it has none."""
     topic = topic_of(opportunity_id)
@@ -192,15 +216,26 @@ def funded_summary(session: Session, opportunity_id: str, title: str,
                 seen.setdefault(edition.topic, edition)
         found = sorted(seen.values(), key=lambda e: (e.year or 0, e.topic))
     topics = [e.topic for e in found]
-    projects = session.exec(
-        select(AwardProject).where(col(AwardProject.topic).in_(topics))
-        .order_by(col(AwardProject.start_date).desc())
-    ).scalars().all() if topics else []  # fmt: skip
-    members = session.exec(
-        select(AwardParticipation.project_id, AwardParticipation.role, AwardOrganisation)
-        .join(AwardOrganisation, AwardOrganisation.id == AwardParticipation.organisation_id)
-        .where(col(AwardParticipation.project_id).in_([p.id for p in projects]))
-    ).all() if projects else []  # fmt: skip
+    projects = (
+        session.exec(
+            select(AwardProject)
+            .where(col(AwardProject.topic).in_(topics))
+            .order_by(col(AwardProject.start_date).desc())
+        )
+        .scalars()
+        .all()
+        if topics
+        else []
+    )
+    members = (
+        session.exec(
+            select(AwardParticipation.project_id, AwardParticipation.role, AwardOrganisation)
+            .join(AwardOrganisation, AwardOrganisation.id == AwardParticipation.organisation_id)
+            .where(col(AwardParticipation.project_id).in_([p.id for p in projects]))
+        ).all()
+        if projects
+        else []
+    )
     by_project: dict[str, list] = {}
     for project_id, role, organisation in members:
         by_project.setdefault(project_id, []).append((role, organisation))
@@ -216,19 +251,27 @@ def funded_summary(session: Session, opportunity_id: str, title: str,
     for project in projects:
         people = by_project.get(project.id, [])
         lead = next((o for role, o in people if role == "coordinator"), None)
-        rows.append({
-            "id": project.id, "acronym": project.acronym, "title": project.title,
-            "url": project.url, "topic": project.topic, "start": project.start_date,
-            "eu_contribution": project.eu_contribution, "partners": len(people),
-            "coordinator": lead.name if lead else None,
-            "coordinator_country": lead.country if lead else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": project.id,
+                "acronym": project.acronym,
+                "title": project.title,
+                "url": project.url,
+                "topic": project.topic,
+                "start": project.start_date,
+                "eu_contribution": project.eu_contribution,
+                "partners": len(people),
+                "coordinator": lead.name if lead else None,
+                "coordinator_country": lead.country if lead else None,
+            }
+        )
     money = [p.eu_contribution for p in projects if p.eu_contribution]
     sizes = [len(p) for p in by_project.values()]
     return FundedSummary(
-        editions=found, projects=rows,
+        editions=found,
+        projects=rows,
         median_contribution=statistics.median(money) if money else None,
         median_partners=statistics.median(sizes) if sizes else None,
         countries=[(c, n) for c, n in countries.most_common(8) if c],
         shares={k: types[k] / seats for k in (*TYPE_SHARES.values(), "sme")} if seats else {},
-    )  # fmt: skip
+    )

@@ -26,14 +26,14 @@ from funding.matching.relevance import (
     LEXICAL_HALF,
     Statistics,
     _weights,
-    document,  # fmt: skip
+    document,
 )
 from funding.store.models import (
     AwardIndexCache,
     AwardOrganisation,
     AwardParticipation,
     AwardProject,
-    SourceRun,  # fmt: skip
+    SourceRun,
 )
 from funding.territory import places
 
@@ -79,9 +79,17 @@ class Organisations:
         if i is None:
             return None
         c, sme = self.columns, int(self.sme[i])
-        return Organisation(organisation, c["source"][i], c["source_id"][i], c["name"][i],
-                            c["type"][i], None if sme < 0 else bool(sme), c["country"][i],
-                            c["city"][i], c["region"][i])  # fmt: skip
+        return Organisation(
+            organisation,
+            c["source"][i],
+            c["source_id"][i],
+            c["name"][i],
+            c["type"][i],
+            None if sme < 0 else bool(sme),
+            c["country"][i],
+            c["city"][i],
+            c["region"][i],
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -108,8 +116,14 @@ ROLES = ("coordinator", "participant", "associatedPartner", "thirdParty")
 class Seats:
     """Who took part in each project (by position), from arrays sorted by project."""
 
-    def __init__(self, projects: np.ndarray, organisations: np.ndarray, roles: np.ndarray,
-                 count: int, names: tuple[str | None, ...]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        projects: np.ndarray,
+        organisations: np.ndarray,
+        roles: np.ndarray,
+        count: int,
+        names: tuple[str | None, ...],
+    ) -> None:
         order = np.argsort(projects, kind="stable")
         self.projects, self.organisations = projects[order], organisations[order]
         self.roles, self.names = roles[order], names
@@ -122,8 +136,10 @@ class Seats:
 
     def __getitem__(self, i: int) -> list[Seat]:
         a, b = self.offsets[i], self.offsets[i + 1]
-        return [Seat(int(o), self.names[r]) for o, r in
-                zip(self.organisations[a:b], self.roles[a:b], strict=True)]  # fmt: skip
+        return [
+            Seat(int(o), self.names[r])
+            for o, r in zip(self.organisations[a:b], self.roles[a:b], strict=True)
+        ]
 
     def taken_part(self, organisation: int) -> list[int]:
         """The positions of the stored projects an organisation took part in."""
@@ -197,14 +213,18 @@ def refresh_award_index(engine: Engine) -> AwardIndex:
 
 
 def _build(session: Session) -> AwardIndex:
-    rows = session.exec(select(AwardProject.id, AwardProject.title, AwardProject.objective,
-                               AwardProject.start_date).order_by(AwardProject.id)).all()  # fmt: skip
+    rows = session.exec(
+        select(
+            AwardProject.id, AwardProject.title, AwardProject.objective, AwardProject.start_date
+        ).order_by(AwardProject.id)
+    ).all()
     vocabulary: dict[str, int] = {}
     postings: list[list[tuple[int, float]]] = []
     themes: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
-        doc = document(CallFacts(id=r[0], content_hash=None, title=r[1], summary_plain=r[2],
-                                 language="en"))  # fmt: skip
+        doc = document(
+            CallFacts(id=r[0], content_hash=None, title=r[1], summary_plain=r[2], language="en")
+        )
         for stem, tf in doc.frequencies.items():
             t = vocabulary.setdefault(stem, len(vocabulary))
             if t == len(postings):
@@ -215,31 +235,46 @@ def _build(session: Session) -> AwardIndex:
     offsets = np.zeros(len(postings) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(p) for p in postings])
     documents = np.fromiter((i for p in postings for i, _ in p), dtype=np.int32, count=offsets[-1])
-    saturation = np.fromiter((x for p in postings for _, x in p), dtype=np.float32,
-                             count=offsets[-1])  # fmt: skip
+    saturation = np.fromiter(
+        (x for p in postings for _, x in p), dtype=np.float32, count=offsets[-1]
+    )
     position = {r[0]: i for i, r in enumerate(rows)}
-    seats = session.exec(select(AwardParticipation.project_id, AwardParticipation.organisation_id,
-                                AwardParticipation.role)
-                         .order_by(AwardParticipation.id)).all()  # fmt: skip
+    seats = session.exec(
+        select(
+            AwardParticipation.project_id,
+            AwardParticipation.organisation_id,
+            AwardParticipation.role,
+        ).order_by(AwardParticipation.id)
+    ).all()
     names = (*ROLES, None, *sorted({s[2] for s in seats if s[2] and s[2] not in ROLES}))
     code = {name: i for i, name in enumerate(names)}
-    organisations = session.exec(select(
-        AwardOrganisation.id, AwardOrganisation.sme,
-        *(getattr(AwardOrganisation, f) for f in Organisations.FIELDS))).all()  # fmt: skip
+    organisations = session.exec(
+        select(
+            AwardOrganisation.id,
+            AwardOrganisation.sme,
+            *(getattr(AwardOrganisation, f) for f in Organisations.FIELDS),
+        )
+    ).all()
     arrays = {
         "ordinals": np.array([r[3].toordinal() if r[3] else 0 for r in rows], dtype=np.int64),
-        "offsets": offsets, "documents": documents, "saturation": saturation,
+        "offsets": offsets,
+        "documents": documents,
+        "saturation": saturation,
         "seat_projects": np.array([position.get(s[0], -1) for s in seats], dtype=np.int32),
         "seat_organisations": np.array([s[1] for s in seats], dtype=np.int64),
         "seat_roles": np.array([code[s[2]] for s in seats], dtype=np.int16),
         "organisation_ids": np.array([o[0] for o in organisations], dtype=np.int64),
-        "organisation_sme": np.array([-1 if o[1] is None else int(o[1]) for o in organisations],
-                                     dtype=np.int8),
-        "ids": _pack([r[0] for r in rows]), "vocabulary": _pack(list(vocabulary)),
+        "organisation_sme": np.array(
+            [-1 if o[1] is None else int(o[1]) for o in organisations], dtype=np.int8
+        ),
+        "ids": _pack([r[0] for r in rows]),
+        "vocabulary": _pack(list(vocabulary)),
         "roles": _pack(list(names)),
-    }  # fmt: skip
-    arrays |= {f"organisation_{name}": _pack([o[2 + k] for o in organisations])
-               for k, name in enumerate(Organisations.FIELDS)}  # fmt: skip
+    }
+    arrays |= {
+        f"organisation_{name}": _pack([o[2 + k] for o in organisations])
+        for k, name in enumerate(Organisations.FIELDS)
+    }
     theme_names = sorted(themes)
     arrays |= {f"theme_{i}": np.array(themes[t], dtype=np.int32) for i, t in enumerate(theme_names)}
     arrays["themes"] = _pack(theme_names)
@@ -254,15 +289,23 @@ def _assemble(arrays: Any) -> AwardIndex:
     df = dict(zip(words, np.diff(offsets).tolist(), strict=True))
     seat_organisations, seat_roles = arrays["seat_organisations"], arrays["seat_roles"]
     roles = tuple(_unpack(arrays["roles"]))
-    organisations = Organisations(arrays["organisation_ids"], arrays["organisation_sme"],
-                                  {f: _unpack(arrays[f"organisation_{f}"])
-                                   for f in Organisations.FIELDS})  # fmt: skip
-    size = 1 + max(int(seat_organisations.max()) if len(seat_organisations) else 0,
-                   int(organisations.ids.max()) if len(organisations) else 0)  # fmt: skip
+    organisations = Organisations(
+        arrays["organisation_ids"],
+        arrays["organisation_sme"],
+        {f: _unpack(arrays[f"organisation_{f}"]) for f in Organisations.FIELDS},
+    )
+    size = 1 + max(
+        int(seat_organisations.max()) if len(seat_organisations) else 0,
+        int(organisations.ids.max()) if len(organisations) else 0,
+    )
     lead = roles.index("coordinator")
     return AwardIndex(
-        ids=ids, ordinals=arrays["ordinals"], vocabulary=vocabulary, offsets=offsets,
-        documents=arrays["documents"], saturation=arrays["saturation"].astype(np.float64),
+        ids=ids,
+        ordinals=arrays["ordinals"],
+        vocabulary=vocabulary,
+        offsets=offsets,
+        documents=arrays["documents"],
+        saturation=arrays["saturation"].astype(np.float64),
         themes={name: arrays[f"theme_{i}"] for i, name in enumerate(_unpack(arrays["themes"]))},
         stats=Statistics(len(ids), df),
         seats=Seats(arrays["seat_projects"], seat_organisations, seat_roles, len(ids), roles),
@@ -270,7 +313,7 @@ def _assemble(arrays: Any) -> AwardIndex:
         experience=np.bincount(seat_organisations, minlength=size),
         coordinated=np.bincount(seat_organisations[seat_roles == lead], minlength=size),
         arrays=arrays,
-    )  # fmt: skip
+    )
 
 
 def _save(engine: Engine, index: AwardIndex, last: int | None) -> None:
@@ -281,7 +324,9 @@ def _save(engine: Engine, index: AwardIndex, last: int | None) -> None:
     try:
         with Session(engine) as session:
             session.exec(delete(AwardIndexCache))
-            session.add(AwardIndexCache(run_id=last, built_at=datetime.now(UTC), data=out.getvalue()))
+            session.add(
+                AwardIndexCache(run_id=last, built_at=datetime.now(UTC), data=out.getvalue())
+            )
             session.commit()
     except SQLAlchemyError:  # a read-only store, or one not upgraded: the index stays in memory
         pass
@@ -290,9 +335,11 @@ def _save(engine: Engine, index: AwardIndex, last: int | None) -> None:
 def _load(session: Session, last: int | None) -> AwardIndex | None:
     try:
         data = session.exec(
-            select(AwardIndexCache.data).where(AwardIndexCache.run_id == last)
-            .order_by(AwardIndexCache.id.desc()).limit(1)
-        ).scalar_one_or_none()  # fmt: skip
+            select(AwardIndexCache.data)
+            .where(AwardIndexCache.run_id == last)
+            .order_by(AwardIndexCache.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
     except SQLAlchemyError:
         session.rollback()
         return None
@@ -352,14 +399,23 @@ class Suggestion:
     def to_dict(self) -> dict[str, Any]:
         o = self.organisation
         return {
-            "name": o.name, "source": o.source, "source_id": o.source_id, "country": o.country,
-            "city": o.city, "region": o.region, "type": o.type, "sme": o.sme,
-            "score": round(self.score, 4), "experience": self.experience,
-            "coordinated": self.coordinated, "worked_with": self.worked_with,
+            "name": o.name,
+            "source": o.source,
+            "source_id": o.source_id,
+            "country": o.country,
+            "city": o.city,
+            "region": o.region,
+            "type": o.type,
+            "sme": o.sme,
+            "score": round(self.score, 4),
+            "experience": self.experience,
+            "coordinated": self.coordinated,
+            "worked_with": self.worked_with,
             "fills": [r.words for r in self.fills],
-            "projects": [{"id": p, "closeness": round(c, 4), "role": role}
-                         for p, c, role in self.projects],
-        }  # fmt: skip
+            "projects": [
+                {"id": p, "closeness": round(c, 4), "role": role} for p, c, role in self.projects
+            ],
+        }
 
 
 def unmet_requirements(
@@ -443,13 +499,29 @@ def rank_organisations(
         if (country and o.country != country) or (kind and o.type != kind):
             continue
         close = sum(c for _, c, _ in projects[:PROJECTS_SHOWN]) / PROJECTS_SHOWN
-        done = int(index.experience[organisation_id]) if organisation_id < len(index.experience) else 0
-        led = int(index.coordinated[organisation_id]) if organisation_id < len(index.coordinated) else 0
+        done = (
+            int(index.experience[organisation_id]) if organisation_id < len(index.experience) else 0
+        )
+        led = (
+            int(index.coordinated[organisation_id])
+            if organisation_id < len(index.coordinated)
+            else 0
+        )
         filled = [r for r, countries in unmet if fills(r, countries, o.country)]
         score = close * (1 + EXPERIENCE * math.log1p(done) + COORDINATION * bool(led))
         score += FILLS * close * len(filled) + WORKED_WITH * math.log1p(shared[organisation_id])
-        suggestions.append(Suggestion(o, score, close, projects[:PROJECTS_SHOWN], done, led,
-                                      filled, shared[organisation_id]))  # fmt: skip
+        suggestions.append(
+            Suggestion(
+                o,
+                score,
+                close,
+                projects[:PROJECTS_SHOWN],
+                done,
+                led,
+                filled,
+                shared[organisation_id],
+            )
+        )
     suggestions.sort(key=lambda s: (-s.score, s.organisation.name))
     return suggestions[:limit]
 
@@ -466,8 +538,19 @@ def suggest_partners(
     )
 
 
-CSV_COLUMNS = ("name", "type", "sme", "country", "city", "region", "score", "experience",
-               "coordinated", "fills", "projects")  # fmt: skip
+CSV_COLUMNS = (
+    "name",
+    "type",
+    "sme",
+    "country",
+    "city",
+    "region",
+    "score",
+    "experience",
+    "coordinated",
+    "fills",
+    "projects",
+)
 
 
 def to_csv(suggestions: list[Suggestion]) -> str:

@@ -116,40 +116,67 @@ def from_cordis(row: dict) -> dict:
     """A row of the CORDIS Horizon Europe extract (projects or organisations file) in the contract."""
     if "projectID" in row or "organisationID" in row:
         return {
-            "kind": "participation", "source": "cordis", "project_id": row.get("projectID"),
+            "kind": "participation",
+            "source": "cordis",
+            "project_id": row.get("projectID"),
             "organisation": {
-                "id": row.get("organisationID"), "name": row.get("name"),
-                "type": row.get("activityType"), "sme": row.get("sme"),
-                "country": row.get("country"), "city": row.get("city"),
+                "id": row.get("organisationID"),
+                "name": row.get("name"),
+                "type": row.get("activityType"),
+                "sme": row.get("sme"),
+                "country": row.get("country"),
+                "city": row.get("city"),
                 "region": row.get("nutsCode"),
             },
-            "role": row.get("role"), "contribution": row.get("ecContribution"),
-        }  # fmt: skip
+            "role": row.get("role"),
+            "contribution": row.get("ecContribution"),
+        }
     topics, titles = row.get("topics") or [None], row.get("topicTitles") or [None]
     grant = row.get("id")
     return {
-        "kind": "project", "source": "cordis", "id": grant, "title": row.get("title"),
-        "acronym": row.get("acronym"), "objective": row.get("objective"),
+        "kind": "project",
+        "source": "cordis",
+        "id": grant,
+        "title": row.get("title"),
+        "acronym": row.get("acronym"),
+        "objective": row.get("objective"),
         "topic": topics[0] if isinstance(topics, list) else topics,
         "topic_title": titles[0] if isinstance(titles, list) else titles,
-        "call": row.get("subCall") or row.get("masterCall"), "programme": row.get("legalBasis"),
-        "scheme": row.get("fundingScheme"), "start_date": row.get("startDate"),
-        "end_date": row.get("endDate"), "total_cost": row.get("totalCost"),
+        "call": row.get("subCall") or row.get("masterCall"),
+        "programme": row.get("legalBasis"),
+        "scheme": row.get("fundingScheme"),
+        "start_date": row.get("startDate"),
+        "end_date": row.get("endDate"),
+        "total_cost": row.get("totalCost"),
         "eu_contribution": row.get("ecMaxContribution"),
         "url": f"https://cordis.europa.eu/project/id/{grant}" if isinstance(grant, str) else None,
-    }  # fmt: skip
+    }
 
 
 # A problem in a CORDIS row is named by the extract's own column.
 CORDIS_COLUMNS = {
-    "id": "id", "title": "title", "start_date": "startDate", "end_date": "endDate",
-    "total_cost": "totalCost", "eu_contribution": "ecMaxContribution", "topic": "topics",
-    "topic_title": "topicTitles", "call": "subCall", "programme": "legalBasis",
-    "scheme": "fundingScheme", "project_id": "projectID", "organisation.id": "organisationID",
-    "organisation.name": "name", "organisation.type": "activityType", "organisation.sme": "sme",
-    "organisation.country": "country", "organisation.city": "city",
-    "organisation.region": "nutsCode", "role": "role", "contribution": "ecContribution",
-}  # fmt: skip
+    "id": "id",
+    "title": "title",
+    "start_date": "startDate",
+    "end_date": "endDate",
+    "total_cost": "totalCost",
+    "eu_contribution": "ecMaxContribution",
+    "topic": "topics",
+    "topic_title": "topicTitles",
+    "call": "subCall",
+    "programme": "legalBasis",
+    "scheme": "fundingScheme",
+    "project_id": "projectID",
+    "organisation.id": "organisationID",
+    "organisation.name": "name",
+    "organisation.type": "activityType",
+    "organisation.sme": "sme",
+    "organisation.country": "country",
+    "organisation.city": "city",
+    "organisation.region": "nutsCode",
+    "role": "role",
+    "contribution": "ecContribution",
+}
 
 
 def is_cordis(row: dict) -> bool:

@@ -42,9 +42,12 @@ def store_projects(session: Session, records: list[ProjectRecord]) -> list[Outco
         values["id"] = project_id(record.source, record.id)
         values["raw_hash"] = raw_hash(record.model_dump(mode="json"))
         rows.append(values)
-    stored = {p.id: p for p in session.exec(
-        select(AwardProject).where(col(AwardProject.id).in_([r["id"] for r in rows]))
-    ).scalars()}  # fmt: skip
+    stored = {
+        p.id: p
+        for p in session.exec(
+            select(AwardProject).where(col(AwardProject.id).in_([r["id"] for r in rows]))
+        ).scalars()
+    }
     return [_upsert(session, stored, values["id"], AwardProject, values) for values in rows]
 
 
@@ -109,12 +112,15 @@ def store_participations(session: Session, records: list[ParticipationRecord]) -
     rows = []
     for record in records:
         organisation = _organisation_values(record.source, record.organisation)
-        rows.append({
-            "project_id": project_id(record.source, record.project_id),
-            "organisation_id": organisations[(record.source, record.organisation.id)],
-            "role": record.role, "contribution": record.contribution,
-            "raw_hash": raw_hash([record.role, record.contribution, organisation["raw_hash"]]),
-        })  # fmt: skip
+        rows.append(
+            {
+                "project_id": project_id(record.source, record.project_id),
+                "organisation_id": organisations[(record.source, record.organisation.id)],
+                "role": record.role,
+                "contribution": record.contribution,
+                "raw_hash": raw_hash([record.role, record.contribution, organisation["raw_hash"]]),
+            }
+        )
     keys = [(r["project_id"], r["organisation_id"], r["role"]) for r in rows]
     last = {key: i for i, key in enumerate(keys)}  # a participation given twice: the last one wins
     stored = {

@@ -31,24 +31,47 @@ def call_awards(
     lines = []
     if summary.projects:
         topics = ", ".join(f"{e.topic} ({e.projects})" for e in summary.editions)
-        lines.append(t("funded_counts", lang, projects=len(summary.projects),
-                       editions=len(summary.editions), topics=topics))  # fmt: skip
-        lines.append(t("typical_award", lang, amount=format_amount(summary.median_contribution, "EUR", lang),
-                       partners=f"{summary.median_partners:g}"))  # fmt: skip
-        lines.append(t("typical_countries", lang,
-                       countries=", ".join(f"{c} ({n})" for c, n in summary.countries)))  # fmt: skip
+        lines.append(
+            t(
+                "funded_counts",
+                lang,
+                projects=len(summary.projects),
+                editions=len(summary.editions),
+                topics=topics,
+            )
+        )
+        lines.append(
+            t(
+                "typical_award",
+                lang,
+                amount=format_amount(summary.median_contribution, "EUR", lang),
+                partners=f"{summary.median_partners:g}",
+            )
+        )
+        lines.append(
+            t(
+                "typical_countries",
+                lang,
+                countries=", ".join(f"{c} ({n})" for c, n in summary.countries),
+            )
+        )
         lines.append(
             t("typical_shares", lang, **{k: _percent(v) for k, v in summary.shares.items()})
         )
     forecast = _forecast(o, summary.editions, as_of)
     projects = [
-        {t("acronym", lang): p["acronym"] or "", t("title", lang): p["title"],
-         t("coordinator", lang): p["coordinator"] or "", t("country", lang): p["coordinator_country"] or "",
-         t("members", lang): p["partners"],
-         t("eu_contribution", lang): format_amount(p["eu_contribution"], "EUR", lang),
-         t("start", lang): format_date(p["start"], lang), t("link", lang): p["url"] or ""}
+        {
+            t("acronym", lang): p["acronym"] or "",
+            t("title", lang): p["title"],
+            t("coordinator", lang): p["coordinator"] or "",
+            t("country", lang): p["coordinator_country"] or "",
+            t("members", lang): p["partners"],
+            t("eu_contribution", lang): format_amount(p["eu_contribution"], "EUR", lang),
+            t("start", lang): format_date(p["start"], lang),
+            t("link", lang): p["url"] or "",
+        }
         for p in summary.projects
-    ]  # fmt: skip
+    ]
     return {
         "lines": lines,
         "projects": projects,
@@ -61,7 +84,9 @@ def _forecast(o: Any, found: list, as_of: date) -> Any:
     return next_edition(deadline, [e.year for e in found if e.year])
 
 
-def next_edition_sentence(session: Session, opportunity_id: str, *, as_of: date, lang: str = "fr") -> str | None:
+def next_edition_sentence(
+    session: Session, opportunity_id: str, *, as_of: date, lang: str = "fr"
+) -> str | None:
     """The forecast of a call's next edition in words (the watchlist's line), None without one."""
     o = get_opportunity(session, opportunity_id)
     return None if o is None else forecast_sentence(session, o, as_of=as_of, lang=lang)
@@ -79,7 +104,12 @@ def forecast_sentence(session: Session, o: Any, *, as_of: date, lang: str = "fr"
 
 
 def partner_rows(
-    session: Session, profile: dict, *, call_id: str | None = None, lang: str = "fr", limit: int = 20
+    session: Session,
+    profile: dict,
+    *,
+    call_id: str | None = None,
+    lang: str = "fr",
+    limit: int = 20,
 ) -> tuple[list[dict[str, Any]], str]:
     """Potential partners as table rows in the user's words, and the same as CSV."""
     from funding.awards.partners import suggest_partners, to_csv
@@ -93,14 +123,16 @@ def partner_rows(
     for s in found:
         o = s.organisation
         why = "; ".join(_project_words(s, lang))
-        rows.append({
-            t("organisation", lang): o.name,
-            t("org_type", lang): t(f"type_{o.type}", lang) if o.type else "",
-            t("country", lang): " ".join(filter(None, (o.country, o.city))),
-            t("experience", lang): t("projects_as", lang, n=s.experience, lead=s.coordinated),
-            t("why", lang): why,
-            t("fills", lang): " | ".join(r.words[:160] for r in s.fills),
-        })  # fmt: skip
+        rows.append(
+            {
+                t("organisation", lang): o.name,
+                t("org_type", lang): t(f"type_{o.type}", lang) if o.type else "",
+                t("country", lang): " ".join(filter(None, (o.country, o.city))),
+                t("experience", lang): t("projects_as", lang, n=s.experience, lead=s.coordinated),
+                t("why", lang): why,
+                t("fills", lang): " | ".join(r.words[:160] for r in s.fills),
+            }
+        )
     return rows, to_csv(found)
 
 
@@ -127,21 +159,32 @@ def ecosystem(
     from funding.store.models import AwardOrganisation, AwardParticipation, AwardProject
 
     rows = session.exec(
-        select(AwardOrganisation.name, AwardOrganisation.type, AwardOrganisation.region,
-               AwardParticipation.role, AwardProject)
+        select(
+            AwardOrganisation.name,
+            AwardOrganisation.type,
+            AwardOrganisation.region,
+            AwardParticipation.role,
+            AwardProject,
+        )
         .join(AwardParticipation, AwardParticipation.organisation_id == AwardOrganisation.id)
         .join(AwardProject, AwardProject.id == AwardParticipation.project_id)
         .where(or_(*(col(AwardOrganisation.region).startswith(r) for r in regions)))
         .order_by(AwardOrganisation.name, col(AwardProject.start_date).desc())
-    ).all()  # fmt: skip
+    ).all()
     out = []
     for name, kind, region, role, project in rows:
         themes = find_themes(tokens(f"{project.title} {project.objective or ''}"[:3000]))
-        out.append({
-            "organisation": name, "type": t(f"type_{kind}", lang) if kind else "",
-            "region": region, "role": t(f"role_{role}", lang) if role else "",
-            "project": project.acronym or project.title, "title": project.title,
-            "url": project.url or "", "start": format_date(project.start_date, lang),
-            "themes": sorted(word("theme", theme, lang) for theme in themes),
-        })  # fmt: skip
+        out.append(
+            {
+                "organisation": name,
+                "type": t(f"type_{kind}", lang) if kind else "",
+                "region": region,
+                "role": t(f"role_{role}", lang) if role else "",
+                "project": project.acronym or project.title,
+                "title": project.title,
+                "url": project.url or "",
+                "start": format_date(project.start_date, lang),
+                "themes": sorted(word("theme", theme, lang) for theme in themes),
+            }
+        )
     return out

@@ -29,19 +29,30 @@ def serve(host: str | None, port: int | None, no_snapshot: bool) -> None:
     app = Path(__file__).resolve().parents[2] / "ui" / "app.py"
     # ui.server imports what the pages need, then runs `streamlit run` in the same process.
     args = [
-        sys.executable, "-m", "ui.server", str(app),
-        "--server.address", host or settings.host,
-        "--server.port", str(port or settings.port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "minimal",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "ui.server",
+        str(app),
+        "--server.address",
+        host or settings.host,
+        "--server.port",
+        str(port or settings.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+    ]
     from funding.access.auth import malformed
 
     for name in malformed(settings):
-        click.echo(f"warning: staff {name!r} has a malformed password hash (FUNDING_STAFF_USERS in "
-                   "double quotes? the shell replaces $…: use single quotes, or `funding staff "
-                   "add`); that name cannot sign in", err=True)  # fmt: skip
+        click.echo(
+            f"warning: staff {name!r} has a malformed password hash (FUNDING_STAFF_USERS in "
+            "double quotes? the shell replaces $…: use single quotes, or `funding staff "
+            "add`); that name cannot sign in",
+            err=True,
+        )
     served = f"http://{host or settings.host}:{port or settings.port}"
     # Links in e-mails sent by this process point to it unless FUNDING_PUBLIC_URL says otherwise.
     os.environ.setdefault("FUNDING_PUBLIC_URL", served)
@@ -61,8 +72,12 @@ def settings_command(markdown: bool) -> None:
         click.echo(tables(), nl=False)
         return
     current = get_settings()
-    secret = ("FUNDING_SECRET_KEY", "FUNDING_SMTP_PASSWORD", "FUNDING_STAFF_USERS",
-              "FUNDING_AIDES_TERRITOIRES_TOKEN")  # fmt: skip
+    secret = (
+        "FUNDING_SECRET_KEY",
+        "FUNDING_SMTP_PASSWORD",
+        "FUNDING_STAFF_USERS",
+        "FUNDING_AIDES_TERRITOIRES_TOKEN",
+    )
     for _, variable, shown, help_text in documented():
         value = getattr(current, variable.removeprefix("FUNDING_").lower())
         if value is None:
@@ -81,8 +96,12 @@ def staff() -> None:
 
 @staff.command("add")
 @click.argument("name")
-@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
-              help="The secrets file (default: FUNDING_SECRETS_FILE).")  # fmt: skip
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The secrets file (default: FUNDING_SECRETS_FILE).",
+)
 def staff_add(name: str, path: Path | None) -> None:
     """Ask for NAME's password twice and write its hash to the secrets file ([staff])."""
     from funding.access.auth import hash_password, read_new_password
@@ -91,7 +110,7 @@ def staff_add(name: str, path: Path | None) -> None:
     path = path or get_settings().secrets_file
     if path is None:
         raise click.ClickException("set FUNDING_SECRETS_FILE (or give --file) to say where")
-    if not name.strip() or any(c in name for c in "=;\"\n[]"):
+    if not name.strip() or any(c in name for c in '=;"\n[]'):
         raise click.ClickException(f"{name!r} cannot be a staff name")
     set_staff_hash(Path(path).expanduser(), name.strip(), hash_password(read_new_password()))
     click.echo(f"{name.strip()}: hash written to {path}")

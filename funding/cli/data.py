@@ -139,8 +139,12 @@ def db_copy(source: str | None, target: str, batch_size: int) -> None:
     from funding.store.copy import CopyError, copy_database
 
     try:
-        copied = copy_database(source or get_settings().resolved_database_url, target,
-                               batch_size=batch_size, progress=click.echo)  # fmt: skip
+        copied = copy_database(
+            source or get_settings().resolved_database_url,
+            target,
+            batch_size=batch_size,
+            progress=click.echo,
+        )
     except CopyError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"copied {sum(copied.values())} rows in {len(copied)} tables")

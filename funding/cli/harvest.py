@@ -27,13 +27,21 @@ from funding.store.opportunities import changed_by_runs
     help="Share each crawl's queue in Redis (FUNDING_REDIS_URL) between worker processes.",
 )
 @click.option(
-    "--workers", default=2, show_default=True, type=click.IntRange(min=1),
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
     help="Worker processes per crawl on this machine, with --distributed.",
-)  # fmt: skip
+)
 def crawl(
-    sources: tuple[str, ...], all_: bool, base_url: str | None, limit: int | None, no_enrich: bool,
-    distributed: bool = False, workers: int = 2,
-) -> None:  # fmt: skip
+    sources: tuple[str, ...],
+    all_: bool,
+    base_url: str | None,
+    limit: int | None,
+    no_enrich: bool,
+    distributed: bool = False,
+    workers: int = 2,
+) -> None:
     """Harvest sources (default: every enabled source of crawlers/sources.toml), each crawl in its
     own process, then enrich what changed (see `funding enrich`); exit status 1 if any crawl failed."""
     from funding.harvest import crawl as harvest
@@ -136,8 +144,11 @@ def sources_check(name: str, limit: int, base_url: str | None) -> None:
         engine = make_engine(url)
         try:
             upgrade(engine)
-            env = {"FUNDING_DATABASE_URL": url, "FUNDING_HTTPCACHE_ENABLED": "false",
-                   "FUNDING_CRAWL_LOG_LEVEL": "WARNING"}  # fmt: skip
+            env = {
+                "FUNDING_DATABASE_URL": url,
+                "FUNDING_HTTPCACHE_ENABLED": "false",
+                "FUNDING_CRAWL_LOG_LEVEL": "WARNING",
+            }
             outcome = harvest.crawl(engine, name, base_url=base_url, limit=limit, env=env)
             click.echo(outcome.summary())
             with Session(engine) as session:

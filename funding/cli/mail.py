@@ -31,8 +31,15 @@ def one_click(host: str, port: int) -> None:
 @click.option("--reminders", is_flag=True, help="Deadline reminders of watched calls instead.")
 @click.option("--email", help="Only this subscriber.")
 @click.option("--as-of", help="Take this day as today (default: now).")
-def digest(send_: bool, dry_run: bool, out: Path | None, frequency: str | None, reminders: bool,
-           email: str | None, as_of: str | None) -> None:  # fmt: skip
+def digest(
+    send_: bool,
+    dry_run: bool,
+    out: Path | None,
+    frequency: str | None,
+    reminders: bool,
+    email: str | None,
+    as_of: str | None,
+) -> None:
     """Send what is due: each active subscriber's digest for this period (ISO week, or day), once.
 
     Running it again, or twice at once, sends nothing twice (the delivery ledger).
@@ -109,15 +116,24 @@ def _subscription_call(function, *args, **kwargs):
 
 @subscribers.command("add")
 @click.argument("email")
-@click.option("--profile", "profile_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
-@click.option("--frequency", type=click.Choice(["weekly", "daily"]), default="weekly",
-              show_default=True)  # fmt: skip
+@click.option(
+    "--profile",
+    "profile_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--frequency", type=click.Choice(["weekly", "daily"]), default="weekly", show_default=True
+)
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
-@click.option("--confirmed", is_flag=True,
-              help="Active at once (staff vouch for the address); else a confirmation is sent.")  # fmt: skip
-def subscribers_add(email: str, profile_path: Path, frequency: str, lang: str,
-                    confirmed: bool) -> None:  # fmt: skip
+@click.option(
+    "--confirmed",
+    is_flag=True,
+    help="Active at once (staff vouch for the address); else a confirmation is sent.",
+)
+def subscribers_add(
+    email: str, profile_path: Path, frequency: str, lang: str, confirmed: bool
+) -> None:
     """Subscribe EMAIL to the digests of a partnership profile (JSON)."""
     import json
 
@@ -127,15 +143,22 @@ def subscribers_add(email: str, profile_path: Path, frequency: str, lang: str,
 
     profile = json.loads(profile_path.read_text("utf-8"))
     try:
-        engine, subscriber = _subscription_call(subscribe, email, profile=profile,
-                                                frequency=frequency, language=lang,
-                                                confirmed=confirmed)  # fmt: skip
+        engine, subscriber = _subscription_call(
+            subscribe,
+            email,
+            profile=profile,
+            frequency=frequency,
+            language=lang,
+            confirmed=confirmed,
+        )
     except ProfileError as exc:
         raise click.ClickException(f"{profile_path}: {exc}") from None
     if subscriber.status == "pending":
         sent = send_confirmation(engine, subscriber.id)
-        click.echo(f"{subscriber.email}: pending, confirmation "
-                   f"{'sent' if sent else 'not sent (already sent today or SMTP failed)'}")  # fmt: skip
+        click.echo(
+            f"{subscriber.email}: pending, confirmation "
+            f"{'sent' if sent else 'not sent (already sent today or SMTP failed)'}"
+        )
     else:
         click.echo(f"{subscriber.email}: {subscriber.status}, {frequency}, {lang}")
 
@@ -154,8 +177,10 @@ def subscribers_list(status: str | None) -> None:
             partnership = session.get(Partnership, s.partnership_id)
             last = s.last_digest_at.strftime("%Y-%m-%d") if s.last_digest_at else "-"
             reason = f"  ({s.paused_reason})" if s.paused_reason else ""
-            click.echo(f"{s.email:<40} {s.status:<12} {s.frequency:<7} {s.language}  {last:<10}  "
-                       f"{partnership.name if partnership else '-'}{reason}")  # fmt: skip
+            click.echo(
+                f"{s.email:<40} {s.status:<12} {s.frequency:<7} {s.language}  {last:<10}  "
+                f"{partnership.name if partnership else '-'}{reason}"
+            )
 
 
 @subscribers.command("pause")

@@ -32,9 +32,14 @@ from funding.store.db import get_engine, upgrade
     "--lang", type=click.Choice(["fr", "en"]), default=None, help="Default: FUNDING_LANGUAGE or fr."
 )
 def match_command(
-    profile_path: Path | None, like_id: str | None, as_of: str | None, limit: int,
-    include_ineligible: bool, fmt: str, lang: str | None,
-) -> None:  # fmt: skip
+    profile_path: Path | None,
+    like_id: str | None,
+    as_of: str | None,
+    limit: int,
+    include_ineligible: bool,
+    fmt: str,
+    lang: str | None,
+) -> None:
     """The calls that fit a partnership profile, best first, with why (or --like ID)."""
     import json
 
@@ -130,22 +135,43 @@ def awards_import(files: tuple[Path, ...]) -> None:
 
 
 @main.command("partners")
-@click.option("--profile", "profile_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A partnership profile (JSON, profile.schema.json).")
+@click.option(
+    "--profile",
+    "profile_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A partnership profile (JSON, profile.schema.json).",
+)
 @click.option("--call", "call_id", help="A call whose consortium requirements to fill.")
 @click.option("--near", help="NUTS regions the organisation must be in, e.g. CH013,FRK28.")
 @click.option("--country", help="Country of the organisation (ISO 3166-1 alpha-2).")
-@click.option("--type", "kind", type=click.Choice(["PRC", "HES", "REC", "PUB", "OTH"]),
-              help="PRC company, HES higher education, REC research, PUB public body, OTH other.")
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["PRC", "HES", "REC", "PUB", "OTH"]),
+    help="PRC company, HES higher education, REC research, PUB public body, OTH other.",
+)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
-@click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
-              help="Default: FUNDING_LANGUAGE or fr.")
-def partners_command(profile_path: Path, call_id: str | None, near: str | None,
-                     country: str | None, kind: str | None, limit: int, fmt: str,
-                     lang: str | None) -> None:  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--lang", type=click.Choice(["fr", "en"]), default=None, help="Default: FUNDING_LANGUAGE or fr."
+)
+def partners_command(
+    profile_path: Path,
+    call_id: str | None,
+    near: str | None,
+    country: str | None,
+    kind: str | None,
+    limit: int,
+    fmt: str,
+    lang: str | None,
+) -> None:
     """Organisations that took part in funded projects close to a partnership's project."""
     import json
 
@@ -170,9 +196,15 @@ def partners_command(profile_path: Path, call_id: str | None, near: str | None,
                 raise click.ClickException(f"no call with id {call_id}")
             call = CallFacts.of(opportunity)
         regions = tuple(r.strip().upper() for r in (near or "").split(",") if r.strip())
-        found = suggest_partners(session, profile, call=call, near=regions,
-                                 country=country.upper() if country else None, kind=kind,
-                                 limit=limit)  # fmt: skip
+        found = suggest_partners(
+            session,
+            profile,
+            call=call,
+            near=regions,
+            country=country.upper() if country else None,
+            kind=kind,
+            limit=limit,
+        )
     if fmt == "json":
         click.echo(json.dumps([s.to_dict() for s in found], ensure_ascii=False, indent=2))
         return
@@ -182,14 +214,19 @@ def partners_command(profile_path: Path, call_id: str | None, near: str | None,
     for rank, s in enumerate(found, 1):
         o = s.organisation
         kind_words = t(f"type_{o.type}", lang) if o.type else "?"
-        click.echo(f"{rank:>3}. {s.score:5.3f}  {o.name[:60]}  ({o.country or '?'}"
-                   f"{' ' + o.region if o.region else ''}, {kind_words})  "
-                   f"{t('projects_as', lang, n=s.experience, lead=s.coordinated)}")  # fmt: skip
+        click.echo(
+            f"{rank:>3}. {s.score:5.3f}  {o.name[:60]}  ({o.country or '?'}"
+            f"{' ' + o.region if o.region else ''}, {kind_words})  "
+            f"{t('projects_as', lang, n=s.experience, lead=s.coordinated)}"
+        )
         for project_id, closeness, role in s.projects:
-            click.echo(f"       {closeness:4.2f} {project_id} ({t(f'role_{role}', lang) if role else '?'})")
+            click.echo(
+                f"       {closeness:4.2f} {project_id} ({t(f'role_{role}', lang) if role else '?'})"
+            )
         for requirement in s.fills:
             click.echo(f"       {t('fills_requirement', lang, words=requirement.words[:120])}")
     if not found:
         click.echo(t("no_organisation", lang))
+
 
 # Digests, the scheduler and subscribers (funding/digests/, funding/scheduler.py) -----------------

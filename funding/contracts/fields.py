@@ -29,30 +29,62 @@ FIELDS = (
     Field("programme", "programme", "programme"),
     Field("language", "langue", "language"),
     Field("instrument", "instrument", "instrument", word=True),
-    Field("status", "statut à la source", "status at the source", column="source_status",
-          word=True),
+    Field(
+        "status", "statut à la source", "status at the source", column="source_status", word=True
+    ),
     Field("opens_on", "ouverture", "opens on"),
-    Field("deadlines", "échéances", "deadlines", is_list=True,
-          derived=("deadline_first", "deadline_last"), digest=("échéance(s)", "deadline(s)")),
+    Field(
+        "deadlines",
+        "échéances",
+        "deadlines",
+        is_list=True,
+        derived=("deadline_first", "deadline_last"),
+        digest=("échéance(s)", "deadline(s)"),
+    ),
     Field("recurrence", "récurrence", "recurrence", word=True),
     Field("currency", "devise", "currency"),
-    Field("amount_min", "montant min.", "min. amount",
-          digest=("montant minimum", "minimum amount")),
-    Field("amount_max", "montant max.", "max. amount",
-          digest=("montant maximum", "maximum amount")),
+    Field(
+        "amount_min", "montant min.", "min. amount", digest=("montant minimum", "minimum amount")
+    ),
+    Field(
+        "amount_max", "montant max.", "max. amount", digest=("montant maximum", "maximum amount")
+    ),
     Field("total_budget", "budget total", "total budget"),
-    Field("cofinancing_rate_max", "taux de cofinancement max.", "max. co-financing rate",
-          digest=("taux de cofinancement maximum", "maximum co-financing rate")),
-    Field("applicant_types", "types de porteurs", "applicant types", is_list=True, word=True,
-          digest=("candidats éligibles", "eligible applicants")),
-    Field("applicant_countries", "pays des porteurs", "applicants' countries", is_list=True,
-          digest=("pays des candidats", "applicants' countries")),
+    Field(
+        "cofinancing_rate_max",
+        "taux de cofinancement max.",
+        "max. co-financing rate",
+        digest=("taux de cofinancement maximum", "maximum co-financing rate"),
+    ),
+    Field(
+        "applicant_types",
+        "types de porteurs",
+        "applicant types",
+        is_list=True,
+        word=True,
+        digest=("candidats éligibles", "eligible applicants"),
+    ),
+    Field(
+        "applicant_countries",
+        "pays des porteurs",
+        "applicants' countries",
+        is_list=True,
+        digest=("pays des candidats", "applicants' countries"),
+    ),
     Field("intervention_zones", "zones d'intervention", "intervention zones", is_list=True),
     Field("themes", "thèmes", "themes", is_list=True),
-    Field("partnership_required", "partenariat requis", "partnership required",
-          digest=("partenariat requis", "partnership required")),
-    Field("min_partners", "partenaires min.", "min. partners",
-          digest=("nombre minimum de partenaires", "minimum number of partners")),
+    Field(
+        "partnership_required",
+        "partenariat requis",
+        "partnership required",
+        digest=("partenariat requis", "partnership required"),
+    ),
+    Field(
+        "min_partners",
+        "partenaires min.",
+        "min. partners",
+        digest=("nombre minimum de partenaires", "minimum number of partners"),
+    ),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 
@@ -68,10 +100,14 @@ LIST_FIELDS = frozenset(f.name for f in FIELDS if f.is_list)
 WORD_FIELDS = {f.name: _column(f) for f in FIELDS if f.word and not f.is_list}
 # Stored columns whose change is history: everything a source states, normalised, and its extras.
 CONTENT_COLUMNS = (
-    *(column for f in FIELDS if f.name != "id"
-      for column in (_column(f), *((f"{_column(f)}_raw",) if f.word else ()), *f.derived)),
+    *(
+        column
+        for f in FIELDS
+        if f.name != "id"
+        for column in (_column(f), *((f"{_column(f)}_raw",) if f.word else ()), *f.derived)
+    ),
     "extra",
-)  # fmt: skip
+)
 # Changes a digest reports, with their names there (fr, en).
 DIGEST_FIELDS = {f.name: f.digest for f in FIELDS if f.digest}
 # Derived columns shown on the call page under names of their own.

@@ -28,8 +28,18 @@ from funding.normalize.text import unglue
 SOURCE_WORDS = "source_words"
 
 
-LANGUAGES = {"fr": "fr", "en": "en", "french": "fr", "francais": "fr", "français": "fr",
-             "english": "en", "anglais": "en", "de": "de", "it": "it", "es": "es"}  # fmt: skip
+LANGUAGES = {
+    "fr": "fr",
+    "en": "en",
+    "french": "fr",
+    "francais": "fr",
+    "français": "fr",
+    "english": "en",
+    "anglais": "en",
+    "de": "de",
+    "it": "it",
+    "es": "es",
+}
 CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "CHF": "CHF", "FR.": "CHF"}
 TRUE_WORDS = {"true", "yes", "oui", "1", "vrai", "y", "o"}
 # The contract's limits, checked before the database sees a value (the columns' sizes).
@@ -190,9 +200,10 @@ def _count(value: Any) -> int | None:
     if isinstance(value, bool) or not 1 <= number <= MAX_PARTNERS:
         shown = str(value) if len(str(value)) <= 40 else f"{str(value)[:40]}…"
         raise PydanticCustomError(
-            "funding", "{reason}",
+            "funding",
+            "{reason}",
             {"reason": f"'{shown}' is not a number of partners (1 to {MAX_PARTNERS})"},
-        )  # fmt: skip
+        )
     return number
 
 

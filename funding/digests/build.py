@@ -161,23 +161,33 @@ class Ranked:
     fits: bool = True
 
 
-def _rank_jobs(calls: list[CallFacts], jobs: list[tuple], today: date,
-               limit: int) -> dict[tuple[int, str], list[Ranked]]:  # fmt: skip
+def _rank_jobs(
+    calls: list[CallFacts], jobs: list[tuple], today: date, limit: int
+) -> dict[tuple[int, str], list[Ranked]]:
     """rank() for some (partnership, language) groups, each over its own candidate calls."""
     by_id = {c.id: c for c in calls}
     found = {}
     for pid, lang, profile, stats, similar, ids in jobs:
         found[(pid, lang)] = [
             Ranked(m.opportunity.id, m.score, m.verdict, m.next_deadline, reasons_of(m), m.fits)
-            for m in rank([by_id[i] for i in ids], profile, as_of=today, statistics=stats,
-                          similarities=similar, limit=limit, lang=lang)
-        ]  # fmt: skip
+            for m in rank(
+                [by_id[i] for i in ids],
+                profile,
+                as_of=today,
+                statistics=stats,
+                similarities=similar,
+                limit=limit,
+                lang=lang,
+            )
+        ]
     return found
 
 
 def reasons_of(m: Match, limit: int = 3) -> list[str]:
     """What to check first (unknowns of eligibility), then what fits: the engine's explanations."""
-    unknown = [c.explanation for c in m.criteria if c.result == "unknown" and c.criterion in ELIGIBILITY]
+    unknown = [
+        c.explanation for c in m.criteria if c.result == "unknown" and c.criterion in ELIGIBILITY
+    ]
     passed = [c.explanation for c in m.criteria if c.result == "pass"]
     return (unknown + passed)[:limit]
 
@@ -191,9 +201,14 @@ class DigestBuilder:
     """
 
     def __init__(
-        self, session: Session, *, now: datetime, settings: Settings | None = None,
-        max_items: int | None = None, match_limit: int = MATCH_LIMIT,
-    ) -> None:  # fmt: skip
+        self,
+        session: Session,
+        *,
+        now: datetime,
+        settings: Settings | None = None,
+        max_items: int | None = None,
+        match_limit: int = MATCH_LIMIT,
+    ) -> None:
         self.session = session
         self.now = now
         self.settings = settings or get_settings()
@@ -255,8 +270,12 @@ class DigestBuilder:
 
     # Ranking ---------------------------------------------------------------------------------
 
-    def _rank(self, groups: set[tuple[int, str]], partnerships: dict[int, Partnership],
-              candidates: list[Opportunity]) -> None:  # fmt: skip
+    def _rank(
+        self,
+        groups: set[tuple[int, str]],
+        partnerships: dict[int, Partnership],
+        candidates: list[Opportunity],
+    ) -> None:
         """Every (partnership, language) group ranked once: the candidate calls the engine's
         retrieve() finds for its profile, ordered by the engine's own rank(), so a digest offers
         the calls the Find page and `funding match` list, in their order, with their scores."""
@@ -271,8 +290,16 @@ class DigestBuilder:
             found = retrieve(self.session, build_query(profile))
             ids = [f.id for f in found.facts if f.id in wanted]
             calls.update((f.id, f) for f in found.facts if f.id in wanted)
-            jobs.append((pid, lang, profile, found.statistics,
-                         {i: found.similarities[i] for i in ids if i in found.similarities}, ids))  # fmt: skip
+            jobs.append(
+                (
+                    pid,
+                    lang,
+                    profile,
+                    found.statistics,
+                    {i: found.similarities[i] for i in ids if i in found.similarities},
+                    ids,
+                )
+            )
         self.match_calls += len(jobs)
         self._matches = self._run(list(calls.values()), jobs)
 
@@ -288,16 +315,24 @@ class DigestBuilder:
         found: dict[tuple[int, str], list[Ranked]] = {}
         context = multiprocessing.get_context("spawn")  # no fork of a threaded scheduler
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_rank_jobs, calls, part, self.today, self.match_limit)
-                       for part in parts if part]  # fmt: skip
+            futures = [
+                pool.submit(_rank_jobs, calls, part, self.today, self.match_limit)
+                for part in parts
+                if part
+            ]
             for future in futures:
                 found.update(future.result())
         return found
 
     # Building --------------------------------------------------------------------------------
 
-    def build(self, subscribers: list[Subscriber], *, period: dict[int, str] | None = None,
-              since: dict[int, datetime] | None = None) -> list[Digest]:  # fmt: skip
+    def build(
+        self,
+        subscribers: list[Subscriber],
+        *,
+        period: dict[int, str] | None = None,
+        since: dict[int, datetime] | None = None,
+    ) -> list[Digest]:
         """One digest per subscriber (empty ones included: the sender decides)."""
         if not subscribers:
             return []
@@ -318,24 +353,48 @@ class DigestBuilder:
         digests = []
         for s in subscribers:
             p = partnerships[s.partnership_id]
-            items = self._items(s, since[s.id], self._matches.get((s.partnership_id, s.language), []),
-                                hidden[s.partnership_id], watched[s.partnership_id], changes, by_id)  # fmt: skip
-            digests.append(Digest(s, p, "digest", period[s.id], since[s.id], self.today, items,
-                                  self.max_items))  # fmt: skip
+            items = self._items(
+                s,
+                since[s.id],
+                self._matches.get((s.partnership_id, s.language), []),
+                hidden[s.partnership_id],
+                watched[s.partnership_id],
+                changes,
+                by_id,
+            )
+            digests.append(
+                Digest(s, p, "digest", period[s.id], since[s.id], self.today, items, self.max_items)
+            )
         return digests
 
-    def _items(self, s: Subscriber, since: datetime, matches: list[Ranked], hidden: set[str],
-               watched: list[WatchedCall], changes: dict[str, list[FieldChange]],
-               by_id: dict[str, Opportunity]) -> list[Item]:  # fmt: skip
+    def _items(
+        self,
+        s: Subscriber,
+        since: datetime,
+        matches: list[Ranked],
+        hidden: set[str],
+        watched: list[WatchedCall],
+        changes: dict[str, list[FieldChange]],
+        by_id: dict[str, Opportunity],
+    ) -> list[Item]:
         lang = s.language
         watched_ids = {w.opportunity_id for w in watched}
         new, changed, closing, seen = [], [], [], set()
         for m in matches:
             o = by_id[m.id]
-            if o.id in hidden or not m.fits:  # a digest offers the calls that fit, never the nearest
+            if (
+                o.id in hidden or not m.fits
+            ):  # a digest offers the calls that fit, never the nearest
                 continue
-            item = Item(o, "new", m.next_deadline, m.verdict, m.score, m.reasons,
-                        watched=o.id in watched_ids)  # fmt: skip
+            item = Item(
+                o,
+                "new",
+                m.next_deadline,
+                m.verdict,
+                m.score,
+                m.reasons,
+                watched=o.id in watched_ids,
+            )
             if o.first_seen_at >= since:
                 new.append(item)
             else:
@@ -354,9 +413,18 @@ class DigestBuilder:
             if upcoming is None or (upcoming - self.today).days > CLOSING_SOON_DAYS:
                 continue
             m = ranked.get(o.id)
-            closing.append(Item(o, "closing", upcoming, m.verdict if m else None,
-                                m.score if m else None, m.reasons if m else [],
-                                days_left=(upcoming - self.today).days, watched=True))  # fmt: skip
+            closing.append(
+                Item(
+                    o,
+                    "closing",
+                    upcoming,
+                    m.verdict if m else None,
+                    m.score if m else None,
+                    m.reasons if m else [],
+                    days_left=(upcoming - self.today).days,
+                    watched=True,
+                )
+            )
         closing.sort(key=lambda i: (i.next_deadline or date.max, i.opportunity.id))
         items = new + changed + closing
         if self._has_awards():
@@ -375,8 +443,9 @@ class DigestBuilder:
         return self._awards
 
     @staticmethod
-    def _net_changes(found: Iterable[FieldChange], since: datetime, lang: str,
-                     currency: str | None) -> list[Change]:  # fmt: skip
+    def _net_changes(
+        found: Iterable[FieldChange], since: datetime, lang: str, currency: str | None
+    ) -> list[Change]:
         """Per field, the value before the period and the value now; back-and-forth cancels out."""
         first: dict[str, Any] = {}
         last: dict[str, Any] = {}
@@ -391,9 +460,14 @@ class DigestBuilder:
             if before == after:
                 continue
             fr, en = DIGEST_FIELDS[name]
-            result.append(Change(name, fr if lang == "fr" else en,
-                                 format_value(name, before, lang, currency),
-                                 format_value(name, after, lang, currency)))  # fmt: skip
+            result.append(
+                Change(
+                    name,
+                    fr if lang == "fr" else en,
+                    format_value(name, before, lang, currency),
+                    format_value(name, after, lang, currency),
+                )
+            )
         return result
 
     # Reminders -------------------------------------------------------------------------------
@@ -417,10 +491,26 @@ class DigestBuilder:
                     continue
                 upcoming = next_deadline(o.deadlines, self.today)
                 if upcoming is not None and (upcoming - self.today).days in REMINDER_DAYS:
-                    items.append(Item(o, "closing", upcoming, days_left=(upcoming - self.today).days,
-                                      watched=True))  # fmt: skip
+                    items.append(
+                        Item(
+                            o,
+                            "closing",
+                            upcoming,
+                            days_left=(upcoming - self.today).days,
+                            watched=True,
+                        )
+                    )
             items.sort(key=lambda i: (i.next_deadline or date.max, i.opportunity.id))
-            digests.append(Digest(s, partnerships[s.partnership_id], "reminder",
-                                  self.today.isoformat(), self.now, self.today, items,
-                                  self.max_items))  # fmt: skip
+            digests.append(
+                Digest(
+                    s,
+                    partnerships[s.partnership_id],
+                    "reminder",
+                    self.today.isoformat(),
+                    self.now,
+                    self.today,
+                    items,
+                    self.max_items,
+                )
+            )
         return digests

@@ -27,9 +27,15 @@ def _insert(engine: Engine, table: Any):
 
 
 def claim(
-    engine: Engine, subscriber_id: int, kind: str, period: str, *, worker: str | None = None,
-    now: datetime | None = None, stale_after: timedelta = timedelta(minutes=15),
-) -> Delivery | None:  # fmt: skip
+    engine: Engine,
+    subscriber_id: int,
+    kind: str,
+    period: str,
+    *,
+    worker: str | None = None,
+    now: datetime | None = None,
+    stale_after: timedelta = timedelta(minutes=15),
+) -> Delivery | None:
     """Take the right to send this e-mail, or None when it was sent or another run holds it.
 
     It can be taken again when it failed before, or when its claim went stale (a run that crashed
@@ -38,21 +44,34 @@ def claim(
     now = now or utcnow()
     worker = worker or worker_name()
     return _claim(
-        engine, Delivery, {"subscriber_id": subscriber_id, "kind": kind, "period": period},
-        new={"status": "sending", "attempts": 0, "claimed_by": worker, "claimed_at": now,
-             "created_at": now, "message_id": message_id(subscriber_id, kind, period)},
+        engine,
+        Delivery,
+        {"subscriber_id": subscriber_id, "kind": kind, "period": period},
+        new={
+            "status": "sending",
+            "attempts": 0,
+            "claimed_by": worker,
+            "claimed_at": now,
+            "created_at": now,
+            "message_id": message_id(subscriber_id, kind, period),
+        },
         again=or_(
             and_(Delivery.status.in_(RETRYABLE), Delivery.claimed_at.is_(None)),
             and_(Delivery.status != "sent", Delivery.claimed_at < now - stale_after),
         ),
         taken={"status": "sending", "claimed_by": worker, "claimed_at": now},
-    )  # fmt: skip
+    )
 
 
 def _claim(
-    engine: Engine, model: Any, key: dict[str, Any], *, new: dict[str, Any], again: Any,
+    engine: Engine,
+    model: Any,
+    key: dict[str, Any],
+    *,
+    new: dict[str, Any],
+    again: Any,
     taken: dict[str, Any],
-) -> Any | None:  # fmt: skip
+) -> Any | None:
     """One statement decides a claim: an INSERT of a new row (key and new values), else an UPDATE
     to the taken values of the existing row when `again` holds for it; None when neither did."""
     table = model.__table__
@@ -88,9 +107,13 @@ def message_id(subscriber_id: int, kind: str, period: str) -> str:
 
 
 def mark_sent(
-    engine: Engine, delivery: Delivery, *, item_ids: list[str] | None = None,
-    now: datetime | None = None, digest: bool = False,
-) -> None:  # fmt: skip
+    engine: Engine,
+    delivery: Delivery,
+    *,
+    item_ids: list[str] | None = None,
+    now: datetime | None = None,
+    digest: bool = False,
+) -> None:
     """The server accepted it: sent, never again; a digest moves the subscriber's 'since'."""
     now = now or utcnow()
     with Session(engine) as session:
@@ -146,34 +169,51 @@ def sent_keys(session: Session, kind: str, period_of: dict[int, str]) -> set[int
     if not period_of:
         return set()
     query = select(Delivery.subscriber_id, Delivery.period).where(
-        Delivery.kind == kind, Delivery.status == "sent",
+        Delivery.kind == kind,
+        Delivery.status == "sent",
         Delivery.period.in_(set(period_of.values())),  # type: ignore[attr-defined]
-    )  # fmt: skip
+    )
     return {sid for sid, period in session.exec(query) if period_of.get(sid) == period}
 
 
 def claim_alert(
-    engine: Engine, key: str, subject: str, body: str, *, now: datetime | None = None,
+    engine: Engine,
+    key: str,
+    subject: str,
+    body: str,
+    *,
+    now: datetime | None = None,
     stale_after: timedelta = timedelta(minutes=15),
-) -> StaffAlert | None:  # fmt: skip
+) -> StaffAlert | None:
     """The staff alert ledger: the same claim, keyed by what the alert is about."""
     now = now or utcnow()
     return _claim(
-        engine, StaffAlert, {"key": key},
-        new={"subject": subject, "body": body, "status": "sending", "attempts": 0,
-             "claimed_at": now, "created_at": now},
+        engine,
+        StaffAlert,
+        {"key": key},
+        new={
+            "subject": subject,
+            "body": body,
+            "status": "sending",
+            "attempts": 0,
+            "claimed_at": now,
+            "created_at": now,
+        },
         again=or_(
             and_(StaffAlert.status == "failed", StaffAlert.claimed_at.is_(None)),
             and_(StaffAlert.status == "sending", StaffAlert.claimed_at < now - stale_after),
         ),
         taken={"status": "sending", "claimed_at": now},
-    )  # fmt: skip
+    )
 
 
 def finish_alert(engine: Engine, alert: StaffAlert, status: str, error: str | None = None) -> None:
     with Session(engine) as session:
-        values: dict[str, Any] = {"status": status, "attempts": StaffAlert.attempts + 1,
-                                  "last_error": error}  # fmt: skip
+        values: dict[str, Any] = {
+            "status": status,
+            "attempts": StaffAlert.attempts + 1,
+            "last_error": error,
+        }
         if status == "sent":
             values["sent_at"] = utcnow()
         if status == "failed":

@@ -64,16 +64,22 @@ def _page(start_response: Any, token: str, *, head: bool) -> list[bytes]:
         f'<button type="submit">{html.escape(t("subscription_unsubscribe_button", lang))}'
         "</button></form></body></html>"
     ).encode()
-    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                              ("Content-Length", str(len(page))),
-                              ("Cache-Control", "no-store")])  # fmt: skip
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(page))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
     return [] if head else [page]
 
 
 def _answer(start_response: Any, status: str, text: str) -> list[bytes]:
     body = (text + "\n").encode()
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
-                            ("Content-Length", str(len(body)))])  # fmt: skip
+    start_response(
+        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    )
     return [body]
 
 

@@ -114,7 +114,9 @@ def subject(digest: Digest) -> str:
     text = t("subject_calls", lang, count=n, s="s" if n != 1 else "", name=name)
     if digest.kind == "reminder":
         text = t("subject_reminder", lang, text=text)
-    return text + (t("subject_next_deadline", lang, day=format_date(nearest, lang)) if nearest else "")
+    return text + (
+        t("subject_next_deadline", lang, day=format_date(nearest, lang)) if nearest else ""
+    )
 
 
 def links(subscriber: Subscriber, settings: Settings | None = None) -> dict[str, str]:
@@ -132,8 +134,15 @@ def links(subscriber: Subscriber, settings: Settings | None = None) -> dict[str,
     }
 
 
-def _message(to: str, subject_line: str, text: str, html: str | None, *,
-             message_id: str | None, settings: Settings) -> EmailMessage:  # fmt: skip
+def _message(
+    to: str,
+    subject_line: str,
+    text: str,
+    html: str | None,
+    *,
+    message_id: str | None,
+    settings: Settings,
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.smtp_sender
     message["To"] = to
@@ -148,8 +157,9 @@ def _message(to: str, subject_line: str, text: str, html: str | None, *,
     return message
 
 
-def render_digest(digest: Digest, *, message_id: str | None = None,
-                  settings: Settings | None = None) -> EmailMessage:  # fmt: skip
+def render_digest(
+    digest: Digest, *, message_id: str | None = None, settings: Settings | None = None
+) -> EmailMessage:
     """The digest (or reminder) e-mail, with List-Unsubscribe and one-click unsubscribe headers."""
     settings = settings or get_settings()
     lang = digest.subscriber.language if digest.subscriber.language in WORDS else "fr"
@@ -170,22 +180,34 @@ def render_digest(digest: Digest, *, message_id: str | None = None,
     }
     text = environment().get_template("digest.txt").render(context)
     html = environment().get_template("digest.html").render(context)
-    message = _message(digest.subscriber.email, context["subject"], text, html,
-                       message_id=message_id, settings=settings)  # fmt: skip
+    message = _message(
+        digest.subscriber.email,
+        context["subject"],
+        text,
+        html,
+        message_id=message_id,
+        settings=settings,
+    )
     message["List-Id"] = (
         f"Funding Radar <digest.{parseaddr(settings.smtp_sender)[1].split('@')[-1]}>"
     )
     # As written, folded only after its comma: mail providers look for bare <https://…> and
     # <mailto:…> (RFC 2369, RFC 8058); the default policy would RFC 2047-encode a line this long.
     message.policy = message.policy.clone(refold_source="none")
-    message.set_raw("List-Unsubscribe", f"<{urls['unsubscribe']}>,\n <{urls['unsubscribe_mailto']}>")
+    message.set_raw(
+        "List-Unsubscribe", f"<{urls['unsubscribe']}>,\n <{urls['unsubscribe_mailto']}>"
+    )
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
 
 
-def render_confirmation(subscriber: Subscriber, partnership_name: str, *,
-                        message_id: str | None = None,
-                        settings: Settings | None = None) -> EmailMessage:  # fmt: skip
+def render_confirmation(
+    subscriber: Subscriber,
+    partnership_name: str,
+    *,
+    message_id: str | None = None,
+    settings: Settings | None = None,
+) -> EmailMessage:
     """Double opt-in: the only e-mail a pending address gets."""
 
     settings = settings or get_settings()
@@ -199,19 +221,28 @@ def render_confirmation(subscriber: Subscriber, partnership_name: str, *,
     return _message(subscriber.email, title, text, html, message_id=message_id, settings=settings)
 
 
-def render_staff_alert(subject_line: str, body: str, recipients: list[str], *,
-                       settings: Settings | None = None) -> EmailMessage:  # fmt: skip
+def render_staff_alert(
+    subject_line: str, body: str, recipients: list[str], *, settings: Settings | None = None
+) -> EmailMessage:
     settings = settings or get_settings()
-    return _message(", ".join(formataddr(("", r)) for r in recipients),
-                    f"[Funding Radar] {subject_line}", body, None, message_id=None,
-                    settings=settings)  # fmt: skip
+    return _message(
+        ", ".join(formataddr(("", r)) for r in recipients),
+        f"[Funding Radar] {subject_line}",
+        body,
+        None,
+        message_id=None,
+        settings=settings,
+    )
 
 
 def render_sign_in(email: str, lang: str, *, settings: Settings | None = None) -> EmailMessage:
     """The e-mail that carries a project lead's sign-in link."""
     settings = settings or get_settings()
-    context = {"lang": lang, "url": sign_in_url(email, settings=settings),
-               "minutes": SIGN_IN_LINK_MINUTES}  # fmt: skip
+    context = {
+        "lang": lang,
+        "url": sign_in_url(email, settings=settings),
+        "minutes": SIGN_IN_LINK_MINUTES,
+    }
     text = environment().get_template("signin.txt").render(context)
     title = t("subject_sign_in", lang)
     return _message(normalize_email(email), title, text, None, message_id=None, settings=settings)

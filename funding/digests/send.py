@@ -57,9 +57,14 @@ def _classify(exc: Exception) -> tuple[bool, str]:
 class Mailer:
     """One SMTP connection reused for a run (FUNDING_SMTP_...), reopened after a failure."""
 
-    def __init__(self, settings: Settings | None = None, *, retries: int | None = None,
-                 backoff: float | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        retries: int | None = None,
+        backoff: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings or get_settings()
         self.retries = max(1, retries if retries is not None else self.settings.smtp_retries)
         self.backoff = backoff if backoff is not None else self.settings.smtp_backoff
@@ -140,8 +145,10 @@ class SendReport:
     written: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = (f"{self.due} due: {self.sent} sent, {self.empty} empty (not sent), "
-                f"{self.already} already sent or in progress, {self.failed} failed")  # fmt: skip
+        text = (
+            f"{self.due} due: {self.sent} sent, {self.empty} empty (not sent), "
+            f"{self.already} already sent or in progress, {self.failed} failed"
+        )
         if self.paused:
             text += f", {len(self.paused)} address(es) rejected and paused"
         if self.written:
@@ -152,8 +159,9 @@ class SendReport:
 Hook = Callable[[Digest], None]
 
 
-def due_subscribers(session: Session, *, frequency: str | None = None,
-                    email: str | None = None) -> list[Subscriber]:  # fmt: skip
+def due_subscribers(
+    session: Session, *, frequency: str | None = None, email: str | None = None
+) -> list[Subscriber]:
     query = select(Subscriber).where(Subscriber.status == "active").order_by(Subscriber.id)
     if frequency:
         query = query.where(Subscriber.frequency == frequency)
@@ -162,9 +170,15 @@ def due_subscribers(session: Session, *, frequency: str | None = None,
     return list(session.exec(query))
 
 
-def build_due(session: Session, *, now: datetime, kind: str = "digest",
-              frequency: str | None = None, email: str | None = None,
-              settings: Settings | None = None) -> tuple[list[Digest], int]:  # fmt: skip
+def build_due(
+    session: Session,
+    *,
+    now: datetime,
+    kind: str = "digest",
+    frequency: str | None = None,
+    email: str | None = None,
+    settings: Settings | None = None,
+) -> tuple[list[Digest], int]:
     """The digests (or reminders) not sent yet for the current period, and how many were."""
     settings = settings or get_settings()
     today = local_day(now, settings)
@@ -183,18 +197,25 @@ def build_due(session: Session, *, now: datetime, kind: str = "digest",
 
 
 def send_due(
-    engine: Engine, *, now: datetime | None = None, kind: str = "digest",
-    frequency: str | None = None, email: str | None = None, mailer: Mailer | None = None,
-    settings: Settings | None = None, on_claimed: Hook | None = None,
-) -> SendReport:  # fmt: skip
+    engine: Engine,
+    *,
+    now: datetime | None = None,
+    kind: str = "digest",
+    frequency: str | None = None,
+    email: str | None = None,
+    mailer: Mailer | None = None,
+    settings: Settings | None = None,
+    on_claimed: Hook | None = None,
+) -> SendReport:
     """Send every digest (or reminder) due now that no run sent; safe to run twice, or at once."""
     settings = settings or get_settings()
     now = now or utcnow()
     stale = timedelta(seconds=settings.digest_claim_stale_after)
     report = SendReport()
     with Session(engine, expire_on_commit=False) as session:
-        digests, report.already = build_due(session, now=now, kind=kind, frequency=frequency,
-                                            email=email, settings=settings)  # fmt: skip
+        digests, report.already = build_due(
+            session, now=now, kind=kind, frequency=frequency, email=email, settings=settings
+        )
     report.due = len(digests) + report.already
     own = mailer is None
     mailer = mailer or Mailer(settings)
@@ -204,8 +225,14 @@ def send_due(
                 report.empty += 1
                 continue
             s = digest.subscriber
-            delivery = ledger.claim(engine, s.id, kind, digest.period, now=utcnow(),  # type: ignore[arg-type]
-                                    stale_after=stale)  # fmt: skip
+            delivery = ledger.claim(
+                engine,
+                s.id,
+                kind,
+                digest.period,
+                now=utcnow(),  # type: ignore[arg-type]
+                stale_after=stale,
+            )
             if delivery is None:
                 report.already += 1
                 continue
@@ -229,17 +256,25 @@ def send_due(
     return report
 
 
-def write_due(engine: Engine, out: Path, *, now: datetime | None = None, kind: str = "digest",
-              frequency: str | None = None, email: str | None = None,
-              settings: Settings | None = None) -> SendReport:  # fmt: skip
+def write_due(
+    engine: Engine,
+    out: Path,
+    *,
+    now: datetime | None = None,
+    kind: str = "digest",
+    frequency: str | None = None,
+    email: str | None = None,
+    settings: Settings | None = None,
+) -> SendReport:
     """Dry run: the e-mails that are due, as .eml files; the ledger is not touched."""
     settings = settings or get_settings()
     now = now or utcnow()
     out.mkdir(parents=True, exist_ok=True)
     report = SendReport()
     with Session(engine, expire_on_commit=False) as session:
-        digests, report.already = build_due(session, now=now, kind=kind, frequency=frequency,
-                                            email=email, settings=settings)  # fmt: skip
+        digests, report.already = build_due(
+            session, now=now, kind=kind, frequency=frequency, email=email, settings=settings
+        )
     report.due = len(digests) + report.already
     for digest in digests:
         if digest.empty and (kind == "reminder" or not settings.digest_send_empty):
@@ -253,26 +288,42 @@ def write_due(engine: Engine, out: Path, *, now: datetime | None = None, kind: s
     return report
 
 
-def _rejected(engine: Engine, subscriber: Subscriber, digest: Digest, reason: str,
-              mailer: Mailer, settings: Settings) -> None:  # fmt: skip
+def _rejected(
+    engine: Engine,
+    subscriber: Subscriber,
+    digest: Digest,
+    reason: str,
+    mailer: Mailer,
+    settings: Settings,
+) -> None:
     ledger.pause_subscriber(engine, subscriber.id, f"address rejected: {reason}")  # type: ignore[arg-type]
     alert_staff(
-        engine, f"subscriber:{subscriber.id}:{digest.kind}:{digest.period}",
+        engine,
+        f"subscriber:{subscriber.id}:{digest.kind}:{digest.period}",
         f"address rejected, subscriber paused: {subscriber.email}",
         f"The mail server refused {subscriber.email} ({reason}) when sending the {digest.kind} "
         f"for {digest.period} ({digest.partnership.name}).\n\nThe subscriber is paused: nothing "
         "more is sent to it. Once the address is fixed or confirmed, resume it with\n\n"
         f"    funding subscribers resume {subscriber.email}\n",
-        mailer=mailer, settings=settings,
-    )  # fmt: skip
+        mailer=mailer,
+        settings=settings,
+    )
 
 
-def alert_staff(engine: Engine, key: str, subject: str, body: str, *,
-                mailer: Mailer | None = None, settings: Settings | None = None) -> bool:  # fmt: skip
+def alert_staff(
+    engine: Engine,
+    key: str,
+    subject: str,
+    body: str,
+    *,
+    mailer: Mailer | None = None,
+    settings: Settings | None = None,
+) -> bool:
     """One e-mail to FUNDING_STAFF_EMAILS per key, ever; True when it went out now."""
     settings = settings or get_settings()
-    alert = ledger.claim_alert(engine, key, subject, body,
-                               stale_after=timedelta(seconds=settings.digest_claim_stale_after))  # fmt: skip
+    alert = ledger.claim_alert(
+        engine, key, subject, body, stale_after=timedelta(seconds=settings.digest_claim_stale_after)
+    )
     if alert is None:
         return False
     recipients = settings.staff_addresses
@@ -294,16 +345,23 @@ def alert_staff(engine: Engine, key: str, subject: str, body: str, *,
     return True
 
 
-def alert_flagged_sources(engine: Engine, *, within: timedelta = timedelta(days=2),
-                          mailer: Mailer | None = None,
-                          settings: Settings | None = None) -> int:  # fmt: skip
+def alert_flagged_sources(
+    engine: Engine,
+    *,
+    within: timedelta = timedelta(days=2),
+    mailer: Mailer | None = None,
+    settings: Settings | None = None,
+) -> int:
     """Tell staff about each source whose latest run (finished lately) was flagged, once per run."""
     since = utcnow() - within
     with Session(engine, expire_on_commit=False) as session:
-        runs = list(session.exec(
-            select(SourceRun).where(SourceRun.finished_at >= since)
-            .order_by(col(SourceRun.id).desc())
-        ))  # fmt: skip
+        runs = list(
+            session.exec(
+                select(SourceRun)
+                .where(SourceRun.finished_at >= since)
+                .order_by(col(SourceRun.id).desc())
+            )
+        )
     latest: dict[str, SourceRun] = {}
     for run in runs:
         latest.setdefault(run.source, run)
@@ -319,16 +377,23 @@ def alert_flagged_sources(engine: Engine, *, within: timedelta = timedelta(days=
             + f"\n\n{run.items_seen} items: {run.inserted} inserted, {run.updated} updated, "
             f"{run.unchanged} unchanged, {run.rejected} rejected.\n\n"
             "See `funding sources` and `funding sources check " + run.source + "`.\n"
-        )  # fmt: skip
+        )
         subject = f"source {run.source} flagged: {flags[0][:120]}"
-        if alert_staff(engine, f"source_run:{run.id}", subject, body, mailer=mailer,
-                       settings=settings):  # fmt: skip
+        if alert_staff(
+            engine, f"source_run:{run.id}", subject, body, mailer=mailer, settings=settings
+        ):
             sent += 1
     return sent
 
 
-def send_confirmation(engine: Engine, subscriber_id: int, *, mailer: Mailer | None = None,
-                      settings: Settings | None = None, now: datetime | None = None) -> bool:  # fmt: skip
+def send_confirmation(
+    engine: Engine,
+    subscriber_id: int,
+    *,
+    mailer: Mailer | None = None,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> bool:
     """The double opt-in e-mail, at most one a day per address (the ledger's period is the day)."""
     settings = settings or get_settings()
     now = now or utcnow()
@@ -341,8 +406,12 @@ def send_confirmation(engine: Engine, subscriber_id: int, *, mailer: Mailer | No
     delivery = ledger.claim(engine, subscriber_id, "confirmation", period, now=now)
     if delivery is None:
         return False
-    message = render_confirmation(subscriber, partnership.name if partnership else "",
-                                  message_id=delivery.message_id, settings=settings)  # fmt: skip
+    message = render_confirmation(
+        subscriber,
+        partnership.name if partnership else "",
+        message_id=delivery.message_id,
+        settings=settings,
+    )
     own = mailer is None
     mailer = mailer or Mailer(settings)
     try:
@@ -357,8 +426,15 @@ def send_confirmation(engine: Engine, subscriber_id: int, *, mailer: Mailer | No
     return True
 
 
-def send_sign_in_link(session: Session, email: str, lang: str = "fr", *, client: str | None = None,
-                      now: datetime | None = None, settings: Settings | None = None) -> bool:  # fmt: skip
+def send_sign_in_link(
+    session: Session,
+    email: str,
+    lang: str = "fr",
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> bool:
     """E-mail a sign-in link; False (nothing sent) when this address or client asked too often
     (funding.access.accounts.may_send_link). SubscriptionError for a malformed address, DeliveryError
     when SMTP fails."""

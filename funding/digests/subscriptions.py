@@ -58,11 +58,16 @@ def read_token(token: str, purpose: str, *, now: float | None = None) -> LinkCla
         encoded, signature = token.strip().split(".")
         payload = signing.unb64(encoded).decode()
         kind, subscriber_id, *key, expires = payload.split(".")
-        claim = LinkClaim(int(subscriber_id), key[0] if key else None,
-                          int(expires) - TOKEN_DAYS[kind] * 86400)  # fmt: skip
+        claim = LinkClaim(
+            int(subscriber_id), key[0] if key else None, int(expires) - TOKEN_DAYS[kind] * 86400
+        )
     except (ValueError, UnicodeDecodeError, KeyError):
         raise SubscriptionError("this link is not valid") from None
-    if len(key) > 1 or not hmac.compare_digest(signature, signing.signature(payload)) or kind != purpose:
+    if (
+        len(key) > 1
+        or not hmac.compare_digest(signature, signing.signature(payload))
+        or kind != purpose
+    ):
         raise SubscriptionError("this link is not valid")
     if int(expires) < (now if now is not None else time.time()):
         raise SubscriptionError("this link has expired")
@@ -80,8 +85,9 @@ def _made_for(claim: LinkClaim, subscriber: Subscriber) -> bool:
 # Subscribing ---------------------------------------------------------------------------------
 
 
-def _partnership(session: Session, profile: dict[str, Any] | None, partnership_id: int | None,
-                 owner: str) -> Partnership:  # fmt: skip
+def _partnership(
+    session: Session, profile: dict[str, Any] | None, partnership_id: int | None, owner: str
+) -> Partnership:
     if partnership_id is not None:
         found = session.get(Partnership, partnership_id)
         if found is None:
@@ -106,10 +112,16 @@ def get_subscriber(session: Session, email: str) -> Subscriber | None:
 
 
 def subscribe(
-    session: Session, email: str, *, profile: dict[str, Any] | None = None,
-    partnership_id: int | None = None, frequency: str = "weekly", language: str = "fr",
-    confirmed: bool = False, now: datetime | None = None,
-) -> Subscriber:  # fmt: skip
+    session: Session,
+    email: str,
+    *,
+    profile: dict[str, Any] | None = None,
+    partnership_id: int | None = None,
+    frequency: str = "weekly",
+    language: str = "fr",
+    confirmed: bool = False,
+    now: datetime | None = None,
+) -> Subscriber:
     """A pending subscriber (nothing is sent but the confirmation), or an active one added by staff.
 
     Subscribing again updates the profile, frequency and language; an address that unsubscribed
@@ -122,8 +134,9 @@ def subscribe(
     if subscriber is not None and profile is not None and partnership_id is None:
         partnership_id = subscriber.partnership_id
         save_partnership(session, profile, partnership_id=partnership_id, owner_email=address)
-    partnership = _partnership(session, profile if partnership_id is None else None,
-                               partnership_id, address)  # fmt: skip
+    partnership = _partnership(
+        session, profile if partnership_id is None else None, partnership_id, address
+    )
     if subscriber is None:
         subscriber = Subscriber(email=address, partnership_id=partnership.id, created_at=now)  # type: ignore[arg-type]
     subscriber.partnership_id = partnership.id  # type: ignore[assignment]
@@ -224,23 +237,33 @@ def export_subscriber_data(session: Session, email: str) -> dict[str, Any]:
         "created_at": _iso(subscriber.created_at),
         "confirmed_at": _iso(subscriber.confirmed_at),
         "last_digest_at": _iso(subscriber.last_digest_at),
-        "partnership": None if partnership is None else {
+        "partnership": None
+        if partnership is None
+        else {
             "name": partnership.name,
             "profile": partnership.profile,
             "owner_email": partnership.owner_email,
-            "hidden_calls": sorted(session.exec(
-                select(HiddenCall.opportunity_id).where(HiddenCall.partnership_id == pid))),
+            "hidden_calls": sorted(
+                session.exec(
+                    select(HiddenCall.opportunity_id).where(HiddenCall.partnership_id == pid)
+                )
+            ),
             "watched_calls": [
                 {"opportunity_id": w.opportunity_id, "stage": w.stage, "notes": w.notes}
                 for w in session.exec(select(WatchedCall).where(WatchedCall.partnership_id == pid))
             ],
         },
         "deliveries": [
-            {"kind": d.kind, "period": d.period, "status": d.status, "sent_at": _iso(d.sent_at),
-             "item_ids": d.item_ids}
+            {
+                "kind": d.kind,
+                "period": d.period,
+                "status": d.status,
+                "sent_at": _iso(d.sent_at),
+                "item_ids": d.item_ids,
+            }
             for d in deliveries
         ],
-    }  # fmt: skip
+    }
 
 
 def delete_subscriber(session: Session, email: str) -> bool:

@@ -40,9 +40,15 @@ class _Row(NamedTuple):
 
 
 _COLUMNS = (
-    Opportunity.id, Opportunity.title, Opportunity.funder, Opportunity.deadlines,
-    Opportunity.deadline_last, Opportunity.amount_max, Opportunity.source, Opportunity.first_seen_at,
-)  # fmt: skip
+    Opportunity.id,
+    Opportunity.title,
+    Opportunity.funder,
+    Opportunity.deadlines,
+    Opportunity.deadline_last,
+    Opportunity.amount_max,
+    Opportunity.source,
+    Opportunity.first_seen_at,
+)
 
 
 @dataclass
@@ -276,18 +282,25 @@ def merge(
     if keep.merged_into or duplicate.merged_into:
         raise ValueError("merge only opportunities that are not merged already")
     now = now or utcnow()
-    kept_sources = {s.source for s in session.exec(
-        select(OpportunitySource).where(OpportunitySource.opportunity_id == keep_id))}  # fmt: skip
+    kept_sources = {
+        s.source
+        for s in session.exec(
+            select(OpportunitySource).where(OpportunitySource.opportunity_id == keep_id)
+        )
+    }
     moved = [
-        s.id for s in session.exec(
+        s.id
+        for s in session.exec(
             select(OpportunitySource).where(OpportunitySource.opportunity_id == duplicate_id)
-        ) if s.source not in kept_sources
-    ]  # fmt: skip
+        )
+        if s.source not in kept_sources
+    ]
     if moved:
         session.execute(
-            update(OpportunitySource).where(col(OpportunitySource.id).in_(moved))
+            update(OpportunitySource)
+            .where(col(OpportunitySource.id).in_(moved))
             .values(opportunity_id=keep_id)
-        )  # fmt: skip
+        )
     protected = set(keep.edited_fields or ())
     filled: dict[str, Any] = {}
     changes = []
@@ -299,9 +312,13 @@ def merge(
             continue
         derived = {d: _jsonable(getattr(keep, d)) for d in DERIVED.get(column, ())}
         change = FieldChange(
-            opportunity_id=keep_id, field=column, old_value=_jsonable(old),
-            new_value=_jsonable(new), changed_at=now, changed_by=f"merge:{by}",
-        )  # fmt: skip
+            opportunity_id=keep_id,
+            field=column,
+            old_value=_jsonable(old),
+            new_value=_jsonable(new),
+            changed_at=now,
+            changed_by=f"merge:{by}",
+        )
         changes.append((column, change))
         filled[column] = {"old": _jsonable(old), "new": _jsonable(new), "derived": derived}
         setattr(keep, column, new)
@@ -351,7 +368,7 @@ def unmerge(session: Session, merge_id: int, *, by: str, now: datetime | None = 
             .where(col(OpportunitySource.id).in_(record.moved_sources))
             .where(OpportunitySource.opportunity_id == record.keep_id)
             .values(opportunity_id=record.duplicate_id)
-        )  # fmt: skip
+        )
     meta = record.filled_fields or {}
     columns: dict[str, Any] = meta.get("columns", {})
     protected = set(keep.edited_fields or ())
@@ -359,20 +376,25 @@ def unmerge(session: Session, merge_id: int, *, by: str, now: datetime | None = 
     for column, info in columns.items():
         later = session.exec(
             select(FieldChange.id).where(
-                FieldChange.opportunity_id == keep.id, FieldChange.field == column,
+                FieldChange.opportunity_id == keep.id,
+                FieldChange.field == column,
                 FieldChange.id > info["change_id"],
             )
-        ).first()  # fmt: skip
+        ).first()
         current = _jsonable(getattr(keep, column))
         if later is not None or column in protected or current != info["new"]:
             untouched = False
             continue
         session.add(
             FieldChange(
-                opportunity_id=keep.id, field=column, old_value=current, new_value=info["old"],
-                changed_at=now, changed_by=f"unmerge:{by}",
+                opportunity_id=keep.id,
+                field=column,
+                old_value=current,
+                new_value=info["old"],
+                changed_at=now,
+                changed_by=f"unmerge:{by}",
             )
-        )  # fmt: skip
+        )
         setattr(keep, column, _restore(column, info["old"]))
         for derived in DERIVED.get(column, ()):
             setattr(keep, derived, _restore(derived, info["derived"].get(derived)))
@@ -389,9 +411,14 @@ def unmerge(session: Session, merge_id: int, *, by: str, now: datetime | None = 
 
 
 def suggest(
-    session: Session, keep_id: str, duplicate_id: str, *, score: float, reasons: Sequence[str],
+    session: Session,
+    keep_id: str,
+    duplicate_id: str,
+    *,
+    score: float,
+    reasons: Sequence[str],
     now: datetime | None = None,
-) -> Merge:  # fmt: skip
+) -> Merge:
     """Queue a possible duplicate for staff; a pair already suggested, merged or dismissed stays as
     is (an insert-or-ignore on the pair: two enrichments at once suggest it once)."""
     existing = _pair_merge(session, keep_id, duplicate_id)
@@ -403,11 +430,18 @@ def suggest(
     table = Merge.__table__
     session.execute(
         _dialect_insert(session)(table)
-        .values(keep_id=keep_id, duplicate_id=duplicate_id, status="suggested", score=score,
-                reasons=list(reasons), created_at=now or utcnow())
-        .on_conflict_do_nothing(index_elements=["keep_id", "duplicate_id"],
-                                index_where=text("status = 'suggested'"))
-    )  # fmt: skip
+        .values(
+            keep_id=keep_id,
+            duplicate_id=duplicate_id,
+            status="suggested",
+            score=score,
+            reasons=list(reasons),
+            created_at=now or utcnow(),
+        )
+        .on_conflict_do_nothing(
+            index_elements=["keep_id", "duplicate_id"], index_where=text("status = 'suggested'")
+        )
+    )
     return _pair_merge(session, keep_id, duplicate_id)
 
 
@@ -486,22 +520,38 @@ def auto_merge(
             pairs[(a.id, b.id)] = (a, b, score_pair(a, b))
     session.commit()  # the read ends before anything is written
     ordered = [
-        p for p in sorted(pairs.values(), key=lambda p: (-p[2].score, p[0].id, p[1].id))
+        p
+        for p in sorted(pairs.values(), key=lambda p: (-p[2].score, p[0].id, p[1].id))
         if p[2].score >= suggest_threshold
-    ]  # fmt: skip
+    ]
     merged, suggested, gone = [], [], set()
     turns = TakingTurns(session)
     for start in range(0, len(ordered), batch):
         with turns.turn():
-            _decide(session, ordered[start : start + batch], merged, suggested, gone,
-                    threshold=threshold, by=by, now=now)  # fmt: skip
+            _decide(
+                session,
+                ordered[start : start + batch],
+                merged,
+                suggested,
+                gone,
+                threshold=threshold,
+                by=by,
+                now=now,
+            )
     return AutoMergeResult(merged, suggested)
 
 
 def _decide(
-    session: Session, chunk: list, merged: list, suggested: list, gone: set, *, threshold: float,
-    by: str, now: datetime,
-) -> None:  # fmt: skip
+    session: Session,
+    chunk: list,
+    merged: list,
+    suggested: list,
+    gone: set,
+    *,
+    threshold: float,
+    by: str,
+    now: datetime,
+) -> None:
     """One short write transaction: merge or suggest these pairs, their listings locked."""
     listed = _lock_listed(session, {r.id for a, b, _ in chunk for r in (a, b)})
     for a, b, candidate in chunk:
@@ -512,12 +562,22 @@ def _decide(
             continue  # merged, undone or dismissed by staff: their decision stands
         sure = candidate.same_title and candidate.same_funder and candidate.same_deadline
         if sure and candidate.score >= threshold:
-            merged.append(merge(session, a.id, b.id, by=by, score=candidate.score,
-                                reasons=candidate.reasons, now=now))  # fmt: skip
+            merged.append(
+                merge(
+                    session,
+                    a.id,
+                    b.id,
+                    by=by,
+                    score=candidate.score,
+                    reasons=candidate.reasons,
+                    now=now,
+                )
+            )
             gone.add(b.id)
         elif existing is None:
-            record = suggest(session, a.id, b.id, score=candidate.score,
-                             reasons=candidate.reasons, now=now)  # fmt: skip
+            record = suggest(
+                session, a.id, b.id, score=candidate.score, reasons=candidate.reasons, now=now
+            )
             if record.created_at == now:
                 suggested.append(record)
     session.commit()

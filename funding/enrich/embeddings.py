@@ -80,29 +80,40 @@ def embed_query(text: str) -> np.ndarray:
     return found
 
 
-def embed_calls(session: Session, ids: Iterable[str] | None = None, *,
-                progress: Callable[[int], None] | None = None) -> int:  # fmt: skip
+def embed_calls(
+    session: Session,
+    ids: Iterable[str] | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Give each call (all listed ones when ids is None) the embedding of its current text:
     texts already embedded are reused, new ones computed in batches and committed as they go.
     Returns how many texts were embedded."""
     from funding.store.models import Embedding, Opportunity
     from funding.store.search import store_embeddings
 
-    query = select(Opportunity.id, Opportunity.title, Opportunity.summary_plain,
-                   Opportunity.embedding_key).where(col(Opportunity.merged_into).is_(None))  # fmt: skip
+    query = select(
+        Opportunity.id, Opportunity.title, Opportunity.summary_plain, Opportunity.embedding_key
+    ).where(col(Opportunity.merged_into).is_(None))
     wanted = list(ids) if ids is not None else None
     rows = []
     for start in range(0, len(wanted) if wanted is not None else 1, 900):
-        part = query if wanted is None else query.where(
-            col(Opportunity.id).in_(wanted[start : start + 900]))  # fmt: skip
+        part = (
+            query
+            if wanted is None
+            else query.where(col(Opportunity.id).in_(wanted[start : start + 900]))
+        )
         rows.extend(session.exec(part).all())
     keyed = [(oid, call_text(title, summary)) for oid, title, summary, _ in rows]
     keys = {oid: key_of(text) for oid, text in keyed}
     known: set[str] = set()
     all_keys = list(set(keys.values()))
     for start in range(0, len(all_keys), 900):
-        known |= set(session.exec(select(Embedding.key).where(
-            col(Embedding.key).in_(all_keys[start : start + 900]))))  # fmt: skip
+        known |= set(
+            session.exec(
+                select(Embedding.key).where(col(Embedding.key).in_(all_keys[start : start + 900]))
+            )
+        )
     todo = list({keys[oid]: text for oid, text in keyed if keys[oid] not in known}.items())
     for start in range(0, len(todo), BATCH):
         batch = todo[start : start + BATCH]
@@ -114,8 +125,10 @@ def embed_calls(session: Session, ids: Iterable[str] | None = None, *,
     changed = [{"oid": oid, "key": keys[oid]} for oid, _, _, old in rows if old != keys[oid]]
     if changed:
         session.execute(
-            update(Opportunity.__table__).where(Opportunity.__table__.c.id == bindparam("oid"))
-            .values(embedding_key=bindparam("key")), changed,
-        )  # fmt: skip
+            update(Opportunity.__table__)
+            .where(Opportunity.__table__.c.id == bindparam("oid"))
+            .values(embedding_key=bindparam("key")),
+            changed,
+        )
     session.commit()
     return len(todo)

@@ -84,9 +84,11 @@ def enrich(
 
 
 def _write_batch(
-    session: Session, proposals: dict[str, tuple[str, list]], report: EnrichReport,
+    session: Session,
+    proposals: dict[str, tuple[str, list]],
+    report: EnrichReport,
     min_confidence: float,
-) -> int:  # fmt: skip
+) -> int:
     """Record a batch's extractions in one short transaction, its rows locked and read again."""
     if not proposals:
         return 0
@@ -108,9 +110,12 @@ def _write_batch(
         if opportunity.content_hash != read_hash:  # its text changed since it was read
             found = extract(opportunity)
         rows = apply_extractions(
-            session, opportunity, found, min_confidence=min_confidence,
+            session,
+            opportunity,
+            found,
+            min_confidence=min_confidence,
             known=known[opportunity.id],
-        )  # fmt: skip
+        )
         examined += 1
         report.proposed += len(rows)
         report.filled += sum(1 for row in rows if row.applied)

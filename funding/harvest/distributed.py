@@ -77,14 +77,24 @@ class SharedCrawl:
         return cls(engine, name, run.id, redis_url)
 
     def start_worker(
-        self, *, base_url: str | None = None, limit: int | None = None, extra: list[str] = (),
-        env: dict[str, str] | None = None, quiet: bool = True,
-    ) -> subprocess.Popen:  # fmt: skip
+        self,
+        *,
+        base_url: str | None = None,
+        limit: int | None = None,
+        extra: list[str] = (),
+        env: dict[str, str] | None = None,
+        quiet: bool = True,
+    ) -> subprocess.Popen:
         """One more crawler process on this machine."""
         process = worker_process(
-            self.name, base_url=base_url, limit=limit, extra=extra, env=env,
-            redis_url=self.redis_url, quiet=quiet,
-        )  # fmt: skip
+            self.name,
+            base_url=base_url,
+            limit=limit,
+            extra=extra,
+            env=env,
+            redis_url=self.redis_url,
+            quiet=quiet,
+        )
         self.processes.append(process)
         return process
 
@@ -118,10 +128,14 @@ class SharedCrawl:
         with Session(self.engine, expire_on_commit=False) as session:
             run = session.get(SourceRun, self.run_id)
             finish_run(
-                session, run, counts=counts, status="failed" if problems else "ok",
-                message="; ".join(problems) or None, errors=counts.get("errors", 0),
+                session,
+                run,
+                counts=counts,
+                status="failed" if problems else "ok",
+                message="; ".join(problems) or None,
+                errors=counts.get("errors", 0),
                 fill_rates=fill if rows else None,
-            )  # fmt: skip
+            )
             session.commit()
         client.delete(*[f"{key}:{part}" for part in _PARTS])
         return CrawlOutcome(self.name, run.status, run.message, run)
@@ -131,23 +145,37 @@ _PARTS = ("requests", "dupefilter", "workers", "busy", "counts", "problems", "pa
 
 
 def worker_process(
-    name: str, *, base_url: str | None = None, limit: int | None = None, extra: list[str] = (),
-    env: dict[str, str] | None = None, redis_url: str | None = None, quiet: bool = False,
-) -> subprocess.Popen:  # fmt: skip
+    name: str,
+    *,
+    base_url: str | None = None,
+    limit: int | None = None,
+    extra: list[str] = (),
+    env: dict[str, str] | None = None,
+    redis_url: str | None = None,
+    quiet: bool = False,
+) -> subprocess.Popen:
     """Start `scrapy crawl NAME` as a worker of the source's shared crawl."""
     command = crawl_command(name, base_url=base_url, limit=limit)
     command += worker_settings(name, redis_url) + list(extra)
     output = subprocess.DEVNULL if quiet else None
     return subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env={**crawl_environment(), **(env or {})},
-        stdout=output, stderr=output,
-    )  # fmt: skip
+        command,
+        cwd=PROJECT_ROOT,
+        env={**crawl_environment(), **(env or {})},
+        stdout=output,
+        stderr=output,
+    )
 
 
 def crawl(
-    engine: Engine, name: str, *, workers: int = 2, base_url: str | None = None,
-    limit: int | None = None, quiet: bool = False,
-) -> CrawlOutcome:  # fmt: skip
+    engine: Engine,
+    name: str,
+    *,
+    workers: int = 2,
+    base_url: str | None = None,
+    limit: int | None = None,
+    quiet: bool = False,
+) -> CrawlOutcome:
     """Crawl one source with several worker processes sharing its queue; one run for them all."""
     shared = SharedCrawl.open(engine, name)
     for _ in range(workers):

@@ -176,8 +176,9 @@ def _not_utf8(row: dict[str, str | None]) -> RecordError | None:
 
 
 def _read_csv(path: Path, notes: list[str] | None) -> Iterator[tuple[int, Any]]:
-    with io.TextIOWrapper(_open_bytes(path), encoding="utf-8-sig", errors="surrogateescape",
-                          newline="") as handle:  # fmt: skip
+    with io.TextIOWrapper(
+        _open_bytes(path), encoding="utf-8-sig", errors="surrogateescape", newline=""
+    ) as handle:
         header = handle.readline()
         delimiter = ","
         if "," not in header and ";" in header:
@@ -305,8 +306,13 @@ def import_file(
                 write()
         finally:
             normaliser.close()
-        counts = {"items_seen": report.total, "inserted": report.inserted, "updated": report.updated,
-                  "unchanged": report.unchanged, "rejected": report.rejected}  # fmt: skip
+        counts = {
+            "items_seen": report.total,
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+        }
         finish_run(session, run, counts=counts, message=str(path))
         session.commit()
     return report

@@ -13,9 +13,20 @@ from funding.normalize.words import bare
 from funding.territory import places
 
 _NUMBER = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "un": 1, "une": 1, "deux": 2,
-    "trois": 3, "quatre": 4, "cinq": 5, "six ": 6,
-}  # fmt: skip
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "six ": 6,
+}
 _N = r"(\d{1,2}|one|two|three|four|five|six|un|une|deux|trois|quatre|cinq)"
 _ENTITY = (
     r"(?:independent |other |additional )*(?:legal )?(?:entities|entity|organisations?|"
@@ -29,9 +40,13 @@ _WHERE = (
     r"|member states?|etats? membres?|low (?:and|or) (?:lower[- ]|upper[- ])*middle[- ]income countr(?:y|ies)"
     r"|(?:different |distinct )?countr(?:y|ies)|pays"
 )
-_AT_LEAST = r"(?:at least|a minimum of|minimum(?: of)?|au moins|au minimum|minimum de|no fewer than)"
+_AT_LEAST = (
+    r"(?:at least|a minimum of|minimum(?: of)?|au moins|au minimum|minimum de|no fewer than)"
+)
 _COUNTED = re.compile(rf"{_AT_LEAST} {_N} {_ENTITY}")
-_SHARE = re.compile(rf"{_AT_LEAST} (\d{{1,2}}) ?% of (?:the )?(?:beneficiaries|participants|partners)")
+_SHARE = re.compile(
+    rf"{_AT_LEAST} (\d{{1,2}}) ?% of (?:the )?(?:beneficiaries|participants|partners)"
+)
 _TAIL_END = re.compile(r"[.;]|at least|au moins")
 _DIFFERENT = re.compile(
     r"(?:each|all|chacune?|tous)? ?(?:established |etablie?s? |based |situee?s? )?(?:in|from|de|dans)"
@@ -94,8 +109,11 @@ def requirements(text: str | None) -> tuple[Requirement, ...]:
             found.append(Requirement(count, within, distinct, sentence.text[:320]))
         for match in _SHARE.finditer(low):
             share = int(match.group(1)) / 100
-            found.append(Requirement(0, _where(_tail(low, match.end())), False, sentence.text[:320],
-                                     share=share))  # fmt: skip
+            found.append(
+                Requirement(
+                    0, _where(_tail(low, match.end())), False, sentence.text[:320], share=share
+                )
+            )
     return tuple(dict.fromkeys(found))
 
 
@@ -135,9 +153,11 @@ def count(requirement: Requirement, seats: list[frozenset[str]]) -> Count:
     the countries must differ) and how many are missing; a partner whose seat is not known is
     not counted (the caller says it is to verify)."""
     inside = [
-        i for i, seat in enumerate(seats)
-        if seat and (requirement.within is None or places.relate({requirement.within}, seat) == "inside")
-    ]  # fmt: skip
+        i
+        for i, seat in enumerate(seats)
+        if seat
+        and (requirement.within is None or places.relate({requirement.within}, seat) == "inside")
+    ]
     if requirement.distinct:
         by_country: dict[str, int] = {}
         for i in inside:

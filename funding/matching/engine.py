@@ -98,11 +98,13 @@ class Match:
             "relevance": {
                 "score": self.relevance.score,
                 "lexical": round(self.relevance.lexical, 4),
-                "semantic": None if self.relevance.semantic is None
+                "semantic": None
+                if self.relevance.semantic is None
                 else round(self.relevance.semantic, 4),
-                "themes": [{"concept": c, "field": f, "word": w}
-                           for c, f, w in self.relevance.matched],
-            },  # fmt: skip
+                "themes": [
+                    {"concept": c, "field": f, "word": w} for c, f, w in self.relevance.matched
+                ],
+            },
             "fit": self.fit,
         }
 
@@ -183,15 +185,16 @@ def load_facts(session: Session, ids: list[str]) -> list[CallFacts]:
     return found
 
 
-def _best_by_words(session: Session, words: list[str], query: Query, stats: Statistics,
-                   size: int) -> list[CallFacts]:  # fmt: skip
+def _best_by_words(
+    session: Session, words: list[str], query: Query, stats: Statistics, size: int
+) -> list[CallFacts]:
     """The `size` calls our lexical score ranks best among the FETCH x size the full-text index
     ranks best by its own rank (BM25 on SQLite, ts_rank on PostgreSQL): so both databases keep the
     same calls, whatever their ranks say at the edge."""
     if not words:
         return []
     found = load_facts(session, search.fulltext_candidates(session, words, limit=FETCH * size))
-    scored = sorted(((-lexical(document(f), query, stats), f.id, f) for f in found))
+    scored = sorted((-lexical(document(f), query, stats), f.id, f) for f in found)
     return [f for _, _, f in scored[:size]]
 
 
@@ -199,11 +202,17 @@ def retrieve(session: Session, query: Query) -> Candidates:
     """The candidate calls for a query: the best for its words, those naming the project's places,
     and the nearest in meaning to its text; listed calls only (not merged away)."""
     stats = statistics(session, query)
-    calls = {f.id: f for f in _best_by_words(session, retrieval_words(query, stats), query, stats,
-                                            FULLTEXT_POOL)}  # fmt: skip
+    calls = {
+        f.id: f
+        for f in _best_by_words(session, retrieval_words(query, stats), query, stats, FULLTEXT_POOL)
+    }
     if query.places:  # calls about where the project is, whatever their words
-        calls.update((f.id, f) for f in _best_by_words(
-            session, place_search_words(session, query), query, stats, PLACE_POOL))  # fmt: skip
+        calls.update(
+            (f.id, f)
+            for f in _best_by_words(
+                session, place_search_words(session, query), query, stats, PLACE_POOL
+            )
+        )
     vector = profile_vector(query)
     similar: dict[str, float] = {}
     if vector is not None:
@@ -218,14 +227,23 @@ def retrieve(session: Session, query: Query) -> Candidates:
 # Ranking ----------------------------------------------------------------------------------------
 
 
-def _fit(call: CallFacts, profile: Profile, status: str, found: Relevance, lang: str,
-         criteria: list[Criterion] | None) -> tuple[float, dict[str, str]]:  # fmt: skip
+def _fit(
+    call: CallFacts,
+    profile: Profile,
+    status: str,
+    found: Relevance,
+    lang: str,
+    criteria: list[Criterion] | None,
+) -> tuple[float, dict[str, str]]:
     """Soft fit (0..1): money, a partnership bonus, the stage the call funds, a local call, timing.
     Without criteria (not checked yet): the best it could be."""
     notes: dict[str, str] = {}
     results = {c.criterion: c for c in criteria or ()}
-    money = {"pass": 1.0, "unknown": 0.5, "fail": 0.0}[results["amount"].result] \
-        if "amount" in results else (1.0 if criteria is None else 0.5)  # fmt: skip
+    money = (
+        {"pass": 1.0, "unknown": 0.5, "fail": 0.0}[results["amount"].result]
+        if "amount" in results
+        else (1.0 if criteria is None else 0.5)
+    )
     if (call.partnership_required or call.min_partners) and len(profile.partners) > 1:
         partners = 1.0
         notes["partnership"] = t("note_partnership", lang)
@@ -250,9 +268,14 @@ def _fit(call: CallFacts, profile: Profile, status: str, found: Relevance, lang:
 
 
 def _score(found: Relevance, fit: float, criteria: list[Criterion] | None) -> float:
-    unknown = 0 if criteria is None else min(
-        sum(c.result == "unknown" and c.criterion != "amount" for c in criteria), MAX_UNKNOWN_PENALTIES
-    )  # fmt: skip
+    unknown = (
+        0
+        if criteria is None
+        else min(
+            sum(c.result == "unknown" and c.criterion != "amount" for c in criteria),
+            MAX_UNKNOWN_PENALTIES,
+        )
+    )
     incomplete = criteria is not None and verdict(criteria) == "to_complete"
     factor = (1 - UNKNOWN_PENALTY * unknown) * (1 - TO_COMPLETE_PENALTY * incomplete)
     return round(100 * (W_RELEVANCE * found.score + W_FIT * fit) * factor, 1)
@@ -262,15 +285,26 @@ def _rank_key(m: Match) -> tuple:
     """Calls that fit (eligible, to verify, or with a consortium to complete: partners to add
     before applying, a lower score), the nearest ones below the floor, then ineligible ones; by
     score, then nearest deadline."""
-    return (m.verdict == "ineligible", not m.fits, -m.score, m.next_deadline or FAR_FUTURE,
-            m.opportunity.id)  # fmt: skip
+    return (
+        m.verdict == "ineligible",
+        not m.fits,
+        -m.score,
+        m.next_deadline or FAR_FUTURE,
+        m.opportunity.id,
+    )
 
 
 def rank(
-    calls: list[CallFacts], profile: Profile | dict[str, Any], *, as_of: date,
-    statistics: Statistics, similarities: dict[str, float] | None = None,
-    limit: int | None = None, include_ineligible: bool = False, lang: str = "fr",
-) -> list[Match]:  # fmt: skip
+    calls: list[CallFacts],
+    profile: Profile | dict[str, Any],
+    *,
+    as_of: date,
+    statistics: Statistics,
+    similarities: dict[str, float] | None = None,
+    limit: int | None = None,
+    include_ineligible: bool = False,
+    lang: str = "fr",
+) -> list[Match]:
     """The given calls for a profile, in the one order: eligible and to-verify calls that fit
     first, then the nearest ones below the relevance floor, then (only when asked) ineligible
     ones; by score, then nearest deadline. Pure: the calls' facts and the store's statistics in,
@@ -285,14 +319,20 @@ def rank(
     similarities = similarities or {}
     cutoff = max(as_of, profile.deadline_after or as_of)
     if not include_ineligible:
-        calls = [c for c in calls
-                 if fails_early(c, profile, as_of=as_of, lang=lang) in (None, "partnership")]
+        calls = [
+            c
+            for c in calls
+            if fails_early(c, profile, as_of=as_of, lang=lang) in (None, "partnership")
+        ]
     known = []
     for call in calls:
         status = compute_status(
-            opens_on=call.opens_on, deadline_last=call.deadline_last, recurrence=call.recurrence,
-            as_of=as_of, source_status=call.source_status,
-        )  # fmt: skip
+            opens_on=call.opens_on,
+            deadline_last=call.deadline_last,
+            recurrence=call.recurrence,
+            as_of=as_of,
+            source_status=call.source_status,
+        )
         found = relevance(call, query, statistics, similarities.get(call.id))
         best, _ = _fit(call, profile, status, found, lang, None)
         known.append((found.fits, _score(found, best, None), call, status, found))
@@ -305,10 +345,16 @@ def rank(
         criteria = check_all(call, profile, as_of=as_of, lang=lang)
         fit, notes = _fit(call, profile, status, found, lang, criteria)
         match = Match(
-            opportunity=call, score=_score(found, fit, criteria), verdict=verdict(criteria),
-            status=status, next_deadline=next_deadline(call.deadlines, cutoff),
-            criteria=criteria, relevance=found, fit=notes, lang=lang,
-        )  # fmt: skip
+            opportunity=call,
+            score=_score(found, fit, criteria),
+            verdict=verdict(criteria),
+            status=status,
+            next_deadline=next_deadline(call.deadlines, cutoff),
+            criteria=criteria,
+            relevance=found,
+            fit=notes,
+            lang=lang,
+        )
         if not include_ineligible and match.verdict == "ineligible":
             continue
         matches.append(match)
@@ -326,23 +372,35 @@ _WHOLE = select(Opportunity)
 # What the lists show of a call, the long texts left to be read when asked (about a fifth of a
 # match's time at 1,000 calls went into reading them for 50 calls).
 _SHOWN = select(Opportunity).options(
-    *(defer(getattr(Opportunity, c)) for c in ("summary", "summary_plain", "eligibility_text",
-                                               "eligibility_plain"))  # fmt: skip
+    *(
+        defer(getattr(Opportunity, c))
+        for c in ("summary", "summary_plain", "eligibility_text", "eligibility_plain")
+    )
 )
 
 
 def match(
-    session: Session, profile: Profile | dict[str, Any], *, as_of: date, limit: int = 50,
-    include_ineligible: bool = False, lang: str = "fr",
-) -> list[Match]:  # fmt: skip
+    session: Session,
+    profile: Profile | dict[str, Any],
+    *,
+    as_of: date,
+    limit: int = 50,
+    include_ineligible: bool = False,
+    lang: str = "fr",
+) -> list[Match]:
     """The calls that fit a partnership, best first (see rank), each with its verdict and reasons."""
     profile = parse_profile(profile)
     found = retrieve(session, build_query(profile))
     matches = rank(
-        found.facts, profile, as_of=as_of, statistics=found.statistics,
-        similarities=found.similarities, limit=max(limit, 1), include_ineligible=include_ineligible,
+        found.facts,
+        profile,
+        as_of=as_of,
+        statistics=found.statistics,
+        similarities=found.similarities,
+        limit=max(limit, 1),
+        include_ineligible=include_ineligible,
         lang=lang,
-    )  # fmt: skip
+    )
     return with_opportunities(session, matches)
 
 
@@ -371,8 +429,14 @@ class Similar:
 
     def to_dict(self) -> dict[str, Any]:
         o = self.opportunity
-        return {"id": o.id, "url": o.url, "title": o.title, "funder": o.funder,
-                "score": self.score, "same_call": self.same_call}  # fmt: skip
+        return {
+            "id": o.id,
+            "url": o.url,
+            "title": o.title,
+            "funder": o.funder,
+            "score": self.score,
+            "same_call": self.same_call,
+        }
 
 
 def query_of_call(call: CallFacts) -> Query:
@@ -382,9 +446,10 @@ def query_of_call(call: CallFacts) -> Query:
 
     terms: dict[tuple[str, ...], Term] = {}
     for text, weight, source, limit in (
-        (call.title, 1.0, "theme", None), (" ; ".join(call.themes or ()), 0.8, "keyword", None),
+        (call.title, 1.0, "theme", None),
+        (" ; ".join(call.themes or ()), 0.8, "keyword", None),
         ((call.summary_plain or "")[:1500], SOURCE_WEIGHTS["project"], "project", 60),
-    ):  # fmt: skip
+    ):
         for word in words(text)[:limit]:
             stems = stems_of_word(word)
             if stems and (stems not in terms or terms[stems].weight < weight):
@@ -395,8 +460,13 @@ def query_of_call(call: CallFacts) -> Query:
             concepts.setdefault(theme, weight)
     ordered = tuple(sorted(terms.values(), key=lambda t: -t.weight))
     retrieval = tuple(t.word for t in ordered[:24])
-    return Query(ordered, tuple(Concept(t, w) for t, w in concepts.items()), retrieval,
-                 call.title or "", ("call", call.id, call.content_hash))  # fmt: skip
+    return Query(
+        ordered,
+        tuple(Concept(t, w) for t, w in concepts.items()),
+        retrieval,
+        call.title or "",
+        ("call", call.id, call.content_hash),
+    )
 
 
 def more_like_this(session: Session, opportunity_id: str, *, limit: int = 10) -> list[Similar]:
@@ -412,7 +482,9 @@ def more_like_this(session: Session, opportunity_id: str, *, limit: int = 10) ->
     vector = search.embedding_of(session, call.embedding_key) if call.embedding_key else None
     similar: dict[str, float] = {}
     if vector is not None:
-        ids = list(dict.fromkeys([*ids, *(i for i, _ in search.nearest(session, vector, limit=40))]))
+        ids = list(
+            dict.fromkeys([*ids, *(i for i, _ in search.nearest(session, vector, limit=40))])
+        )
         similar = search.similarities(session, vector, ids)
     ids = [i for i in ids if i != opportunity_id]
     if not ids:
@@ -423,11 +495,19 @@ def more_like_this(session: Session, opportunity_id: str, *, limit: int = 10) ->
         title_ratio = fuzz.token_set_ratio(title, " ".join(tokens(other.title))) / 100
         same_funder = bool(call.funder and call.funder == other.funder)
         same_programme = bool(call.programme and call.programme == other.programme)
-        value = (0.5 * relevance(other, query, stats, similar.get(other.id)).score
-                 + 0.35 * title_ratio + 0.1 * same_funder + 0.05 * same_programme)  # fmt: skip
+        value = (
+            0.5 * relevance(other, query, stats, similar.get(other.id)).score
+            + 0.35 * title_ratio
+            + 0.1 * same_funder
+            + 0.05 * same_programme
+        )
         same_call = title_ratio >= 0.9 and (same_funder or not call.funder)
         ranked.append((round(100 * value, 1), same_call, other))
     ranked.sort(key=lambda r: (-r[0], r[2].id))
-    whole = {o.id: o for o in session.exec(
-        _WHOLE.where(col(Opportunity.id).in_([r[2].id for r in ranked[:limit]])))}  # fmt: skip
+    whole = {
+        o.id: o
+        for o in session.exec(
+            _WHOLE.where(col(Opportunity.id).in_([r[2].id for r in ranked[:limit]]))
+        )
+    }
     return [Similar(whole[r[2].id], r[0], r[1]) for r in ranked[:limit] if r[2].id in whole]

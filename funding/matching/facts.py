@@ -10,13 +10,39 @@ from funding.territory.scope import Scope, call_scope, read_places
 
 # Columns of the opportunity table the engine reads (the rest of a call is loaded only when shown).
 COLUMNS = (
-    "id", "content_hash", "source", "url", "title", "funder", "programme", "language", "themes",
-    "summary_plain", "eligibility_plain", "eligibility_text", "source_status",
-    "partnership_required", "min_partners", "recurrence", "recurrence_raw", "opens_on",
-    "deadlines", "deadline_last", "applicant_types", "applicant_types_raw", "applicant_countries",
-    "intervention_zones", "instrument", "instrument_raw", "inferred_fields", "currency",
-    "amount_min", "amount_max", "cofinancing_rate_max", "embedding_key",
-)  # fmt: skip
+    "id",
+    "content_hash",
+    "source",
+    "url",
+    "title",
+    "funder",
+    "programme",
+    "language",
+    "themes",
+    "summary_plain",
+    "eligibility_plain",
+    "eligibility_text",
+    "source_status",
+    "partnership_required",
+    "min_partners",
+    "recurrence",
+    "recurrence_raw",
+    "opens_on",
+    "deadlines",
+    "deadline_last",
+    "applicant_types",
+    "applicant_types_raw",
+    "applicant_countries",
+    "intervention_zones",
+    "instrument",
+    "instrument_raw",
+    "inferred_fields",
+    "currency",
+    "amount_min",
+    "amount_max",
+    "cofinancing_rate_max",
+    "embedding_key",
+)
 # How sure a place read from the call's own text is (the extraction's threshold to fill a field).
 EXTRACTED_ZONES = 0.75
 
@@ -88,9 +114,13 @@ class CallFacts:
         """The territory the call is limited to (funding.territory.scope), or None."""
         zones = tuple(self.intervention_zones or ())
         return call_scope(
-            zones, EXTRACTED_ZONES if self.inferred("intervention_zones") else 0.9,
-            self.funder, self.title, self.programme, (self.summary_plain or "")[:600],
-        )  # fmt: skip
+            zones,
+            EXTRACTED_ZONES if self.inferred("intervention_zones") else 0.9,
+            self.funder,
+            self.title,
+            self.programme,
+            (self.summary_plain or "")[:600],
+        )
 
     @cached_property
     def applicant_places(self) -> tuple[frozenset[str], tuple[str, ...]]:

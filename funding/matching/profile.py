@@ -15,21 +15,39 @@ from funding.errors import FundingError, NormalizationError
 from funding.normalize import parse_amount, parse_date, parse_rate, split_words
 
 STAGES = {
-    "idea": "idea", "idee": "idea", "idée": "idea",
-    "design": "design", "conception": "design", "montage": "design",
-    "pilot": "pilot", "pilote": "pilot", "experimentation": "pilot", "expérimentation": "pilot",
-    "scale_up": "scale_up", "scale-up": "scale_up", "scale up": "scale_up",
-    "changement d'echelle": "scale_up", "changement d'échelle": "scale_up",
-}  # fmt: skip
-ROLES = {"lead": "lead", "chef de file": "lead", "coordinator": "lead", "coordinateur": "lead",
-         "partner": "partner", "partenaire": "partner", "co-applicant": "partner"}  # fmt: skip
+    "idea": "idea",
+    "idee": "idea",
+    "idée": "idea",
+    "design": "design",
+    "conception": "design",
+    "montage": "design",
+    "pilot": "pilot",
+    "pilote": "pilot",
+    "experimentation": "pilot",
+    "expérimentation": "pilot",
+    "scale_up": "scale_up",
+    "scale-up": "scale_up",
+    "scale up": "scale_up",
+    "changement d'echelle": "scale_up",
+    "changement d'échelle": "scale_up",
+}
+ROLES = {
+    "lead": "lead",
+    "chef de file": "lead",
+    "coordinator": "lead",
+    "coordinateur": "lead",
+    "partner": "partner",
+    "partenaire": "partner",
+    "co-applicant": "partner",
+}
 
 
 class ProfileError(FundingError):
     """A profile that does not meet the contract; `problems` is a list of (field path, reason)."""
 
-    def __init__(self, problems: list[tuple[str, str]],
-                 json_error: json.JSONDecodeError | None = None):  # fmt: skip
+    def __init__(
+        self, problems: list[tuple[str, str]], json_error: json.JSONDecodeError | None = None
+    ):
         self.problems = problems
         self.json_error = json_error  # where the file stops being JSON (line, column, reason)
         super().__init__("; ".join(f"{where}: {why}" if where else why for where, why in problems))
@@ -163,19 +181,28 @@ class Partner(BaseModel):
     type: Annotated[str, BeforeValidator(_required)]
     country: Text = None
     region: Text = None
-    department: Annotated[str | None, BeforeValidator(
-        _place(("department",), "a French département (a name or a number such as 74)", "FR"))] = None
-    commune: Annotated[str | None, BeforeValidator(
-        _place(("commune",), "a commune (a name or an INSEE code)"))] = None
-    postal_code: Annotated[str | None, BeforeValidator(
-        _place(("commune",), "a French postal code (five digits)", "FR"))] = None
-    canton: Annotated[str | None, BeforeValidator(
-        _place(("canton",), "a Swiss canton (a name or a code such as GE)", "CH"))] = None
+    department: Annotated[
+        str | None,
+        BeforeValidator(
+            _place(("department",), "a French département (a name or a number such as 74)", "FR")
+        ),
+    ] = None
+    commune: Annotated[
+        str | None, BeforeValidator(_place(("commune",), "a commune (a name or an INSEE code)"))
+    ] = None
+    postal_code: Annotated[
+        str | None,
+        BeforeValidator(_place(("commune",), "a French postal code (five digits)", "FR")),
+    ] = None
+    canton: Annotated[
+        str | None,
+        BeforeValidator(_place(("canton",), "a Swiss canton (a name or a code such as GE)", "CH")),
+    ] = None
     employees: Annotated[int | None, BeforeValidator(_count)] = None
     sector: Text = None
     role: Annotated[Literal["lead", "partner"] | None, BeforeValidator(_choice(ROLES, "role"))] = (
         None
-    )  # fmt: skip
+    )
 
     @field_validator("country", mode="after")
     @classmethod
@@ -196,8 +223,9 @@ class Partner(BaseModel):
     def seat(self) -> frozenset[str]:
         """Where the partner is established, as precisely as it says (places of funding.territory),
         or as its name says when that is more precise ("Association Nature Aravis – Haute-Savoie")."""
-        stated = _seat(self.country, self.region, self.department, self.commune, self.postal_code,
-                       self.canton)  # fmt: skip
+        stated = _seat(
+            self.country, self.region, self.department, self.commune, self.postal_code, self.canton
+        )
         return _narrowed(stated, _named_in_name(self.name or ""))
 
 
@@ -313,9 +341,10 @@ def _seat(country: str | None, *below: str | None) -> frozenset[str]:
         if not word:
             continue
         found = frozenset(
-            p for p in _lookup(word, country)
+            p
+            for p in _lookup(word, country)
             if country is None or places.country_of(p) in (country, None) or p == country
-        )  # fmt: skip
+        )
         if found:
             return found
     return frozenset({country}) if country else frozenset()
@@ -366,7 +395,9 @@ def _depth(value: Any) -> int:
     deepest, todo = 0, [(value, 1)]
     while todo:
         item, level = todo.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
         for child in children:
             if isinstance(child, dict | list):
                 if level + 1 > MAX_DEPTH:

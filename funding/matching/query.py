@@ -66,8 +66,9 @@ class Query:
 
 
 @lru_cache(maxsize=2048)
-def _project_places(stated: frozenset[str], named: frozenset[str],
-                    seats: tuple[frozenset[str], ...]) -> tuple[frozenset[str], bool]:  # fmt: skip
+def _project_places(
+    stated: frozenset[str], named: frozenset[str], seats: tuple[frozenset[str], ...]
+) -> tuple[frozenset[str], bool]:
     if stated and any(places.is_local(p) for p in stated):
         return places.most_precise(stated), False  # "Haute-Savoie" rather than France too
     countries = stated or frozenset(c for s in seats for p in s if (c := places.country_of(p)))
@@ -83,8 +84,9 @@ def project_places(profile: Profile) -> tuple[frozenset[str], bool]:
     """(where the project takes place, whether that was inferred): as stated; a country stated
     alone, or nothing, is narrowed to the places the project's text names and where the partners
     are established in it, the most precise of them."""
-    return _project_places(profile.project_places, profile.named_places,
-                           tuple(p.seat for p in profile.partners))  # fmt: skip
+    return _project_places(
+        profile.project_places, profile.named_places, tuple(p.seat for p in profile.partners)
+    )
 
 
 def place_words(where: frozenset[str]) -> tuple[str, ...]:
@@ -176,8 +178,13 @@ def themes_of(word: str) -> set[str]:
 
 def _profile_key(profile: Profile, with_places: bool = True) -> tuple:
     where = project_places(profile)[0] if with_places else None
-    return (tuple(profile.themes), tuple(profile.keywords), profile.project or "", profile.name,
-            where)  # fmt: skip
+    return (
+        tuple(profile.themes),
+        tuple(profile.keywords),
+        profile.project or "",
+        profile.name,
+        where,
+    )
 
 
 _QUERIES: dict[tuple, Query] = {}
@@ -227,12 +234,24 @@ def _build_query(profile: Profile, key: tuple, with_places: bool = True) -> Quer
                 add(synonym, SOURCE_WEIGHTS["synonym"], "synonym")
     ordered = sorted(terms.values(), key=lambda t: -t.weight)
     retrieval = tuple(dict.fromkeys(t.word for t in ordered if t.word not in STOPWORDS))
-    semantic = ". ".join(filter(None, [profile.name, ", ".join(profile.themes),
-                                       ", ".join(profile.keywords)]))  # fmt: skip
+    semantic = ". ".join(
+        filter(None, [profile.name, ", ".join(profile.themes), ", ".join(profile.keywords)])
+    )
     where = project_places(profile)[0] if with_places else frozenset()
     needs = tuple(
-        (frozenset(st for w in words(phrase) for st in stems_of_word(w)), frozenset(themes_of(phrase)))
+        (
+            frozenset(st for w in words(phrase) for st in stems_of_word(w)),
+            frozenset(themes_of(phrase)),
+        )
         for phrase in profile.themes
-    )  # fmt: skip
-    return Query(tuple(ordered), tuple(Concept(t, w) for t, w in concepts.items()), retrieval,
-                 semantic, key, where, place_words(where), tuple(n for n in needs if n[0] or n[1]))  # fmt: skip
+    )
+    return Query(
+        tuple(ordered),
+        tuple(Concept(t, w) for t, w in concepts.items()),
+        retrieval,
+        semantic,
+        key,
+        where,
+        place_words(where),
+        tuple(n for n in needs if n[0] or n[1]),
+    )

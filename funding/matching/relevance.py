@@ -16,8 +16,12 @@ from funding.territory import places
 
 # BM25F: each field's weight and typical length in stems (the snapshot's and the tuning corpus's
 # means, rounded), k1 and b as usual; a field's text is read to its first FIELD_CHARS characters.
-FIELDS = (("title", 3.0, 9.0), ("themes", 2.0, 4.0), ("summary", 1.0, 130.0),
-          ("eligibility", 0.5, 160.0))  # fmt: skip
+FIELDS = (
+    ("title", 3.0, 9.0),
+    ("themes", 2.0, 4.0),
+    ("summary", 1.0, 130.0),
+    ("eligibility", 0.5, 160.0),
+)
 FIELD_CHARS = {"title": 500, "themes": 500, "summary": 3000, "eligibility": 3000}
 K1, B = 1.2, 0.75
 # A document frequency above this share of the calls counts as this share: common words weigh
@@ -237,8 +241,9 @@ def semantic(similarity: float | None) -> float | None:
     return min(1.0, max(0.0, (similarity - SEMANTIC_LOW) / (SEMANTIC_HIGH - SEMANTIC_LOW)))
 
 
-def relevance(call: CallFacts, query: Query, stats: Statistics,
-              similarity: float | None = None) -> Relevance:  # fmt: skip
+def relevance(
+    call: CallFacts, query: Query, stats: Statistics, similarity: float | None = None
+) -> Relevance:
     """The fused relevance of a call (without embeddings, its lexical, theme and place parts),
     less when it acts elsewhere than where the project takes place."""
     doc = document(call)
@@ -259,13 +264,44 @@ def relevance(call: CallFacts, query: Query, stats: Statistics,
 
 # Words that say a call funds project design, pilots or scale-up (the profile's stage).
 STAGE_WORDS = {
-    "design": ("faisabilite", "etude prealable", "etudes prealables", "ingenierie", "amorcage",
-               "emergence", "preparation", "conception", "diagnostic", "feasibility",
-               "project preparation", "design", "seed", "capacity building", "renforcement des capacites"),
-    "pilot": ("pilote", "experimentation", "demonstrat", "prototype", "pilot", "test", "innovation"),
-    "scale_up": ("changement d echelle", "essaimage", "deploiement", "scale up", "scaling",
-                 "replication", "investissement", "investment", "roll out"),
-}  # fmt: skip
+    "design": (
+        "faisabilite",
+        "etude prealable",
+        "etudes prealables",
+        "ingenierie",
+        "amorcage",
+        "emergence",
+        "preparation",
+        "conception",
+        "diagnostic",
+        "feasibility",
+        "project preparation",
+        "design",
+        "seed",
+        "capacity building",
+        "renforcement des capacites",
+    ),
+    "pilot": (
+        "pilote",
+        "experimentation",
+        "demonstrat",
+        "prototype",
+        "pilot",
+        "test",
+        "innovation",
+    ),
+    "scale_up": (
+        "changement d echelle",
+        "essaimage",
+        "deploiement",
+        "scale up",
+        "scaling",
+        "replication",
+        "investissement",
+        "investment",
+        "roll out",
+    ),
+}
 STAGE_WORDS["idea"] = STAGE_WORDS["design"]
 
 

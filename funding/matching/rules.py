@@ -57,9 +57,13 @@ _SIZE = re.compile(
     r"(?:moins de|fewer than|less than|under|de \d+ a(?: moins de)?) (\d[\d ]{0,5}) ?(?:salaries|employees|staff)"
     r"|(\d+) (?:a|to) (\d[\d ]{0,5}) (?:salaries|employees)"
 )
-_NO_MICRO = re.compile(r"non eligible aux micro[- ]entreprises|micro[- ]entreprises? (?:ne sont pas|non) eligibles?")
-_SECTOR_OUT = re.compile(r"\bhors (industrie|agriculture|commerce|btp|tourisme)\b"
-                         r"|excluding (?:the )?(industry|manufacturing|agriculture) sector")  # fmt: skip
+_NO_MICRO = re.compile(
+    r"non eligible aux micro[- ]entreprises|micro[- ]entreprises? (?:ne sont pas|non) eligibles?"
+)
+_SECTOR_OUT = re.compile(
+    r"\bhors (industrie|agriculture|commerce|btp|tourisme)\b"
+    r"|excluding (?:the )?(industry|manufacturing|agriculture) sector"
+)
 _INDUSTRY_WORDS = ("industrie", "industry", "industriel", "manufactur", "usine", "fabrica")
 
 
@@ -157,9 +161,12 @@ def timing(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "fr") 
     upcoming = _upcoming(deadlines, cutoff)
     if upcoming is not None:
         status = compute_status(
-            opens_on=call.opens_on, deadline_last=call.deadline_last, recurrence=call.recurrence,
-            as_of=as_of, source_status=call.source_status,
-        )  # fmt: skip
+            opens_on=call.opens_on,
+            deadline_last=call.deadline_last,
+            recurrence=call.recurrence,
+            as_of=as_of,
+            source_status=call.source_status,
+        )
         if status == "forthcoming":
             opens = format_date(call.opens_on, lang) if call.opens_on else t("rule_soon", lang)
             text = t("rule_forthcoming", lang, opens=opens, deadline=format_date(upcoming, lang))
@@ -171,8 +178,12 @@ def timing(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "fr") 
         if last < as_of:
             text = t("rule_closed", lang, deadline=format_date(last, lang))
         else:
-            text = t("rule_too_soon", lang, deadline=format_date(last, lang),
-                     cutoff=format_date(cutoff, lang))  # fmt: skip
+            text = t(
+                "rule_too_soon",
+                lang,
+                deadline=format_date(last, lang),
+                cutoff=format_date(cutoff, lang),
+            )
         return Criterion("timing", "fail", text, evidence)
     if call.recurrence == "permanent":
         words = call.recurrence_raw or label("recurrence", "permanent", lang)
@@ -289,8 +300,11 @@ def _restricted(partner: Partner, kind: str | None, found: _Restrictions) -> Res
         high = found.max_employees
         staff = partner.employees
         if staff is None:
-            results.append("pass" if kind in ("sme", "startup") and high and high >= 249 and not low
-                           else "unknown")  # fmt: skip
+            results.append(
+                "pass"
+                if kind in ("sme", "startup") and high and high >= 249 and not low
+                else "unknown"
+            )
         else:
             results.append("pass" if low <= staff and (high is None or staff <= high) else "fail")
     if found.sectors_out:
@@ -343,15 +357,22 @@ def _carrier(results: list[tuple], lead: Partner | None) -> list[Partner]:
     return [r[1] for r in results if r[3] == "pass"]
 
 
-def _per_partner(name: str, results: list, profile: Profile, lang: str, evidence: str | None,
-                 describe) -> Criterion:  # fmt: skip
+def _per_partner(
+    name: str, results: list, profile: Profile, lang: str, evidence: str | None, describe
+) -> Criterion:
     """Fold per-partner results: the lead decides (or any partner when none is named lead)."""
     lead = profile.lead
     lines = [
-        t("rule_partner_line", lang, name=partner.label(index), what=describe(partner, kind, lang),
-          role=_role(partner, profile, lang), verdict=_verdict_word(result, lang))
+        t(
+            "rule_partner_line",
+            lang,
+            name=partner.label(index),
+            what=describe(partner, kind, lang),
+            role=_role(partner, profile, lang),
+            verdict=_verdict_word(result, lang),
+        )
         for index, partner, kind, result in results
-    ]  # fmt: skip
+    ]
     deciding = _deciding(results, lead)
     summary = "; ".join(lines) + "."
     carriers = _carrier(results, lead)
@@ -376,8 +397,12 @@ def applicant_type(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Cr
     types, raw = _call_types(call, lang)
     found = _call_restrictions(call)
     if not types and not raw and not found:
-        return Criterion("applicant_type", "unknown", t("rule_who_unknown", lang),
-                         _sentence(call.eligibility, _WHO_CAN_APPLY))  # fmt: skip
+        return Criterion(
+            "applicant_type",
+            "unknown",
+            t("rule_who_unknown", lang),
+            _sentence(call.eligibility, _WHO_CAN_APPLY),
+        )
     stated = "; ".join(raw) if raw else None
     evidence = " | ".join(filter(None, (_evidence(call, "applicant_types", stated), found.words)))
     results = _type_results(call, profile, lang)
@@ -441,13 +466,21 @@ def _territory_result(call: CallFacts, profile: Profile, lang: str) -> tuple[Res
     eligible = _eligible_seats(call, profile, lang)
     if scope.cross_border:
         sides: dict[str, list[Partner]] = {}
-        for country in sorted({places.country_of(m) for m in places.members(next(iter(scope.places)))} - {None}):
-            sides[country] = [p for _, p in eligible
-                              if places.relate(scope.places, p.seat) == "inside"
-                              and any(places.country_of(s) == country for s in p.seat)]  # fmt: skip
+        for country in sorted(
+            {places.country_of(m) for m in places.members(next(iter(scope.places)))} - {None}
+        ):
+            sides[country] = [
+                p
+                for _, p in eligible
+                if places.relate(scope.places, p.seat) == "inside"
+                and any(places.country_of(s) == country for s in p.seat)
+            ]
         missing = [c for c, found in sides.items() if not found]
-        return ("fail" if missing and scope.decides else "unknown" if missing else "pass",
-                "cross_border", {"sides": sides, "missing": missing})  # fmt: skip
+        return (
+            "fail" if missing and scope.decides else "unknown" if missing else "pass",
+            "cross_border",
+            {"sides": sides, "missing": missing},
+        )
     if scope.seat_required:
         carriers = [p for _, p in eligible if _seat_result(scope.places, p.seat) == "pass"]
         unsure = [p for _, p in eligible if _seat_result(scope.places, p.seat) == "unknown"]
@@ -493,8 +526,11 @@ def _near(seat: frozenset[str], where: frozenset[str]) -> frozenset[str]:
 
 def _scope_words(scope: Scope, lang: str) -> str:
     shown = _place_names(scope.places, lang)
-    key = {"funder": "rule_scope_funder", "national": "rule_scope_funder",
-           "europe": "rule_scope_funder"}.get(scope.basis, "rule_scope_stated")  # fmt: skip
+    key = {
+        "funder": "rule_scope_funder",
+        "national": "rule_scope_funder",
+        "europe": "rule_scope_funder",
+    }.get(scope.basis, "rule_scope_stated")
     return t(key, lang, funder=scope.evidence, places=shown)
 
 
@@ -516,7 +552,7 @@ def territory(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Criteri
         found = "; ".join(
             t("rule_side", lang, country=places.name(c, lang), names=_names(ps, profile) or "—")
             for c, ps in sides.items()
-        )  # fmt: skip
+        )
         if details["missing"]:
             missing = ", ".join(places.name(c, lang) for c in details["missing"])
             text = t("rule_cross_border_missing", lang, scope=head, found=found, missing=missing)
@@ -529,14 +565,21 @@ def territory(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Criteri
             text = t("rule_seat_carrier", lang, scope=head, names=_names(carriers, profile))
         else:
             text = t("rule_seat_none", lang, scope=head)
-        return Criterion("territory", result, text, evidence, local=result == "pass" and scope.local)
+        return Criterion(
+            "territory", result, text, evidence, local=result == "pass" and scope.local
+        )
     if decided == "project_unknown":
-        return Criterion("territory", "unknown", t("rule_project_place_unknown", lang, scope=head),
-                         evidence)  # fmt: skip
+        return Criterion(
+            "territory", "unknown", t("rule_project_place_unknown", lang, scope=head), evidence
+        )
     local = result == "pass" and scope.local
     if result == "pass":
         carriers = details.get("carriers")
-        if decided == "funder" and carriers and places.relate(scope.places, where or frozenset()) != "inside":
+        if (
+            decided == "funder"
+            and carriers
+            and places.relate(scope.places, where or frozenset()) != "inside"
+        ):
             text = t("rule_territory_seat_ok", lang, scope=head, names=_names(carriers, profile))
         else:
             text = t("rule_territory_ok", lang, scope=head, project=project)
@@ -569,7 +612,11 @@ def _partnership_result(call: CallFacts, profile: Profile) -> tuple[Result, str,
     if required and count < required:
         return "fail", "minimum", {"required": required, "count": count}
     if several:
-        return ("pass" if len(countries) >= 2 else "fail"), "countries", {"countries": len(countries)}
+        return (
+            ("pass" if len(countries) >= 2 else "fail"),
+            "countries",
+            {"countries": len(countries)},
+        )
     if required or call.partnership_required:
         need = required or 2
         return ("pass" if count >= need else "fail"), "required", {"need": need, "count": count}
@@ -589,24 +636,47 @@ def partnership(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Crite
         lines = []
         for found in details["counts"]:
             r = found.requirement
-            where = t("rule_established_in", lang, place=places.name(r.within, lang)) if r.within else ""
+            where = (
+                t("rule_established_in", lang, place=places.name(r.within, lang))
+                if r.within
+                else ""
+            )
             need = r.needed(len(profile.partners))
             counted = [profile.partners[i] for i in found.counted]
             key = "rule_requirement_met" if found.met else "rule_requirement_missing"
-            lines.append(t(key, lang, need=need, where=where, distinct=t("rule_distinct", lang)
-                           if r.distinct else "", names=_names(counted, profile) or "—",
-                           missing=max(found.missing, 0)))  # fmt: skip
+            lines.append(
+                t(
+                    key,
+                    lang,
+                    need=need,
+                    where=where,
+                    distinct=t("rule_distinct", lang) if r.distinct else "",
+                    names=_names(counted, profile) or "—",
+                    missing=max(found.missing, 0),
+                )
+            )
         evidence = " | ".join(dict.fromkeys(c.requirement.words for c in details["counts"]))
         return Criterion("partnership", result, " ".join(lines), evidence)
     field = "min_partners" if call.min_partners else "partnership_required"
-    evidence = (_evidence(call, field, None) or _sentence(text, _SEVERAL_COUNTRIES)
-                or _sentence(text, _CONSORTIUM_HINT))  # fmt: skip
-    key = {"minimum": "rule_minimum_partners", "countries": "rule_several_countries_"
-           + ("ok" if result == "pass" else "missing"), "required": "rule_partnership_required",
-           "alone": "rule_alone", "hinted": "rule_partnership_hinted",
-           "none": "rule_no_partnership"}[decided]  # fmt: skip
-    values = {"required": call.min_partners, "count": len(profile.partners),
-              "countries": details.get("countries"), "need": details.get("need")}  # fmt: skip
+    evidence = (
+        _evidence(call, field, None)
+        or _sentence(text, _SEVERAL_COUNTRIES)
+        or _sentence(text, _CONSORTIUM_HINT)
+    )
+    key = {
+        "minimum": "rule_minimum_partners",
+        "countries": "rule_several_countries_" + ("ok" if result == "pass" else "missing"),
+        "required": "rule_partnership_required",
+        "alone": "rule_alone",
+        "hinted": "rule_partnership_hinted",
+        "none": "rule_no_partnership",
+    }[decided]
+    values = {
+        "required": call.min_partners,
+        "count": len(profile.partners),
+        "countries": details.get("countries"),
+        "need": details.get("need"),
+    }
     return Criterion("partnership", result, t(key, lang, **values), evidence)
 
 
@@ -634,8 +704,11 @@ def _indicative(call: CallFacts) -> bool:
 
 
 def _far_above_maximum(low_eur: float | None, profile: Profile) -> bool:
-    return (low_eur is not None and profile.amount_max is not None
-            and low_eur > FLOOR_TOLERANCE * profile.amount_max)  # fmt: skip
+    return (
+        low_eur is not None
+        and profile.amount_max is not None
+        and low_eur > FLOOR_TOLERANCE * profile.amount_max
+    )
 
 
 def amount(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Criterion | None:
@@ -654,11 +727,17 @@ def amount(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Criterion 
     )
     low_eur, high_eur = _in_euros(low, currency), _in_euros(high, currency)
     if low_eur is None and high_eur is None:
-        return Criterion("amount", "unknown", t("rule_amount_unknown", lang, wanted=wanted), evidence)
+        return Criterion(
+            "amount", "unknown", t("rule_amount_unknown", lang, wanted=wanted), evidence
+        )
     note = "" if currency == "EUR" else t("rule_converted", lang)
-    money = {"high": _money(high, currency, lang), "low": _money(low, currency, lang),
-             "min": _money(profile.amount_min, "EUR", lang),
-             "max": _money(profile.amount_max, "EUR", lang), "note": note}  # fmt: skip
+    money = {
+        "high": _money(high, currency, lang),
+        "low": _money(low, currency, lang),
+        "min": _money(profile.amount_min, "EUR", lang),
+        "max": _money(profile.amount_max, "EUR", lang),
+        "note": note,
+    }
     if _below_minimum(high_eur, profile):
         return Criterion("amount", "fail", t("rule_amount_too_small", lang, **money), evidence)
     if _far_above_maximum(low_eur, profile) and not _indicative(call):
@@ -666,8 +745,12 @@ def amount(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Criterion 
     if low_eur is not None and profile.amount_max is not None and low_eur > profile.amount_max:
         # A call's floor is often indicative (EU topics say so): a somewhat larger project may fit.
         return Criterion("amount", "unknown", t("rule_amount_floor", lang, **money), evidence)
-    return Criterion("amount", "pass", t("rule_amount_ok", lang, stated=stated, note=note,
-                                         wanted=wanted), evidence)  # fmt: skip
+    return Criterion(
+        "amount",
+        "pass",
+        t("rule_amount_ok", lang, stated=stated, note=note, wanted=wanted),
+        evidence,
+    )
 
 
 def _budget(profile: Profile) -> float | None:
@@ -691,27 +774,44 @@ def cofinancing(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Crite
     if profile.cofinancing_available is None:
         return None
     rate, available = call.cofinancing_rate_max, profile.cofinancing_available
-    evidence = _evidence(call, "cofinancing_rate_max",
-                         t("rule_rate_stated", lang, rate=_percent(rate, lang))
-                         if rate is not None else None)  # fmt: skip
+    evidence = _evidence(
+        call,
+        "cofinancing_rate_max",
+        t("rule_rate_stated", lang, rate=_percent(rate, lang)) if rate is not None else None,
+    )
     if rate is None:
-        return Criterion("cofinancing", "unknown",
-                         t("rule_rate_unknown", lang, available=_percent(available, lang)), evidence)  # fmt: skip
+        return Criterion(
+            "cofinancing",
+            "unknown",
+            t("rule_rate_unknown", lang, available=_percent(available, lang)),
+            evidence,
+        )
     budget = _budget(profile)
     needed = max(0.0, 1 - rate)
     if budget:
-        figures = t("rule_cofinancing_budget", lang, budget=_money(budget, "EUR", lang),
-                    funded=_money(rate * budget, "EUR", lang), rate=_percent(rate, lang),
-                    must=_money(needed * budget, "EUR", lang),
-                    can=_money(available * budget, "EUR", lang))  # fmt: skip
+        figures = t(
+            "rule_cofinancing_budget",
+            lang,
+            budget=_money(budget, "EUR", lang),
+            funded=_money(rate * budget, "EUR", lang),
+            rate=_percent(rate, lang),
+            must=_money(needed * budget, "EUR", lang),
+            can=_money(available * budget, "EUR", lang),
+        )
     else:
-        figures = t("rule_cofinancing_share", lang, rate=_percent(rate, lang),
-                    must=_percent(needed, lang), can=_percent(available, lang))  # fmt: skip
+        figures = t(
+            "rule_cofinancing_share",
+            lang,
+            rate=_percent(rate, lang),
+            must=_percent(needed, lang),
+            can=_percent(available, lang),
+        )
     gap = _cofinancing_gap(rate, available, budget)
     if gap > MIN_GAP:
         short = _money(gap, "EUR", lang) if budget else _percent(gap, lang)
-        return Criterion("cofinancing", "fail", figures + t("rule_missing", lang, short=short),
-                         evidence)  # fmt: skip
+        return Criterion(
+            "cofinancing", "fail", figures + t("rule_missing", lang, short=short), evidence
+        )
     return Criterion("cofinancing", "pass", figures + ".", evidence)
 
 
@@ -732,19 +832,23 @@ def instrument(call: CallFacts, profile: Profile, *, lang: str = "fr") -> Criter
     raw = call.instrument_raw if call.instrument_raw != found else None  # a code is no words
     evidence = raw or (label("instrument", found, lang) if found else None)
     if found is None:
-        return Criterion("instrument", "unknown", t("rule_instrument_unknown", lang, names=names),
-                         evidence)  # fmt: skip
+        return Criterion(
+            "instrument", "unknown", t("rule_instrument_unknown", lang, names=names), evidence
+        )
     shown = label("instrument", found, lang)
     if found in wanted:
         return Criterion("instrument", "pass", t("rule_instrument_ok", lang, shown=shown), evidence)
-    return Criterion("instrument", "fail", t("rule_instrument_other", lang, shown=shown,
-                                             names=names), evidence)  # fmt: skip
+    return Criterion(
+        "instrument", "fail", t("rule_instrument_other", lang, shown=shown, names=names), evidence
+    )
 
 
 # All together ---------------------------------------------------------------------------------
 
 
-def check_all(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "fr") -> list[Criterion]:
+def check_all(
+    call: CallFacts, profile: Profile, *, as_of: date, lang: str = "fr"
+) -> list[Criterion]:
     """Every criterion that applies to this profile, in a fixed order."""
     found = [
         timing(call, profile, as_of=as_of, lang=lang),
@@ -782,8 +886,11 @@ def fails_early(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "
     ):
         return "amount"
     rate, available = call.cofinancing_rate_max, profile.cofinancing_available
-    if (rate is not None and available is not None
-            and _cofinancing_gap(rate, available, _budget(profile)) > MIN_GAP):  # fmt: skip
+    if (
+        rate is not None
+        and available is not None
+        and _cofinancing_gap(rate, available, _budget(profile)) > MIN_GAP
+    ):
         return "cofinancing"
     found = call.instrument
     if profile.instruments and found is not None and found not in _wanted_instruments(profile):

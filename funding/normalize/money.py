@@ -20,12 +20,36 @@ class Money(NamedTuple):
     currency: str | None
 
 
-_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "us$": "USD", "euro": "EUR", "euros": "EUR",
-            "dollar": "USD", "dollars": "USD", "livres sterling": "GBP", "pounds": "GBP",
-            "francs suisses": "CHF"}  # fmt: skip
-_MULTIPLIERS = {"k": 1e3, "mille": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6,
-                "millions": 1e6, "md": 1e9, "mds": 1e9, "mrd": 1e9, "mrds": 1e9, "milliard": 1e9,
-                "milliards": 1e9, "billion": 1e9, "billions": 1e9, "bn": 1e9}  # fmt: skip
+_SYMBOLS = {
+    "€": "EUR",
+    "$": "USD",
+    "£": "GBP",
+    "us$": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "dollar": "USD",
+    "dollars": "USD",
+    "livres sterling": "GBP",
+    "pounds": "GBP",
+    "francs suisses": "CHF",
+}
+_MULTIPLIERS = {
+    "k": 1e3,
+    "mille": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "md": 1e9,
+    "mds": 1e9,
+    "mrd": 1e9,
+    "mrds": 1e9,
+    "milliard": 1e9,
+    "milliards": 1e9,
+    "billion": 1e9,
+    "billions": 1e9,
+    "bn": 1e9,
+}
 _CURRENCY = (
     r"€|\$|£|US\$|\b[A-Z]{3}\b"
     r"|\beuros?\b|\bdollars?\b|\blivres sterling\b|\bpounds\b|\bfrancs suisses\b"

@@ -21,9 +21,12 @@ class CopyError(Exception):
 
 
 def copy_database(
-    source_url: str, target_url: str, *, batch_size: int = 2000,
+    source_url: str,
+    target_url: str,
+    *,
+    batch_size: int = 2000,
     progress: Callable[[str], None] | None = None,
-) -> dict[str, int]:  # fmt: skip
+) -> dict[str, int]:
     """Copy every table's rows; returns rows copied per table."""
     if normalize_url(source_url) == normalize_url(target_url):
         raise CopyError("--from and --to are the same database")
@@ -36,16 +39,23 @@ def copy_database(
 
 
 def copy_engines(
-    source: Engine, target: Engine, *, batch_size: int = 2000,
+    source: Engine,
+    target: Engine,
+    *,
+    batch_size: int = 2000,
     progress: Callable[[str], None] | None = None,
-) -> dict[str, int]:  # fmt: skip
+) -> dict[str, int]:
     upgrade(source)  # both at the same (newest) schema: the same tables and columns
     upgrade(target)
     if current_revision(source) != current_revision(target):
         raise CopyError("source and target schemas differ after migrating both")
     tables = SQLModel.metadata.sorted_tables  # parents first (foreign keys)
     with target.connect() as connection:
-        full = [t.name for t in tables if connection.execute(select(func.count()).select_from(t)).scalar()]
+        full = [
+            t.name
+            for t in tables
+            if connection.execute(select(func.count()).select_from(t)).scalar()
+        ]
     if full:
         raise CopyError(f"the target database is not empty ({', '.join(full)}): use an empty one")
     copied = {}
@@ -86,8 +96,8 @@ def _reset_sequences(connection, tables) -> None:
             if sequence:
                 connection.execute(
                     text(
-                        f"SELECT setval(:s, coalesce((SELECT max(\"{column.name}\") FROM "
-                        f"\"{table.name}\"), 0) + 1, false)"
+                        f'SELECT setval(:s, coalesce((SELECT max("{column.name}") FROM '
+                        f'"{table.name}"), 0) + 1, false)'
                     ),
                     {"s": sequence},
                 )

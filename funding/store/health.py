@@ -24,11 +24,35 @@ COUNT_DROP = 0.5  # flag when items fall below half of the last good run
 FILL_DROP_RATIO = 0.5  # a fill rate collapses below half of its last good value...
 FILL_DROP_POINTS = 0.20  # ...and by at least 20 points
 MONTHS = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-}  # fmt: skip
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
 
 
 class FillCounter:
@@ -106,8 +130,21 @@ def source_table(latest: Iterable[SourceRun], declared: Mapping[str, Any]) -> li
     `latest` is each source's last run (funding.store.opportunities.latest_runs): health judges runs, the store
     reads them, and neither imports the other's way."""
     runs = {run.source: run for run in latest}
-    header = ("source", "kind", "enabled", "last run (UTC)", "status", "items", "new", "upd",
-              "same", "rej", "err", "duration", "filled: deadl./appl./amount")  # fmt: skip
+    header = (
+        "source",
+        "kind",
+        "enabled",
+        "last run (UTC)",
+        "status",
+        "items",
+        "new",
+        "upd",
+        "same",
+        "rej",
+        "err",
+        "duration",
+        "filled: deadl./appl./amount",
+    )
     rows, flags = [], {}
     for name in [*declared, *sorted(set(runs) - set(declared))]:
         source = declared.get(name)
@@ -119,14 +156,28 @@ def source_table(latest: Iterable[SourceRun], declared: Mapping[str, Any]) -> li
         if run is None:
             rows.append((name, kind, enabled, "never", "", "", "", "", "", "", "", "", ""))
             continue
-        rows.append((
-            name, kind, enabled, run.started_at.strftime("%Y-%m-%d %H:%M"), run.status,
-            str(run.items_seen), str(run.inserted), str(run.updated), str(run.unchanged),
-            str(run.rejected), str(run.errors or 0),
-            f"{run.duration_seconds:.1f} s" if run.duration_seconds is not None else "",
-            "/".join(_percent(r) if (r := (run.fill_rates or {}).get(k)) is not None else "-"
-                     for k in KEY_FIELDS) if run.fill_rates else "",
-        ))  # fmt: skip
+        rows.append(
+            (
+                name,
+                kind,
+                enabled,
+                run.started_at.strftime("%Y-%m-%d %H:%M"),
+                run.status,
+                str(run.items_seen),
+                str(run.inserted),
+                str(run.updated),
+                str(run.unchanged),
+                str(run.rejected),
+                str(run.errors or 0),
+                f"{run.duration_seconds:.1f} s" if run.duration_seconds is not None else "",
+                "/".join(
+                    _percent(r) if (r := (run.fill_rates or {}).get(k)) is not None else "-"
+                    for k in KEY_FIELDS
+                )
+                if run.fill_rates
+                else "",
+            )
+        )
         flags[name] = list(run.flags or ())
         if run.status == "failed" and not run.flags:
             flags[name].append(f"failed: {run.message or 'no reason recorded'}")
@@ -134,8 +185,10 @@ def source_table(latest: Iterable[SourceRun], declared: Mapping[str, Any]) -> li
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(row: tuple[str, ...]) -> str:
-        cells = [c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in
-                 enumerate(zip(row, widths, strict=True))]  # fmt: skip
+        cells = [
+            c.rjust(w) if i in numeric else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         return "  ".join(cells).rstrip()
 
     out = [line(header)]
@@ -165,16 +218,18 @@ def field_report(
     if not items:
         return 0, ["nothing found: no item was stored (see the crawl's messages above)"]
     lines = [
-        f"{len(items)} item(s) stored" + (f" (limit {limit})" if limit else "")
+        f"{len(items)} item(s) stored"
+        + (f" (limit {limit})" if limit else "")
         + "; what the source stated, field by field:",
         f"  {'field':<22} {'found':>7}  example",
-    ]  # fmt: skip
+    ]
     for field in CONTRACT_FIELDS:
         column = "source_status" if field == "status" else field
         values = [
-            value for record, inferred in records
+            value
+            for record, inferred in records
             if column not in inferred and (value := record.get(field)) not in (None, [], "")
-        ]  # fmt: skip
+        ]
         example = _example(values[0]) if values else "-"
         lines.append(f"  {field:<22} {f'{len(values)}/{len(items)}':>7}  {example}")
     return len(items), lines

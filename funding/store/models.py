@@ -240,10 +240,15 @@ class Merge(SQLModel, table=True):
     __table_args__ = (
         Index("ix_merge_status", "status"),
         # A pair is suggested once, however many enrichments run at the same time.
-        Index("uq_merge_suggested_pair", "keep_id", "duplicate_id", unique=True,
-              sqlite_where=text("status = 'suggested'"),
-              postgresql_where=text("status = 'suggested'")),
-    )  # fmt: skip
+        Index(
+            "uq_merge_suggested_pair",
+            "keep_id",
+            "duplicate_id",
+            unique=True,
+            sqlite_where=text("status = 'suggested'"),
+            postgresql_where=text("status = 'suggested'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     keep_id: str = Field(sa_column=Column(String(255), nullable=False, index=True))
@@ -406,7 +411,9 @@ class StaffAlert(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(200), nullable=False, unique=True))  # "source_run:42"
     subject: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(default="sending", max_length=20, index=True)  # sending|sent|failed|no_staff
+    status: str = Field(
+        default="sending", max_length=20, index=True
+    )  # sending|sent|failed|no_staff
     attempts: int = 0
     last_error: str | None = _text()
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -420,7 +427,9 @@ class AwardProject(SQLModel, table=True):
 
     __tablename__ = "award_project"
 
-    id: str = Field(sa_column=Column(String(255), primary_key=True))  # '<source>:<id at the source>'
+    id: str = Field(
+        sa_column=Column(String(255), primary_key=True)
+    )  # '<source>:<id at the source>'
     source: str = Field(sa_column=Column(String(100), nullable=False, index=True))
     acronym: str | None = _text()
     title: str = Field(sa_column=Column(Text, nullable=False))
@@ -487,6 +496,8 @@ class AwardIndexCache(SQLModel, table=True):
     __tablename__ = "award_index_cache"
 
     id: int | None = Field(default=None, primary_key=True)
-    run_id: int | None = Field(default=None, index=True)  # the last awards import it was built after
+    run_id: int | None = Field(
+        default=None, index=True
+    )  # the last awards import it was built after
     built_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

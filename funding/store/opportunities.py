@@ -116,9 +116,16 @@ def upsert_many(
         if current is None:
             first = seen_at or now
             inserts.append(
-                {**row, "raw_hash": raw, "first_seen_at": first, "last_seen_at": first,
-                 "last_changed_at": now, "edited_fields": None, "first_run_id": source_run_id}
-            )  # fmt: skip
+                {
+                    **row,
+                    "raw_hash": raw,
+                    "first_seen_at": first,
+                    "last_seen_at": first,
+                    "last_changed_at": now,
+                    "edited_fields": None,
+                    "first_run_id": source_run_id,
+                }
+            )
             outcomes.append("insert")
             continue
         changed = _apply(current, row, now=now, changed_by=changed_by, run=source_run_id)
@@ -139,9 +146,14 @@ def upsert_many(
         if raced:  # another writer stored them since we looked: they are updates now
             again = [i for i, row in enumerate(rows) if row["id"] in raced]
             redone = upsert_many(
-                session, [rows[i] for i in again], raw_hashes=[raw_hashes[i] for i in again],
-                changed_by=changed_by, source_run_id=source_run_id, seen_at=seen_at, now=now,
-            )  # fmt: skip
+                session,
+                [rows[i] for i in again],
+                raw_hashes=[raw_hashes[i] for i in again],
+                changed_by=changed_by,
+                source_run_id=source_run_id,
+                seen_at=seen_at,
+                now=now,
+            )
             for i, outcome in zip(again, redone, strict=True):
                 outcomes[i] = outcome
             rows = [row for row in rows if row["id"] not in raced]
@@ -173,9 +185,13 @@ def store_batch(
     rows = [to_row(record) for record, _ in records]
     with Session(_engine(database_url), expire_on_commit=False) as session:
         outcomes = upsert_many(
-            session, rows, raw_hashes=[digest for _, digest in records], changed_by=changed_by,
-            source_run_id=source_run_id, seen_at=seen_at,
-        )  # fmt: skip
+            session,
+            rows,
+            raw_hashes=[digest for _, digest in records],
+            changed_by=changed_by,
+            source_run_id=source_run_id,
+            seen_at=seen_at,
+        )
         session.commit()
     columns = [c for names in KEY_FIELDS.values() for c in names]
     return [
@@ -263,17 +279,26 @@ def _change(
     opportunity_id: str, column: str, old: Any, new: Any, now: datetime, by: str, run: int | None
 ) -> FieldChange:
     return FieldChange(
-        opportunity_id=opportunity_id, field=column, old_value=_jsonable(old),
-        new_value=_jsonable(new), changed_at=now, changed_by=by, source_run_id=run,
-    )  # fmt: skip
+        opportunity_id=opportunity_id,
+        field=column,
+        old_value=_jsonable(old),
+        new_value=_jsonable(new),
+        changed_at=now,
+        changed_by=by,
+        source_run_id=run,
+    )
 
 
 def _fill_kept(
     session: Session, merged: list[Opportunity], *, now: datetime, changed_by: str, run: int | None
 ) -> list[FieldChange]:
     """A merged-away listing that changed fills what its kept opportunity still lacks."""
-    kept = {o.id: o for o in session.exec(
-        select(Opportunity).where(col(Opportunity.id).in_({m.merged_into for m in merged})))}  # fmt: skip
+    kept = {
+        o.id: o
+        for o in session.exec(
+            select(Opportunity).where(col(Opportunity.id).in_({m.merged_into for m in merged}))
+        )
+    }
     changes = []
     for duplicate in merged:
         target = kept.get(duplicate.merged_into)
@@ -311,8 +336,9 @@ def _record_sources(
     """
     pairs = {
         (kept_ids.get(row["id"], row["id"]), row["source"]): row["url"]
-        for row in rows if row.get("source")
-    }  # fmt: skip
+        for row in rows
+        if row.get("source")
+    }
     if not pairs:
         return
     known = set(
@@ -323,10 +349,16 @@ def _record_sources(
         ).all()
     )
     new = [
-        {"opportunity_id": oid, "source": source, "source_url": url,
-         "first_seen_at": seen_at, "last_seen_at": seen_at}
-        for (oid, source), url in pairs.items() if (oid, source) not in known
-    ]  # fmt: skip
+        {
+            "opportunity_id": oid,
+            "source": source,
+            "source_url": url,
+            "first_seen_at": seen_at,
+            "last_seen_at": seen_at,
+        }
+        for (oid, source), url in pairs.items()
+        if (oid, source) not in known
+    ]
     if new and session.get_bind().dialect.name == "sqlite":  # under the write lock: no race
         _sqlite_executemany(session, OpportunitySource.__table__, new)
     elif new:
@@ -348,9 +380,13 @@ def _record_sources(
 
 
 def edit_opportunity(
-    session: Session, opportunity_id: str, changes: dict[str, Any], *, by: str,
+    session: Session,
+    opportunity_id: str,
+    changes: dict[str, Any],
+    *,
+    by: str,
     now: datetime | None = None,
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     """A staff edit, in contract field names: recorded in history and protected from later crawls."""
     from funding.contracts.records import to_contract
 
@@ -594,9 +630,15 @@ def start_run(session: Session, source: str, *, kind: str | None = None) -> Sour
 
 
 def finish_run(
-    session: Session, run: SourceRun, *, counts: dict[str, int], status: str = "ok",
-    message: str | None = None, errors: int = 0, fill_rates: dict[str, float] | None = None,
-) -> SourceRun:  # fmt: skip
+    session: Session,
+    run: SourceRun,
+    *,
+    counts: dict[str, int],
+    status: str = "ok",
+    message: str | None = None,
+    errors: int = 0,
+    fill_rates: dict[str, float] | None = None,
+) -> SourceRun:
     """Close a run with its counts, duration and the health flags it earns (funding.store.health)."""
     from funding.store.health import assess
 

@@ -71,8 +71,14 @@ _FTS5_TOP = text(
 )
 
 
-def fulltext_candidates(session: Session, words: list[str], *, limit: int,
-                        extra_sql: str = "", params: dict | None = None) -> list[str]:  # fmt: skip
+def fulltext_candidates(
+    session: Session,
+    words: list[str],
+    *,
+    limit: int,
+    extra_sql: str = "",
+    params: dict | None = None,
+) -> list[str]:
     """Ids of the listed calls best matching an OR of the words (title weighted), by the index's
     own rank; extra_sql narrows them (an AND condition on the table, alias o on SQLite)."""
     dialect = session.get_bind().dialect.name
@@ -136,8 +142,9 @@ def _version(session: Session) -> tuple:
     return (url, *row)
 
 
-def document_frequencies(session: Session, words: list[str], *,
-                         cap: float) -> tuple[dict[str, int], int]:  # fmt: skip
+def document_frequencies(
+    session: Session, words: list[str], *, cap: float
+) -> tuple[dict[str, int], int]:
     """(word -> how many calls it is found in, at most `cap` of them (a share); how many calls).
 
     A word counts as its singular or plural; a phrase as its rarest word. SQLite reads the FTS5
@@ -154,7 +161,8 @@ def document_frequencies(session: Session, words: list[str], *,
     cached: dict[str, tuple[int, int]] = _COUNTS.setdefault("terms", {})
     forms = {w: parts for w in words if (parts := _forms(w))}
     wanted = sorted(
-        t for t in {t for parts in forms.values() for part in parts for t in part}
+        t
+        for t in {t for parts in forms.values() for part in parts for t in part}
         if t not in cached or (cached[t][0] >= cached[t][1] and cached[t][1] < limit)
     )
     if wanted:
@@ -164,8 +172,9 @@ def document_frequencies(session: Session, words: list[str], *,
             cached.clear()
         cached.update((t, (n, limit)) for t, n in found.items())
     counts = {
-        word: min(limit, min(sum(cached[t][0] if t in cached else 0 for t in part)
-                             for part in parts))  # fmt: skip
+        word: min(
+            limit, min(sum(cached[t][0] if t in cached else 0 for t in part) for part in parts)
+        )
         for word, parts in forms.items()
     }
     return counts, total
@@ -223,8 +232,12 @@ def _columns_query(dialect: str, names: tuple[str, ...]) -> Any:
         if name in ("summary_plain", "eligibility_plain"):
             column = func.substr(column, 1, SUMMARY_CHARS)
         elif name == "eligibility_text":
-            column = case((func.coalesce(Opportunity.eligibility_plain, "") == "",
-                           func.substr(column, 1, SUMMARY_CHARS)))  # fmt: skip
+            column = case(
+                (
+                    func.coalesce(Opportunity.eligibility_plain, "") == "",
+                    func.substr(column, 1, SUMMARY_CHARS),
+                )
+            )
         elif dialect == "sqlite" and isinstance(column.type, JSON):
             column = type_coerce(column, _JSONText)
         columns.append(column.label(name))
@@ -243,15 +256,24 @@ def read_columns(session: Session, ids: list[str], names: tuple[str, ...]) -> li
 def content_hashes(session: Session, ids: list[str]) -> dict[str, str]:
     """id -> content hash of the given calls (what a cache of their facts is keyed by)."""
     found: dict[str, str] = {}
-    query = text("SELECT id, content_hash FROM opportunity WHERE id IN (SELECT value FROM "
-                 "json_each(:ids))") if session.get_bind().dialect.name == "sqlite" else None  # fmt: skip
+    query = (
+        text(
+            "SELECT id, content_hash FROM opportunity WHERE id IN (SELECT value FROM "
+            "json_each(:ids))"
+        )
+        if session.get_bind().dialect.name == "sqlite"
+        else None
+    )
     for start in range(0, len(ids), 900):
         part = ids[start : start + 900]
         if query is not None:
             rows = session.execute(query, {"ids": json.dumps(part)}).all()
         else:
-            rows = session.execute(select(Opportunity.id, Opportunity.content_hash)
-                                   .where(col(Opportunity.id).in_(part))).all()  # fmt: skip
+            rows = session.execute(
+                select(Opportunity.id, Opportunity.content_hash).where(
+                    col(Opportunity.id).in_(part)
+                )
+            ).all()
         found.update((r[0], r[1]) for r in rows)
     return found
 
@@ -263,7 +285,7 @@ def extracted_snippets(session: Session, ids: list[str]) -> dict[str, dict[str, 
         query = (
             select(Extraction.opportunity_id, Extraction.field, Extraction.snippet)
             .where(col(Extraction.opportunity_id).in_(ids[start : start + 900]))
-            .where(Extraction.applied == True)  # noqa: E712
+            .where(Extraction.applied == True)
         )
         for opportunity_id, name, snippet in session.exec(query):
             found.setdefault(opportunity_id, {})[name] = snippet
@@ -286,13 +308,18 @@ def store_embeddings(session: Session, vectors: dict[str, np.ndarray], model: st
     known = set(session.exec(select(Embedding.key).where(col(Embedding.key).in_(list(vectors)))))
     for key, vector in vectors.items():
         if key not in known:
-            session.add(Embedding(key=key, model=model,
-                                  vector=np.asarray(vector, dtype=np.float16).tobytes()))  # fmt: skip
+            session.add(
+                Embedding(
+                    key=key, model=model, vector=np.asarray(vector, dtype=np.float16).tobytes()
+                )
+            )
 
 
 def embedding_of(session: Session, key: str) -> np.ndarray | None:
     found = session.get(Embedding, key)
-    return None if found is None else np.frombuffer(found.vector, dtype=np.float16).astype(np.float32)
+    return (
+        None if found is None else np.frombuffer(found.vector, dtype=np.float16).astype(np.float32)
+    )
 
 
 _MATRIX: dict[str, Any] = {}

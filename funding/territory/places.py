@@ -18,15 +18,29 @@ from funding.normalize.words import bare, fold
 Relation = Literal["inside", "partial", "outside"]
 DATA = files("funding") / "territory" / "data"
 # From the most local to the widest: what "more precise" means when several places are named.
-KINDS = ("commune", "epci", "district", "department", "region", "canton", "former_region", "area",
-         "country", "group", "continent")  # fmt: skip
+KINDS = (
+    "commune",
+    "epci",
+    "district",
+    "department",
+    "region",
+    "canton",
+    "former_region",
+    "area",
+    "country",
+    "group",
+    "continent",
+)
 LOCAL_KINDS = frozenset(KINDS[:8])  # below a country: a call limited to one is a local call
 _ISO_KINDS = {
-    "Metropolitan region": "region", "Metropolitan department": "department",
-    "Metropolitan collectivity with special status": "department", "European collectivity": "region",
+    "Metropolitan region": "region",
+    "Metropolitan department": "department",
+    "Metropolitan collectivity with special status": "department",
+    "European collectivity": "region",
     "Overseas departmental collectivity": "department",
-    "Overseas unique territorial collectivity": "department", "Canton": "canton",
-}  # fmt: skip
+    "Overseas unique territorial collectivity": "department",
+    "Canton": "canton",
+}
 # Prefixes a place's name may carry in a list of places or a funder's name ("département de la").
 _PREFIX = re.compile(
     r"^(?:(?:le |la |les |l )?(?:departement|region|canton|republique et canton|ville|commune|"
@@ -88,7 +102,9 @@ def _coarse() -> _Index:
     from funding.enrich.extract.geography import country_names
 
     index = _Index()
-    continents = {row["country"]: "CONT-" + row["continent"] for row in _rows("country_continents.csv")}
+    continents = {
+        row["country"]: "CONT-" + row["continent"] for row in _rows("country_continents.csv")
+    }
     names: dict[str, dict[str, str]] = defaultdict(dict)
     words: dict[str, list[str]] = defaultdict(list)
     for word, code in country_names().items():
@@ -97,8 +113,16 @@ def _coarse() -> _Index:
         names[row["code"]].setdefault(row["language"], row["word"])
     for code, spelled in names.items():
         parent = continents.get(code)
-        index.add(Place(code, "country", spelled.get("fr", code), spelled.get("en", code),
-                        (parent,) if parent else ()), *words[code])  # fmt: skip
+        index.add(
+            Place(
+                code,
+                "country",
+                spelled.get("fr", code),
+                spelled.get("en", code),
+                (parent,) if parent else (),
+            ),
+            *words[code],
+        )
     french, english = _translations("fr"), _translations("en")
     for country in ("FR", "CH"):
         for sub in pycountry.subdivisions.get(country_code=country):
@@ -109,12 +133,25 @@ def _coarse() -> _Index:
             name = re.sub(r"\s*\(.*\)$", "", sub.name)
             fr, en = french.gettext(sub.name), english.gettext(sub.name)
             number = sub.code.split("-")[1] if kind == "department" else ""
-            index.add(Place(sub.code, kind, fr if country == "CH" else name, en, (parent,)),
-                      sub.name, name, number if number[:1].isdigit() else "")  # fmt: skip
+            index.add(
+                Place(sub.code, kind, fr if country == "CH" else name, en, (parent,)),
+                sub.name,
+                name,
+                number if number[:1].isdigit() else "",
+            )
     for row in _rows("areas.csv"):
         parents = tuple(row["parents"].split())
-        index.add(Place(row["id"], row["kind"], row["name_fr"], row["name_en"], parents,
-                        tuple(row["members"].split())), row["id"])  # fmt: skip
+        index.add(
+            Place(
+                row["id"],
+                row["kind"],
+                row["name_fr"],
+                row["name_en"],
+                parents,
+                tuple(row["members"].split()),
+            ),
+            row["id"],
+        )
     for row in _rows("aliases.csv"):
         index.add(index.places[row["place"]], row["word"])
     for row in _rows("country_groups.csv", files("funding") / "vocabularies"):
@@ -129,8 +166,15 @@ class _Local:
     rows: dict[str, tuple[str, str, tuple[str, ...], int]] = field(default_factory=dict)
     names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, place_id: str, kind: str, label: str, parents: tuple[str, ...],
-            population: int, *keys: str) -> None:  # fmt: skip
+    def add(
+        self,
+        place_id: str,
+        kind: str,
+        label: str,
+        parents: tuple[str, ...],
+        population: int,
+        *keys: str,
+    ) -> None:
         self.rows[place_id] = (kind, label, parents, population)
         for key in keys:
             if key:
@@ -154,16 +198,36 @@ def _local() -> _Local:
         parents = (department, f"FR-EPCI-{epci}") if epci else (department,)
         if epci:
             epci_departments[epci].add(department)
-        index.add(f"FR-COM-{row['insee']}", "commune", row["name"], parents,
-                  int(row["population"] or 0), fold(row["name"]), row["insee"],
-                  *row["postal_codes"].split())  # fmt: skip
+        index.add(
+            f"FR-COM-{row['insee']}",
+            "commune",
+            row["name"],
+            parents,
+            int(row["population"] or 0),
+            fold(row["name"]),
+            row["insee"],
+            *row["postal_codes"].split(),
+        )
     for row in _rows("fr_epci.csv"):
         siren = row["siren"]
-        index.add(f"FR-EPCI-{siren}", "epci", row["name"], tuple(sorted(epci_departments[siren])),
-                  0, *_epci_names(row["name"]), siren)  # fmt: skip
+        index.add(
+            f"FR-EPCI-{siren}",
+            "epci",
+            row["name"],
+            tuple(sorted(epci_departments[siren])),
+            0,
+            *_epci_names(row["name"]),
+            siren,
+        )
     for row in _rows("ch_places.csv"):
-        index.add(f"CH-GN-{row['geonameid']}", "commune", row["name"], (f"CH-{row['canton']}",),
-                  int(row["population"] or 0), fold(row["name"]))  # fmt: skip
+        index.add(
+            f"CH-GN-{row['geonameid']}",
+            "commune",
+            row["name"],
+            (f"CH-{row['canton']}",),
+            int(row["population"] or 0),
+            fold(row["name"]),
+        )
     return index
 
 

@@ -30,8 +30,10 @@ _LOCAL = re.compile(
     r"|parc naturel regional|agence d urbanisme|agence locale de l energie(?: et du climat)?"
     r")\b(?: (?:de la|de l|des|du|de|d|en))?\s*(?P<place>.+)$"
 )
-_INTERCOMMUNAL = re.compile(r"^(?:communaute (?:de communes|d agglomeration|urbaine)|metropole)\b"
-                            r"|\b(?:agglo|agglomeration|metropole)$")  # fmt: skip
+_INTERCOMMUNAL = re.compile(
+    r"^(?:communaute (?:de communes|d agglomeration|urbaine)|metropole)\b"
+    r"|\b(?:agglo|agglomeration|metropole)$"
+)
 # Bodies that fund their whole country (or the EU's member and associated countries).
 _NATIONAL = re.compile(
     r"\bministere\b|\bministry\b|\bademe\b|bpifrance|banque publique d investissement"
@@ -88,9 +90,14 @@ def read_places(words: tuple[str, ...] | list[str]) -> tuple[frozenset[str], tup
 
 
 @lru_cache(maxsize=50_000)
-def call_scope(zones: tuple[str, ...] = (), zones_confidence: float = 0.9,
-               funder: str | None = None, title: str | None = None,
-               programme: str | None = None, opening: str | None = None) -> Scope | None:  # fmt: skip
+def call_scope(
+    zones: tuple[str, ...] = (),
+    zones_confidence: float = 0.9,
+    funder: str | None = None,
+    title: str | None = None,
+    programme: str | None = None,
+    opening: str | None = None,
+) -> Scope | None:
     """The call's territory, from the most explicit statement to the least: the zones its source
     states or its text names (zones_confidence says which), places its title names, its funder
     (as the source names it, or as the opening of its text does: "La Région Auvergne-Rhône-Alpes
@@ -152,7 +159,9 @@ def _title_places(title: str) -> Scope | None:
     found = set()
     for place, start, end in places.find_in_text(title):
         locative = start and _LOCATIVE.search(fold(title[:start]) + " ")
-        apart = (start == 0 or _APART_BEFORE.search(title[:start])) and _APART_AFTER.search(title[end:])
+        apart = (start == 0 or _APART_BEFORE.search(title[:start])) and _APART_AFTER.search(
+            title[end:]
+        )
         if places.is_local(place) or locative or apart:
             found.add(place)
     return Scope(frozenset(found), "title", title, 0.75) if found else None
@@ -167,8 +176,13 @@ def funder_scope(funder: str | None) -> Scope | None:
     local = [s for s in scopes if s.basis == "funder"]
     if local:  # a national agency with a local body (ANCT and a DDT): the local body's territory
         found = frozenset().union(*(s.places for s in local))
-        return Scope(found, "funder", funder.strip(), min(s.confidence for s in local),
-                     seat_required=any(s.seat_required for s in local))  # fmt: skip
+        return Scope(
+            found,
+            "funder",
+            funder.strip(),
+            min(s.confidence for s in local),
+            seat_required=any(s.seat_required for s in local),
+        )
     return scopes[0] if scopes else None
 
 

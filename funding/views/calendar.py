@@ -14,8 +14,19 @@ from funding.normalize import format_amount, format_date
 from funding.store.models import Opportunity, WatchedCall, utcnow
 from funding.views.presentation import deadline_label, opportunity_status, spreadsheet_cell
 
-CSV_COLUMNS = ("id", "title", "funder", "stage", "next_deadline", "deadlines", "amount_max",
-               "currency", "status", "url", "notes")  # fmt: skip
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "funder",
+    "stage",
+    "next_deadline",
+    "deadlines",
+    "amount_max",
+    "currency",
+    "status",
+    "url",
+    "notes",
+)
 
 
 def watched_rows(
@@ -30,16 +41,25 @@ def watched_rows(
     rows = []
     for watched, o in session.exec(query):
         deadline = next_deadline(o.deadlines, as_of)
-        rows.append({
-            "id": o.id, "title": o.title, "funder": o.funder or "", "url": o.url,
-            "stage": watched.stage, "notes": watched.notes or "",
-            "next_deadline": deadline, "deadlines": [date.fromisoformat(d) for d in o.deadlines or ()],
-            "next_deadline_label": deadline_label(o, as_of=as_of, lang=lang) or t("no_deadline", lang),
-            "days_left": (deadline - as_of).days if deadline else None,
-            "amount_max": o.amount_max, "currency": o.currency or "EUR",
-            "amount_label": format_amount(o.amount_max, o.currency or "EUR", lang),
-            "status": opportunity_status(o, as_of),
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": o.id,
+                "title": o.title,
+                "funder": o.funder or "",
+                "url": o.url,
+                "stage": watched.stage,
+                "notes": watched.notes or "",
+                "next_deadline": deadline,
+                "deadlines": [date.fromisoformat(d) for d in o.deadlines or ()],
+                "next_deadline_label": deadline_label(o, as_of=as_of, lang=lang)
+                or t("no_deadline", lang),
+                "days_left": (deadline - as_of).days if deadline else None,
+                "amount_max": o.amount_max,
+                "currency": o.currency or "EUR",
+                "amount_label": format_amount(o.amount_max, o.currency or "EUR", lang),
+                "status": opportunity_status(o, as_of),
+            }
+        )
     rows.sort(
         key=lambda r: (r["next_deadline"] is None, r["next_deadline"] or date.max, r["title"])
     )
@@ -71,9 +91,14 @@ def deadline_calendar(
 
 
 def to_ical(
-    rows: list[dict[str, Any]], *, partnership: str, as_of: date, lang: str = "fr",
-    now: datetime | None = None, remind_days: int = 7,
-) -> bytes:  # fmt: skip
+    rows: list[dict[str, Any]],
+    *,
+    partnership: str,
+    as_of: date,
+    lang: str = "fr",
+    now: datetime | None = None,
+    remind_days: int = 7,
+) -> bytes:
     """An iCalendar file: one all-day event per upcoming deadline, with a reminder before it."""
     calendar = Calendar()
     calendar.add("prodid", "-//Funding Radar//funding-radar//FR")
@@ -127,7 +152,9 @@ def to_csv(rows: list[dict[str, Any]], lang: str | None = None) -> bytes:
         cells = {
             **row,
             "next_deadline": row["next_deadline"].isoformat() if row["next_deadline"] else "",
-            "deadlines": (", " if lang == "fr" else ";").join(d.isoformat() for d in row["deadlines"]),
+            "deadlines": (", " if lang == "fr" else ";").join(
+                d.isoformat() for d in row["deadlines"]
+            ),
             "amount_max": amount,
             "stage": t(row["stage"], lang) if lang else row["stage"],
             "status": t(row["status"], lang) if lang and row.get("status") else row.get("status"),

@@ -54,37 +54,53 @@ def opportunity_details(
     currency = o.currency or "EUR"
     record = to_contract(o)
     fields = [
-        {"field": field_name(name, lang), "value": show_value(name, record.get(name),
-                                                              currency=currency, lang=lang)}
+        {
+            "field": field_name(name, lang),
+            "value": show_value(name, record.get(name), currency=currency, lang=lang),
+        }
         for name in CONTRACT_FIELDS
         if name not in ("title", "url") and record.get(name) not in (None, [], "")
-    ]  # fmt: skip
+    ]
     deadline = next_deadline(o.deadlines, as_of)
     sources = [
-        {"source": s.source, "url": s.source_url or "",
-         "first_seen": format_date(s.first_seen_at.date(), lang),
-         "last_seen": format_date(s.last_seen_at.date(), lang)}
+        {
+            "source": s.source,
+            "url": s.source_url or "",
+            "first_seen": format_date(s.first_seen_at.date(), lang),
+            "last_seen": format_date(s.last_seen_at.date(), lang),
+        }
         for s in sources_of(session, o.id)
-    ]  # fmt: skip
+    ]
     history = [
-        {"when": format_date(c.changed_at.date(), lang), "field": field_name(c.field, lang),
-         "before": show_value(c.field, c.old_value, currency=currency, lang=lang),
-         "after": show_value(c.field, c.new_value, currency=currency, lang=lang),
-         "by": c.changed_by}
+        {
+            "when": format_date(c.changed_at.date(), lang),
+            "field": field_name(c.field, lang),
+            "before": show_value(c.field, c.old_value, currency=currency, lang=lang),
+            "after": show_value(c.field, c.new_value, currency=currency, lang=lang),
+            "by": c.changed_by,
+        }
         for c in field_history(session, o.id)
         if c.field not in ("summary_plain", "eligibility_plain", "deadline_first", "deadline_last")
-    ]  # fmt: skip
+    ]
     like = similar_calls(session, o.id, limit=similar) if similar > 0 else []
     return {
-        "id": o.id, "title": o.title, "url": o.url, "funder": o.funder or "",
-        "summary": o.summary_plain or "", "eligibility": o.eligibility_plain or "",
+        "id": o.id,
+        "title": o.title,
+        "url": o.url,
+        "funder": o.funder or "",
+        "summary": o.summary_plain or "",
+        "eligibility": o.eligibility_plain or "",
         "status": t(opportunity_status(o, as_of), lang),
         "next_deadline": deadline_label(o, as_of=as_of, lang=lang),
         "days_left": (deadline - as_of).days if deadline else None,
         "amount": format_amount(o.amount_max, currency, lang),
-        "merged_into": o.merged_into, "edited_fields": list(o.edited_fields or ()),
-        "fields": fields, "sources": sources, "history": history, "similar": like,
-    }  # fmt: skip
+        "merged_into": o.merged_into,
+        "edited_fields": list(o.edited_fields or ()),
+        "fields": fields,
+        "sources": sources,
+        "history": history,
+        "similar": like,
+    }
 
 
 def similar_calls(session: Session, opportunity_id: str, *, limit: int = 8) -> list[dict[str, Any]]:

@@ -18,17 +18,47 @@ from funding.normalize import days_left, format_amount
 from funding.store.models import Opportunity
 from funding.views.presentation import deadline_label
 
-PARTNER_TYPES = ("ngo", "association", "foundation", "company", "sme", "startup",
-                 "social_enterprise", "public_body", "local_authority", "research", "education")  # fmt: skip
+PARTNER_TYPES = (
+    "ngo",
+    "association",
+    "foundation",
+    "company",
+    "sme",
+    "startup",
+    "social_enterprise",
+    "public_body",
+    "local_authority",
+    "research",
+    "education",
+)
 ROLES = ("lead", "partner")
 STAGES = ("idea", "design", "pilot", "scale_up")
-INSTRUMENTS = ("grant", "loan", "guarantee", "equity", "prize", "technical_assistance", "tender",
-               "other")  # fmt: skip
+INSTRUMENTS = (
+    "grant",
+    "loan",
+    "guarantee",
+    "equity",
+    "prize",
+    "technical_assistance",
+    "tender",
+    "other",
+)
 VERDICTS = ("eligible", "to_verify", "ineligible")
 RESULT_LIMIT = 50
 PARTNER_FIELDS = ("name", "type", "country", "region", "role")
-FORM_FIELDS = ("name", "project", "partners", "themes", "keywords", "intervention_countries",
-               "stage", "amount_min", "amount_max", "cofinancing_available", "instruments")  # fmt: skip
+FORM_FIELDS = (
+    "name",
+    "project",
+    "partners",
+    "themes",
+    "keywords",
+    "intervention_countries",
+    "stage",
+    "amount_min",
+    "amount_max",
+    "cofinancing_available",
+    "instruments",
+)
 
 
 def theme_names() -> list[str]:
@@ -39,8 +69,9 @@ def theme_names() -> list[str]:
 
 
 def _words(text: str | None) -> list[str]:
-    return [w.strip() for w in (text or "").replace("\n", ",").replace(";", ",").split(",")
-            if w.strip()]  # fmt: skip
+    return [
+        w.strip() for w in (text or "").replace("\n", ",").replace(";", ",").split(",") if w.strip()
+    ]
 
 
 def profile_from_form(form: dict[str, Any]) -> dict[str, Any]:
@@ -113,14 +144,20 @@ def profile_key(profile: dict[str, Any]) -> str:
 
 
 def ranked(
-    session: Session, profile: dict[str, Any], *, as_of: date, lang: str = "fr",
-    include_ineligible: bool = False, limit: int = RESULT_LIMIT,
-) -> list[dict[str, Any]]:  # fmt: skip
+    session: Session,
+    profile: dict[str, Any],
+    *,
+    as_of: date,
+    lang: str = "fr",
+    include_ineligible: bool = False,
+    limit: int = RESULT_LIMIT,
+) -> list[dict[str, Any]]:
     """The calls `funding match` lists for the profile, in its order, with what the result list
     shows (plain values, safe to cache and filter): those that fit first, then the nearest ones
     (row "fits" false); ineligible ones only when asked for."""
-    matches = match(session, profile, as_of=as_of, limit=limit,
-                    include_ineligible=include_ineligible, lang=lang)  # fmt: skip
+    matches = match(
+        session, profile, as_of=as_of, limit=limit, include_ineligible=include_ineligible, lang=lang
+    )
     rows = []
     for m in matches:
         o = m.opportunity
@@ -128,13 +165,16 @@ def ranked(
         deadline = m.next_deadline
         currency = o.currency or "EUR"
         row.update(
-            amount_min=o.amount_min, amount_max=o.amount_max, currency=currency,
+            amount_min=o.amount_min,
+            amount_max=o.amount_max,
+            currency=currency,
             amount_label=_amount_label(o.amount_min, o.amount_max, currency, lang),
-            instrument=o.instrument, language=o.language,
+            instrument=o.instrument,
+            language=o.language,
             days_left=days_left(deadline, as_of) if deadline else None,
             deadline_label=deadline_label(o, as_of=as_of, lang=lang),
             permanent=o.recurrence == "permanent",
-        )  # fmt: skip
+        )
         rows.append(row)
     return rows
 
@@ -209,8 +249,12 @@ def facets(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
     def values(key: str) -> list[str]:
         return sorted({str(r.get(key)) for r in rows if r.get(key)})
 
-    return {"funder": values("funder"), "source": values("source"),
-            "instrument": values("instrument"), "language": values("language")}  # fmt: skip
+    return {
+        "funder": values("funder"),
+        "source": values("source"),
+        "instrument": values("instrument"),
+        "language": values("language"),
+    }
 
 
 def hidden_calls(session: Session, ids: set[str]) -> list[tuple[str, str]]:

@@ -31,18 +31,31 @@ LOW_CONFIDENCE = 0.7
 
 
 # What a monitor row shows: read as plain columns, not whole calls (their texts and JSON fields).
-_SHOWN = (Opportunity.id, Opportunity.title, Opportunity.funder, Opportunity.source,
-          Opportunity.deadlines, Opportunity.first_seen_at, Opportunity.last_changed_at,
-          Opportunity.url)  # fmt: skip
+_SHOWN = (
+    Opportunity.id,
+    Opportunity.title,
+    Opportunity.funder,
+    Opportunity.source,
+    Opportunity.deadlines,
+    Opportunity.first_seen_at,
+    Opportunity.last_changed_at,
+    Opportunity.url,
+)
 
 
 def _row(o: Any, as_of: date, lang: str) -> dict[str, Any]:
     deadline = next_deadline(o.deadlines, as_of)
-    return {"id": o.id, "title": o.title, "funder": o.funder or "", "source": o.source or "",
-            "next_deadline": format_date(deadline, lang) if deadline else "",
-            "days_left": (deadline - as_of).days if deadline else None,
-            "first_seen": format_date(o.first_seen_at.date(), lang),
-            "last_changed": format_date(o.last_changed_at.date(), lang), "url": o.url}  # fmt: skip
+    return {
+        "id": o.id,
+        "title": o.title,
+        "funder": o.funder or "",
+        "source": o.source or "",
+        "next_deadline": format_date(deadline, lang) if deadline else "",
+        "days_left": (deadline - as_of).days if deadline else None,
+        "first_seen": format_date(o.first_seen_at.date(), lang),
+        "last_changed": format_date(o.last_changed_at.date(), lang),
+        "url": o.url,
+    }
 
 
 def _listed():
@@ -50,9 +63,14 @@ def _listed():
 
 
 def new_calls(
-    session: Session, *, now: datetime, as_of: date, lang: str = "fr", days: int = 7,
+    session: Session,
+    *,
+    now: datetime,
+    as_of: date,
+    lang: str = "fr",
+    days: int = 7,
     limit: int = LIST_LIMIT,
-) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+) -> tuple[int, list[dict[str, Any]]]:
     """Calls first seen in the last `days` days: how many, and the latest ones."""
     since = now - timedelta(days=days)
     where = and_(_listed(), col(Opportunity.first_seen_at) >= since)
@@ -60,9 +78,14 @@ def new_calls(
 
 
 def changed_calls(
-    session: Session, *, now: datetime, as_of: date, lang: str = "fr", days: int = 7,
+    session: Session,
+    *,
+    now: datetime,
+    as_of: date,
+    lang: str = "fr",
+    days: int = 7,
     limit: int = LIST_LIMIT,
-) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+) -> tuple[int, list[dict[str, Any]]]:
     """Calls seen before the period that changed during it (new ones are counted as new)."""
     since = now - timedelta(days=days)
     where = and_(
@@ -85,9 +108,13 @@ def _counted(
 
 
 def closing_calls(
-    session: Session, *, as_of: date, lang: str = "fr", days: int = CLOSING_DAYS,
+    session: Session,
+    *,
+    as_of: date,
+    lang: str = "fr",
+    days: int = CLOSING_DAYS,
     limit: int = LIST_LIMIT,
-) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+) -> tuple[int, list[dict[str, Any]]]:
     """Calls with a deadline in the next `days` days, soonest first.
 
     The candidates (a deadline span overlapping the window) come from the index on (merged_into,
@@ -135,8 +162,9 @@ def new_per_week(session: Session, *, now: datetime, weeks: int = 12) -> list[di
             day_seen = date.fromisoformat(str(day_seen)[:10])
         monday = day_seen - timedelta(days=day_seen.weekday())
         counts[(monday.isoformat(), source or "?")] += count
-    return [{"week": week, "source": source, "count": n}
-            for (week, source), n in sorted(counts.items())]  # fmt: skip
+    return [
+        {"week": week, "source": source, "count": n} for (week, source), n in sorted(counts.items())
+    ]
 
 
 def source_health(session: Session, *, lang: str = "fr") -> list[dict[str, Any]]:
@@ -154,22 +182,41 @@ def source_health(session: Session, *, lang: str = "fr") -> list[dict[str, Any]]
     for name in names:
         run: SourceRun | None = runs.get(name)
         if run is None:
-            rows.append({"source": name, "last_run": "", "status": "never_run", "items": None, "new": None,
-                         "updated": None, "rejected": None, "errors": None, "duration_s": None,
-                         "fill_rates": "", "flags": ""})  # fmt: skip
+            rows.append(
+                {
+                    "source": name,
+                    "last_run": "",
+                    "status": "never_run",
+                    "items": None,
+                    "new": None,
+                    "updated": None,
+                    "rejected": None,
+                    "errors": None,
+                    "duration_s": None,
+                    "fill_rates": "",
+                    "flags": "",
+                }
+            )
             continue
         flags = list(run.flags or ())
         if run.status == "failed" and not flags:
             flags.append(f"failed: {run.message or 'no reason recorded'}")
         rates = run.fill_rates or {}
-        rows.append({
-            "source": name, "last_run": run.started_at.strftime("%Y-%m-%d %H:%M"),
-            "status": run.status, "items": run.items_seen, "new": run.inserted,
-            "updated": run.updated, "rejected": run.rejected, "errors": run.errors or 0,
-            "duration_s": run.duration_seconds,
-            "fill_rates": ", ".join(f"{k} {round(v * 100)} %" for k, v in rates.items()),
-            "flags": " · ".join(flags),
-        })  # fmt: skip
+        rows.append(
+            {
+                "source": name,
+                "last_run": run.started_at.strftime("%Y-%m-%d %H:%M"),
+                "status": run.status,
+                "items": run.items_seen,
+                "new": run.inserted,
+                "updated": run.updated,
+                "rejected": run.rejected,
+                "errors": run.errors or 0,
+                "duration_s": run.duration_seconds,
+                "fill_rates": ", ".join(f"{k} {round(v * 100)} %" for k, v in rates.items()),
+                "flags": " · ".join(flags),
+            }
+        )
     return rows
 
 
@@ -191,14 +238,30 @@ def _proposed(field: str | None = None, source: str | None = None):
     return query
 
 
-def proposed_extractions(session: Session, *, limit: int = LIST_LIMIT, offset: int = 0,
-                         field: str | None = None, source: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def proposed_extractions(
+    session: Session,
+    *,
+    limit: int = LIST_LIMIT,
+    offset: int = 0,
+    field: str | None = None,
+    source: str | None = None,
+) -> list[dict[str, Any]]:
     """Values read from a call's text that were not confident enough to fill the field alone,
     newest first, one page (`limit` from `offset`), of one kind of field and one source if asked."""
     query = _proposed(field, source).order_by(col(Extraction.extracted_at).desc(), Extraction.id)
-    return [{"id": e.id, "opportunity_id": e.opportunity_id, "title": title, "field": e.field,
-             "value": e.value, "snippet": e.snippet, "confidence": e.confidence, "source": where}
-            for e, title, where in session.exec(query.offset(offset).limit(limit))]  # fmt: skip
+    return [
+        {
+            "id": e.id,
+            "opportunity_id": e.opportunity_id,
+            "title": title,
+            "field": e.field,
+            "value": e.value,
+            "snippet": e.snippet,
+            "confidence": e.confidence,
+            "source": where,
+        }
+        for e, title, where in session.exec(query.offset(offset).limit(limit))
+    ]
 
 
 def proposed_count(session: Session, *, field: str | None = None, source: str | None = None) -> int:
@@ -207,8 +270,9 @@ def proposed_count(session: Session, *, field: str | None = None, source: str | 
 
 def proposed_kinds(session: Session) -> dict[str, list[str]]:
     """The fields and the sources that have values waiting (the review queue's filters)."""
-    rows = session.exec(_proposed().with_only_columns(Extraction.field, Opportunity.source)
-                        .distinct()).all()  # fmt: skip
+    rows = session.exec(
+        _proposed().with_only_columns(Extraction.field, Opportunity.source).distinct()
+    ).all()
     return {"field": sorted({f for f, _ in rows}), "source": sorted({s for _, s in rows if s})}
 
 
@@ -218,8 +282,9 @@ def decide_extraction(session: Session, extraction_id: int, *, accept: bool, by:
     if extraction is None or extraction.status != "proposed":
         raise ValueError(f"extraction {extraction_id} is not waiting for review")
     if accept:
-        edit_opportunity(session, extraction.opportunity_id, {extraction.field: extraction.value},
-                         by=by)  # fmt: skip
+        edit_opportunity(
+            session, extraction.opportunity_id, {extraction.field: extraction.value}, by=by
+        )
         extraction.status, extraction.applied = "accepted", True
     else:
         extraction.status = "rejected"
@@ -230,9 +295,11 @@ def decide_extraction(session: Session, extraction_id: int, *, accept: bool, by:
 def suggested_merges(session: Session, *, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
     """Possible duplicates, most likely first, with both titles, funders and sources."""
     query = (
-        select(Merge).where(Merge.status == "suggested")
-        .order_by(col(Merge.score).desc(), Merge.id).limit(limit)
-    )  # fmt: skip
+        select(Merge)
+        .where(Merge.status == "suggested")
+        .order_by(col(Merge.score).desc(), Merge.id)
+        .limit(limit)
+    )
     merges = list(session.exec(query))
     ids = {m.keep_id for m in merges} | {m.duplicate_id for m in merges}
     calls = {o.id: o for o in session.exec(select(Opportunity).where(col(Opportunity.id).in_(ids)))}
@@ -241,10 +308,19 @@ def suggested_merges(session: Session, *, limit: int = LIST_LIMIT) -> list[dict[
         keep, dup = calls.get(m.keep_id), calls.get(m.duplicate_id)
         if keep is None or dup is None:
             continue
-        rows.append({"id": m.id, "score": m.score, "reasons": ", ".join(m.reasons or ()),
-                     "keep_id": keep.id, "keep_title": keep.title, "keep_source": keep.source or "",
-                     "duplicate_id": dup.id, "duplicate_title": dup.title,
-                     "duplicate_source": dup.source or ""})  # fmt: skip
+        rows.append(
+            {
+                "id": m.id,
+                "score": m.score,
+                "reasons": ", ".join(m.reasons or ()),
+                "keep_id": keep.id,
+                "keep_title": keep.title,
+                "keep_source": keep.source or "",
+                "duplicate_id": dup.id,
+                "duplicate_title": dup.title,
+                "duplicate_source": dup.source or "",
+            }
+        )
     return rows
 
 
@@ -254,8 +330,14 @@ def decide_merge(session: Session, merge_id: int, *, same_call: bool, by: str) -
     if suggestion is None or suggestion.status != "suggested":
         raise ValueError(f"merge {merge_id} is not a suggestion")
     if same_call:
-        merge(session, suggestion.keep_id, suggestion.duplicate_id, by=f"staff:{by}",
-              score=suggestion.score, reasons=suggestion.reasons)  # fmt: skip
+        merge(
+            session,
+            suggestion.keep_id,
+            suggestion.duplicate_id,
+            by=f"staff:{by}",
+            score=suggestion.score,
+            reasons=suggestion.reasons,
+        )
     else:
         dismiss(session, merge_id, by=f"staff:{by}")
 
@@ -268,10 +350,17 @@ def open_reports(session: Session, *, limit: int = LIST_LIMIT) -> list[dict[str,
         .order_by(col(CallReport.created_at), CallReport.id)
         .limit(limit)
     )
-    return [{"id": r.id, "opportunity_id": r.opportunity_id, "title": title or r.opportunity_id,
-             "message": r.message, "reporter": r.reporter or "",
-             "created": r.created_at.strftime("%Y-%m-%d %H:%M")}
-            for r, title in session.exec(query)]  # fmt: skip
+    return [
+        {
+            "id": r.id,
+            "opportunity_id": r.opportunity_id,
+            "title": title or r.opportunity_id,
+            "message": r.message,
+            "reporter": r.reporter or "",
+            "created": r.created_at.strftime("%Y-%m-%d %H:%M"),
+        }
+        for r, title in session.exec(query)
+    ]
 
 
 def close_report(session: Session, report_id: int, *, resolved: bool, by: str) -> None:
@@ -289,14 +378,22 @@ def queue_sizes(session: Session) -> dict[str, int]:
         return session.exec(query).one()
 
     return {
-        "extractions": count(select(func.count()).select_from(Extraction).where(
-            Extraction.status == "proposed", Extraction.applied == False,
-            col(Extraction.confidence) < LOW_CONFIDENCE)),
-        "duplicates": count(select(func.count()).select_from(Merge).where(
-            Merge.status == "suggested")),
-        "reports": count(select(func.count()).select_from(CallReport).where(
-            CallReport.status == "open")),
-    }  # fmt: skip
+        "extractions": count(
+            select(func.count())
+            .select_from(Extraction)
+            .where(
+                Extraction.status == "proposed",
+                Extraction.applied == False,
+                col(Extraction.confidence) < LOW_CONFIDENCE,
+            )
+        ),
+        "duplicates": count(
+            select(func.count()).select_from(Merge).where(Merge.status == "suggested")
+        ),
+        "reports": count(
+            select(func.count()).select_from(CallReport).where(CallReport.status == "open")
+        ),
+    }
 
 
 # Hand edits ----------------------------------------------------------------------------------
@@ -315,9 +412,10 @@ def save_call(
         edit_opportunity(session, opportunity_id, values, by=by)
         return opportunity_id
     number = session.exec(
-        select(func.count()).select_from(Opportunity).where(
-            or_(col(Opportunity.id).startswith("manual:"), col(Opportunity.source) == "manual"))
-    ).one()  # fmt: skip
+        select(func.count())
+        .select_from(Opportunity)
+        .where(or_(col(Opportunity.id).startswith("manual:"), col(Opportunity.source) == "manual"))
+    ).one()
     new_id = f"manual:{number + 1}"
     while session.get(Opportunity, new_id) is not None:
         number += 1

@@ -53,9 +53,14 @@ def display_row(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> d
 
 
 def find_opportunities(
-    session: Session, *, query: str = "", status: str | None = None, as_of: date, lang: str = "fr",
+    session: Session,
+    *,
+    query: str = "",
+    status: str | None = None,
+    as_of: date,
+    lang: str = "fr",
     limit: int = 200,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[dict[str, Any]]:
     """The public list: full-text search when there is a query, else by nearest deadline; calls
     one can still apply to first (open, forthcoming, then to verify, then closed)."""
     if query.strip():
@@ -92,11 +97,11 @@ def freshness(session: Session, *, as_of: date) -> dict[str, Any]:
     last = max((d for d in (changed, crawled) if d is not None), default=None)
     total = session.exec(select(func.count()).select_from(Opportunity).where(listed)).one()
     closed = session.exec(
-        select(func.count()).select_from(Opportunity)
+        select(func.count())
+        .select_from(Opportunity)
         .where(listed, status_expression(Opportunity, as_of) == "closed")
-    ).one()  # fmt: skip
+    ).one()
     return {"last_seen": last.date() if last else None, "total": total, "closed": closed}
-
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

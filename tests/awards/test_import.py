@@ -9,8 +9,9 @@ from funding.store.models import AwardOrganisation, AwardParticipation, AwardPro
 from tests.conftest import FILES
 
 AWARDS = FILES / "awards"
-PROJECTS, PARTICIPATIONS, BAD = (AWARDS / n for n in ("projects.jsonl.gz",
-                                 "organisations.jsonl.gz", "bad.jsonl"))  # fmt: skip
+PROJECTS, PARTICIPATIONS, BAD = (
+    AWARDS / n for n in ("projects.jsonl.gz", "organisations.jsonl.gz", "bad.jsonl")
+)
 
 
 def _count(engine, table) -> int:
@@ -27,12 +28,19 @@ def test_participations_first_then_projects_then_again_changes_nothing(engine):
     assert _count(engine, AwardProject) == 13
     assert _count(engine, AwardParticipation) == 351
     with Session(engine) as session:
-        project = session.get(AwardProject, "cordis:101112877") or session.exec(
-            select(AwardProject).where(AwardProject.acronym == "BLUE CONNECT")).one()  # fmt: skip
+        project = (
+            session.get(AwardProject, "cordis:101112877")
+            or session.exec(
+                select(AwardProject).where(AwardProject.acronym == "BLUE CONNECT")
+            ).one()
+        )
         assert project.topic == "HORIZON-MISS-2023-OCEAN-01-01"
         assert project.url.startswith("https://cordis.europa.eu/project/id/")
-        greek = session.exec(select(func.count()).select_from(AwardOrganisation)
-                             .where(AwardOrganisation.country == "EL")).one()  # fmt: skip
+        greek = session.exec(
+            select(func.count())
+            .select_from(AwardOrganisation)
+            .where(AwardOrganisation.country == "EL")
+        ).one()
         assert greek == 0  # CORDIS's EL is stored as ISO GR
 
 

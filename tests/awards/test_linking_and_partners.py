@@ -29,12 +29,15 @@ def awards(engine):
         yield session
 
 
-@pytest.mark.parametrize("code,area", [
-    ("HORIZON-CL5-2024-D3-01-05", "HORIZON-CL5-D3"),
-    ("HORIZON-CL5-2027-01-D3-05", "HORIZON-CL5-D3"),
-    ("HORIZON-CL6-2022-CIRCBIO-02-01-two-stage", "HORIZON-CL6-CIRCBIO"),
-    ("ERC-2024-STG", "ERC-STG"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "code,area",
+    [
+        ("HORIZON-CL5-2024-D3-01-05", "HORIZON-CL5-D3"),
+        ("HORIZON-CL5-2027-01-D3-05", "HORIZON-CL5-D3"),
+        ("HORIZON-CL6-2022-CIRCBIO-02-01-two-stage", "HORIZON-CL6-CIRCBIO"),
+        ("ERC-2024-STG", "ERC-STG"),
+    ],
+)
 def test_topic_area_drops_year_and_numbers_across_work_programmes(code, area):
     assert topic_area(code) == area
 
@@ -42,9 +45,10 @@ def test_topic_area_drops_year_and_numbers_across_work_programmes(code, area):
 def test_a_topic_finds_its_editions_of_earlier_work_programmes(awards):
     found = editions(awards, "HORIZON-MISS-2024-OCEAN-01-01", BLUE_PARKS)
     assert [(e.topic, e.projects) for e in found] == [
-        ("HORIZON-MISS-2022-OCEAN-01-01", 2), ("HORIZON-MISS-2023-OCEAN-01-01", 1),
+        ("HORIZON-MISS-2022-OCEAN-01-01", 2),
+        ("HORIZON-MISS-2023-OCEAN-01-01", 1),
         ("HORIZON-MISS-2024-OCEAN-01-01", 1),
-    ]  # fmt: skip
+    ]
 
 
 def test_the_same_code_number_with_another_title_is_not_an_edition(awards):
@@ -59,24 +63,42 @@ def test_the_call_summary_says_what_a_winning_consortium_looked_like(awards):
     assert len(summary.projects) == 4
     assert all(p["coordinator"] for p in summary.projects)
     assert summary.median_partners > 5 and summary.median_contribution > 1_000_000
-    assert 0 < summary.shares["company"] < 1 and abs(sum(
-        summary.shares[k] for k in ("company", "research", "higher_education", "public", "other")
-    ) - 1) < 1e-9  # fmt: skip
+    assert (
+        0 < summary.shares["company"] < 1
+        and abs(
+            sum(
+                summary.shares[k]
+                for k in ("company", "research", "higher_education", "public", "other")
+            )
+            - 1
+        )
+        < 1e-9
+    )
     assert funded_summary(awards, "iledefrance:x", BLUE_PARKS) is None
 
 
 def test_a_suggestion_says_which_requirement_it_would_fill(awards):
-    call = next(json.loads(line) for line in (FILES / "matching" / "real_calls.jsonl").open()
-                if AFRICA_CALL in line)  # fmt: skip
+    call = next(
+        json.loads(line)
+        for line in (FILES / "matching" / "real_calls.jsonl").open()
+        if AFRICA_CALL in line
+    )
     store_record(awards, call)
     awards.commit()
-    profile = parse_profile({
-        "name": "Santé et environnement urbain", "project": "urban health, air pollution, "
-        "climate change and health of city dwellers in Africa and Europe, exposure of citizens",
-        "partners": [{"type": "NGO", "country": "FR", "role": "lead"}, {"type": "company", "country": "CH"}],
-    })  # fmt: skip
-    found = suggest_partners(awards, profile, call=CallFacts.of(get_opportunity(awards, AFRICA_CALL)),
-                             limit=50)  # fmt: skip
+    profile = parse_profile(
+        {
+            "name": "Santé et environnement urbain",
+            "project": "urban health, air pollution, "
+            "climate change and health of city dwellers in Africa and Europe, exposure of citizens",
+            "partners": [
+                {"type": "NGO", "country": "FR", "role": "lead"},
+                {"type": "company", "country": "CH"},
+            ],
+        }
+    )
+    found = suggest_partners(
+        awards, profile, call=CallFacts.of(get_opportunity(awards, AFRICA_CALL)), limit=50
+    )
     african = [s for s in found if s.organisation.country in ("BF", "SN", "KE", "GH", "ZA", "UG")]
     european = [s for s in found if s.organisation.country in ("FR", "CH", "DE", "ES", "IT")]
     assert african and european
@@ -93,30 +115,38 @@ def test_forecast_of_the_next_edition_from_real_editions(awards):
     assert forecast.expected.year == 2026  # starts 2023-06, 2024-09, 2025-06: about a year apart
     assert len(forecast.evidence) == 3
     sentence = next_edition(date(2027, 3, 4), [2024, 2025, 2026]).sentence("fr")
-    assert sentence == ("Prévision : prochaine édition attendue vers mars 2028, "
-                        "d'après 2024, 2025, 2026 et 2027")  # fmt: skip
+    assert sentence == (
+        "Prévision : prochaine édition attendue vers mars 2028, d'après 2024, 2025, 2026 et 2027"
+    )
     assert next_date([date(2024, 3, 1), date(2025, 3, 1)]) is None  # two editions: no forecast
 
 
-PROFILE = {"name": "Marine protected areas", "project": "offshore marine protected areas, "
-           "restoration of marine habitats and biodiversity of the ocean",
-           "partners": [{"type": "NGO", "country": "FR", "role": "lead"}]}  # fmt: skip
+PROFILE = {
+    "name": "Marine protected areas",
+    "project": "offshore marine protected areas, "
+    "restoration of marine habitats and biodiversity of the ocean",
+    "partners": [{"type": "NGO", "country": "FR", "role": "lead"}],
+}
 
 
 def test_a_fresh_process_reads_the_stored_index_instead_of_building_it(awards, monkeypatch):
     from funding.awards import partners
 
     partners.refresh_award_index(awards.get_bind())  # what `funding awards import` does
-    built = [(s.organisation.source_id, round(s.score, 6))
-             for s in suggest_partners(awards, parse_profile(PROFILE), limit=10)]  # fmt: skip
+    built = [
+        (s.organisation.source_id, round(s.score, 6))
+        for s in suggest_partners(awards, parse_profile(PROFILE), limit=10)
+    ]
     partners._INDEX.clear()  # a new process: nothing in memory
 
     def no_build(session):
         raise AssertionError("the index was built again")
 
     monkeypatch.setattr(partners, "_build", no_build)
-    read = [(s.organisation.source_id, round(s.score, 6))
-            for s in suggest_partners(awards, parse_profile(PROFILE), limit=10)]  # fmt: skip
+    read = [
+        (s.organisation.source_id, round(s.score, 6))
+        for s in suggest_partners(awards, parse_profile(PROFILE), limit=10)
+    ]
     assert built and read == built
 
 
@@ -146,8 +176,11 @@ def test_awards_import_stores_the_partner_index(database_url):
 
 
 def _real_call(prefix: str) -> dict:
-    return next(json.loads(line) for line in (FILES / "matching" / "real_calls.jsonl").open()
-                if json.loads(line)["id"].startswith(prefix))  # fmt: skip
+    return next(
+        json.loads(line)
+        for line in (FILES / "matching" / "real_calls.jsonl").open()
+        if json.loads(line)["id"].startswith(prefix)
+    )
 
 
 def _stored(session, record: dict):
@@ -160,13 +193,15 @@ def test_a_call_of_another_source_quoting_an_eu_topic_code_is_linked_to_its_edit
     # A real Aides-territoires call whose text, as a mirrored EU call would, quotes a real topic code.
     record = _real_call("aides_territoires:") | {
         "summary": "Relais national de l'appel Horizon Europe HORIZON-MISS-2024-OCEAN-01-01 : "
-                   "parcs bleus européens, aires marines protégées au large."}  # fmt: skip
+        "parcs bleus européens, aires marines protégées au large."
+    }
     call = _stored(awards, record)
     summary = funded_summary(awards, call.id, call.title, call)
     assert [e.topic for e in summary.editions] == [
-        "HORIZON-MISS-2022-OCEAN-01-01", "HORIZON-MISS-2023-OCEAN-01-01",
+        "HORIZON-MISS-2022-OCEAN-01-01",
+        "HORIZON-MISS-2023-OCEAN-01-01",
         "HORIZON-MISS-2024-OCEAN-01-01",
-    ]  # fmt: skip
+    ]
     assert len(summary.projects) == 4
 
 

@@ -16,9 +16,15 @@ SEDIA_FILES = ROOT / "tests" / "files" / "eu_sedia"
 SEARCH_PATH = "/search-api/prod/rest/search"
 # Tests switch the polite delays and the cache off; production keeps them.
 FAST = [
-    "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "HTTPCACHE_ENABLED=0",
-    "-s", "RETRY_BACKOFF_BASE=0",
-]  # fmt: skip
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "HTTPCACHE_ENABLED=0",
+    "-s",
+    "RETRY_BACKOFF_BASE=0",
+]
 
 
 def load_pages() -> list[dict]:

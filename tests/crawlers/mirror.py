@@ -58,7 +58,11 @@ class Mirror(ThreadingHTTPServer):
         self.routes: dict[tuple[str, str], Responder] = {}
         self.requests: list[Request] = []
         self.lock = threading.Lock()
-        self.route("GET", "/robots.txt", Reply(body=b"User-agent: *\nAllow: /\n", content_type="text/plain"))
+        self.route(
+            "GET",
+            "/robots.txt",
+            Reply(body=b"User-agent: *\nAllow: /\n", content_type="text/plain"),
+        )
 
     @property
     def url(self) -> str:
@@ -66,15 +70,23 @@ class Mirror(ThreadingHTTPServer):
 
     def route(self, method: str, path: str, reply: Reply | Responder) -> None:
         """Answer METHOD path (query string ignored; a responder can read it) with a reply."""
-        self.routes[(method.upper(), path)] = reply if callable(reply) else (lambda _r, reply=reply: reply)
+        self.routes[(method.upper(), path)] = (
+            reply if callable(reply) else (lambda _r, reply=reply: reply)
+        )
 
-    def serve_file(self, path: str, file: Path, *, method: str = "GET", content_type: str | None = None) -> None:
+    def serve_file(
+        self, path: str, file: Path, *, method: str = "GET", content_type: str | None = None
+    ) -> None:
         kind = content_type or _content_type(file)
         self.route(method, path, Reply(body=file.read_bytes(), content_type=kind))
 
     def hits(self, path: str, method: str | None = None) -> list[Request]:
         with self.lock:
-            return [r for r in self.requests if r.path == path and (method is None or r.method == method)]
+            return [
+                r
+                for r in self.requests
+                if r.path == path and (method is None or r.method == method)
+            ]
 
     def start(self) -> "Mirror":
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -114,7 +126,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, method: str) -> None:
         url = urlparse(self.path)
         length = int(self.headers.get("Content-Length") or 0)
-        request = Request(method, url.path, parse_qs(url.query), dict(self.headers), self.rfile.read(length))
+        request = Request(
+            method, url.path, parse_qs(url.query), dict(self.headers), self.rfile.read(length)
+        )
         with self.server.lock:
             self.server.requests.append(request)
         responder = self.server.routes.get((method, url.path))

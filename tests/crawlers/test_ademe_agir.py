@@ -40,8 +40,10 @@ def test_dates():
 
 def test_applicant_types_are_agir_labels():
     assert ecodesign["applicant_types"] == [
-        "Entreprise", "Collectivités et secteur public", "Association",
-    ]  # fmt: skip
+        "Entreprise",
+        "Collectivités et secteur public",
+        "Association",
+    ]
     assert biomass["applicant_types"] == ["Entreprise"]
     assert to_row(validate_record(biomass))["applicant_types"] == ["company"]
 

@@ -116,17 +116,21 @@ def test_applicant_types_are_the_targeted_audiences():
         "Entreprises privées"
     ]
     assert aid("reglement-departemental-daide-sociale-rdas")["applicant_types"] == [
-        "Particulier", "Association", "Collectivité ou établissement public"
-    ]  # fmt: skip
+        "Particulier",
+        "Association",
+        "Collectivité ou établissement public",
+    ]
 
 
 def test_instrument_and_aid_types():
     item = aid("2607-aider-les-municipalites-et-leurs-groupements-")
     assert item["instrument"] == "Subvention"
     assert item["aid_types"] == [
-        "Subvention", "Ingénierie technique", "Ingénierie financière",
+        "Subvention",
+        "Ingénierie technique",
+        "Ingénierie financière",
         "Ingénierie Juridique / administrative",
-    ]  # fmt: skip
+    ]
     assert aid(TEST_JBE)["instrument"] == "Contrat de territoire 2017-2021"
     assert aid("ancienne-aide")["instrument"] is None
 
@@ -157,8 +161,9 @@ def test_extras():
     assert jbe["application_url"] == "https://www.google.fr"
     assert jbe["date_updated"] == "2023-08-03T10:36:39.000Z"
     assert aid("test-ab-2")["destinations"] == [
-        "Dépenses de fonctionnement", "Dépenses d’investissement"
-    ]  # fmt: skip
+        "Dépenses de fonctionnement",
+        "Dépenses d’investissement",
+    ]
     assert aid("db89-analyses-des-pollutions-et-contaminants-dans-")["is_call_for_project"] is True
     assert aid(CYCLO)["is_call_for_project"] is False
     assert aid(TEST_JBE)["is_call_for_project"] is None

@@ -49,9 +49,13 @@ def _runs(source: str) -> list[SourceRun]:
 
 def funding(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "funding.cli", *args], capture_output=True, text=True,
-        env={**os.environ, **FAST_ENV}, timeout=120, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "funding.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **FAST_ENV},
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture

@@ -17,9 +17,10 @@ from funding.settings import get_settings
 def test_every_spider_is_named_after_its_file(name):
     module = importlib.import_module(f"crawlers.spiders.{name}")
     spiders = [
-        v for v in vars(module).values()
+        v
+        for v in vars(module).values()
         if isinstance(v, type) and issubclass(v, FundingSpider) and v.__module__ == module.__name__
-    ]  # fmt: skip
+    ]
     assert [s.name for s in spiders] == [name]
     assert spiders[0].default_base_url.startswith("https://")
 
@@ -76,14 +77,22 @@ def test_crawl_problems():
     assert crawl_problems(_Stats(), "finished") == ["no items returned"]
     assert crawl_problems(_Stats(), "finished", allow_empty=True) == []
     problems = crawl_problems(
-        _Stats(**{"item_scraped_count": 10, "httperror/response_ignored_status_count/500": 1,
-                  "retry/max_reached": 1, "log_count/ERROR": 1}),
+        _Stats(
+            **{
+                "item_scraped_count": 10,
+                "httperror/response_ignored_status_count/500": 1,
+                "retry/max_reached": 1,
+                "log_count/ERROR": 1,
+            }
+        ),
         "closespider_errorcount",
-    )  # fmt: skip
+    )
     assert problems == [
-        "closed early (closespider_errorcount)", "HTTP 500 (1x)",
-        "1 request(s) failed after retries", "1 error(s) logged",
-    ]  # fmt: skip
+        "closed early (closespider_errorcount)",
+        "HTTP 500 (1x)",
+        "1 request(s) failed after retries",
+        "1 error(s) logged",
+    ]
 
 
 def _project_settings():

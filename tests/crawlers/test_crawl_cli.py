@@ -31,7 +31,9 @@ def test_crawl_command_reports_each_source(sedia_server, database_url):
     ok = run_funding("crawl", "eu_sedia", "--base-url", sedia_server.url)
     assert ok.returncode == 0, ok.stderr[-3000:]
     assert "eu_sedia: ok, 12 items: 12 inserted, 0 updated, 0 unchanged, 0 rejected" in ok.stdout
-    assert "enriched: 12 examined" in ok.stdout  # read from the text and deduplicated after the crawl
+    assert (
+        "enriched: 12 examined" in ok.stdout
+    )  # read from the text and deduplicated after the crawl
     again = run_funding("crawl", "eu_sedia", "--base-url", sedia_server.url)
     assert "12 unchanged" in again.stdout and "enriched" not in again.stdout
     sedia_server.fail = True
@@ -68,8 +70,15 @@ def test_unknown_source_is_a_usage_error(database_url):
 
 def test_crawl_command_and_environment(database_url, tmp_path):
     assert crawl_command("eu_sedia", base_url="http://x", limit=3)[1:] == [
-        "-m", "scrapy", "crawl", "eu_sedia", "-a", "base_url=http://x", "-a", "limit=3"
-    ]  # fmt: skip
+        "-m",
+        "scrapy",
+        "crawl",
+        "eu_sedia",
+        "-a",
+        "base_url=http://x",
+        "-a",
+        "limit=3",
+    ]
     env = crawl_environment()
     assert env["FUNDING_DATABASE_URL"] == database_url
     assert env["FUNDING_DATA_DIR"] == str(tmp_path / "data")
@@ -90,8 +99,14 @@ def test_a_crawl_enriches_only_what_its_own_run_changed(mirror, database_url):
         if request.query.get("page", ["1"])[0] == "1":
             with Session(get_engine()) as session:  # another writer, meanwhile
                 for n in range(5):
-                    store_record(session, {"id": f"other:{n}", "title": f"Appel {n}",
-                                           "url": f"https://other.example/{n}"})  # fmt: skip
+                    store_record(
+                        session,
+                        {
+                            "id": f"other:{n}",
+                            "title": f"Appel {n}",
+                            "url": f"https://other.example/{n}",
+                        },
+                    )
                 session.commit()
         return Reply(body=PAGES[request.query.get("page", ["1"])[0]])
 
@@ -102,8 +117,9 @@ def test_a_crawl_enriches_only_what_its_own_run_changed(mirror, database_url):
     assert "enriched: 3 examined" in result.stdout, result.stdout
 
 
-def test_crawl_works_from_an_installed_package_and_another_folder(sedia_server, database_url,
-                                                                 tmp_path):  # fmt: skip
+def test_crawl_works_from_an_installed_package_and_another_folder(
+    sedia_server, database_url, tmp_path
+):
     """`funding crawl` from a copy of the packages without scrapy.cfg (as a wheel installs them),
     run from a folder that is not the project's: Scrapy is told its settings module."""
     import shutil
@@ -112,16 +128,23 @@ def test_crawl_works_from_an_installed_package_and_another_folder(sedia_server, 
     root = Path(__file__).resolve().parents[2]
     site = tmp_path / "site-packages"
     for package in ("funding", "crawlers"):
-        shutil.copytree(root / package, site / package,
-                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+        shutil.copytree(
+            root / package, site / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     assert not (site / "scrapy.cfg").exists() and not (elsewhere / "scrapy.cfg").exists()
     env = {**os.environ, **FAST_ENV, "PYTHONPATH": str(site)}
     code = "import funding, sys; print(funding.__file__); sys.exit(__import__('funding.cli').cli.main())"
-    result = subprocess.run([sys.executable, "-c", code, "crawl", "eu_sedia", "--base-url",
-                             sedia_server.url], cwd=elsewhere, env=env, capture_output=True,
-                            text=True, timeout=180, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code, "crawl", "eu_sedia", "--base-url", sedia_server.url],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert result.stdout.startswith(str(site)), result.stdout  # the copy ran, not the checkout
     assert result.returncode == 0, result.stderr[-3000:]
     assert "eu_sedia: ok, 12 items: 12 inserted" in result.stdout

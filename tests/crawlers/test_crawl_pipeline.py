@@ -67,8 +67,12 @@ def test_changed_item_is_an_update_with_history(crawl):
     pipeline.process_item(second)
     _close(crawler, pipeline)  # stores the last batch
     assert pipeline.counts == {
-        "items_seen": 4, "inserted": 2, "updated": 1, "unchanged": 1, "rejected": 0
-    }  # fmt: skip
+        "items_seen": 4,
+        "inserted": 2,
+        "updated": 1,
+        "unchanged": 1,
+        "rejected": 0,
+    }
     with Session(get_engine()) as session:
         changes = field_history(session, first["id"])
         assert [(c.field, c.changed_by, c.source_run_id) for c in changes] == [
@@ -149,8 +153,9 @@ def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(c
 
 
 @pytest.mark.parametrize("start_after", [0, 5], ids=["in the writer", "in the crawl process"])
-def test_a_batch_that_fails_while_the_crawl_goes_on_still_fails_the_run(crawl, start_after,
-                                                                        monkeypatch):  # fmt: skip
+def test_a_batch_that_fails_while_the_crawl_goes_on_still_fails_the_run(
+    crawl, start_after, monkeypatch
+):
     """A batch collected during the crawl (a slow machine passes COMMIT_AFTER between two items)
     that failed must fail the run at its end, not escape from process_item and be forgotten."""
     from crawlers import pipelines

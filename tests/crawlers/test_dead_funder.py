@@ -28,8 +28,18 @@ from tests.crawlers.test_faults import _database, _last_run
 GRANTS = ROOT / "tests" / "files" / "grants_gov"
 SEDIA_SEARCH = "/search-api/prod/rest/search"
 GRANTS_SEARCH, GRANTS_FETCH = "/v1/api/search2", "/v1/api/fetchOpportunity"
-CRAWL = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0",
-         "-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=1"]  # fmt: skip
+CRAWL = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "RETRY_BACKOFF_BASE=0",
+    "-s",
+    "RETRY_TIMES=1",
+    "-s",
+    "DOWNLOAD_TIMEOUT=1",
+]
 # What the run must say, per fault (PoliteRetryMiddleware's words, with the attempts made).
 REASONS = {
     "timeout": "timed out after 1 s (2 attempts)",
@@ -75,10 +85,19 @@ def _free_port() -> int:
 
 
 def _run(name: str, port: int, env: dict[str, str]) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "scrapy", "crawl", name,
-               "-a", f"base_url=http://127.0.0.1:{port}", *CRAWL]  # fmt: skip
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        name,
+        "-a",
+        f"base_url=http://127.0.0.1:{port}",
+        *CRAWL,
+    ]
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +111,12 @@ def good_crawls(tmp_path_factory):
         mirror = Mirror(port).start()
         try:
             serve(mirror, None)
-            env = {**os.environ, "FUNDING_DATABASE_URL": f"sqlite:///{folder / 'good.db'}",
-                   "FUNDING_DATA_DIR": str(folder),
-                   "FUNDING_HTTPCACHE_DIR": str(folder / "cache")}  # fmt: skip
+            env = {
+                **os.environ,
+                "FUNDING_DATABASE_URL": f"sqlite:///{folder / 'good.db'}",
+                "FUNDING_DATA_DIR": str(folder),
+                "FUNDING_HTTPCACHE_DIR": str(folder / "cache"),
+            }
             good = _run(name, port, env)
         finally:
             mirror.stop()
@@ -144,18 +166,22 @@ def _last_seen() -> dict[str, dict]:
     with get_engine().connect() as connection:
         return {
             table: dict(connection.execute(text(f"SELECT {key}, last_seen_at FROM {table}")).all())
-            for table, key in (("opportunity", "id"),
-                               ("opportunity_source", "opportunity_id || ' ' || source"))
-        }  # fmt: skip
+            for table, key in (
+                ("opportunity", "id"),
+                ("opportunity_source", "opportunity_id || ' ' || source"),
+            )
+        }
 
 
 def _lost_and_moved(before: dict[str, dict], after: dict[str, dict]) -> tuple[int, int]:
     """Records the fault crawl lost, and rows whose last-seen date it moved."""
     lost = len(set(before["opportunity"]) - set(after["opportunity"]))
     moved = sum(
-        1 for table, seen in before.items() for key, at in seen.items()
+        1
+        for table, seen in before.items()
+        for key, at in seen.items()
         if key in after[table] and after[table][key] != at
-    )  # fmt: skip
+    )
     return lost, moved
 
 

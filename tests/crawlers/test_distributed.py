@@ -67,10 +67,15 @@ class Search:
         size = -(-len(topics) // PAGES)
         template = load_pages()[0]
         self.pages = [
-            {**template, "totalResults": len(topics), "pageSize": size, "pageNumber": n + 1,
-             "results": topics[n * size:(n + 1) * size]}
+            {
+                **template,
+                "totalResults": len(topics),
+                "pageSize": size,
+                "pageNumber": n + 1,
+                "results": topics[n * size : (n + 1) * size],
+            }
             for n in range(PAGES)
-        ]  # fmt: skip
+        ]
         self.ids = {"eu_sedia:" + t["metadata"]["identifier"][0].lower() for t in topics}
         self.delay = delay
 
@@ -155,10 +160,23 @@ def test_two_workers_share_one_crawl_like_a_single_process(
     single_url = f"sqlite:///{tmp_path / 'single.db'}"
     before = len(mirror.requests)
     single = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "eu_sedia", "-a", f"base_url={mirror.url}", *FAST],
-        cwd=ROOT, env={**os.environ, "FUNDING_DATABASE_URL": single_url},
-        capture_output=True, text=True, timeout=WAIT, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "eu_sedia",
+            "-a",
+            f"base_url={mirror.url}",
+            *FAST,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "FUNDING_DATABASE_URL": single_url},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
     assert single.returncode == 0, single.stderr[-3000:]
     assert _page_numbers(mirror, before) == Counter(range(1, PAGES + 1))
     with Session(alone := make_engine(single_url)) as session:

@@ -44,8 +44,11 @@ def test_funder_is_the_named_financer():
 
 def test_applicant_types():
     assert local_food["applicant_types"] == [
-        "Communes", "Intercommunalités / Pays", "Associations", "Particuliers",
-    ]  # fmt: skip
+        "Communes",
+        "Intercommunalités / Pays",
+        "Associations",
+        "Particuliers",
+    ]
     row = to_row(validate_record(local_food))
     assert row["applicant_types"] == ["local_authority", "ngo", "individual"]
 

@@ -154,8 +154,11 @@ def test_first_request_asks_for_open_and_forthcoming_topics():
     url = urlparse(request.url)
     assert request.method == "POST" and url.path == "/search-api/prod/rest/search"
     assert parse_qs(url.query) == {
-        "apiKey": ["SEDIA"], "text": ["***"], "pageSize": ["100"], "pageNumber": ["1"]
-    }  # fmt: skip
+        "apiKey": ["SEDIA"],
+        "text": ["***"],
+        "pageSize": ["100"],
+        "pageNumber": ["1"],
+    }
     parts = _parts(request)
     assert list(parts) == ["query", "sort", "languages"]
     assert all(kind == "application/json" for kind, _ in parts.values())
@@ -189,8 +192,14 @@ def test_an_empty_page_before_the_total_stops_paging():
 
 def test_metadata_values_may_be_bare_or_empty():
     item = spider.parse_topic(
-        {"metadata": {"identifier": "TOPIC-1", "title": ["A title"], "topicConditions": [""],
-                      "deadlineDate": ["2026-04-21T00:00:00.000+0000", "2026-04-21"]}}
-    )  # fmt: skip
+        {
+            "metadata": {
+                "identifier": "TOPIC-1",
+                "title": ["A title"],
+                "topicConditions": [""],
+                "deadlineDate": ["2026-04-21T00:00:00.000+0000", "2026-04-21"],
+            }
+        }
+    )
     assert item["id"] == "eu_sedia:topic-1" and item["eligibility_text"] is None
     assert item["deadlines"] == ["2026-04-21"]

@@ -76,8 +76,11 @@ def crawled_once(tmp_path_factory):
     mirror = Mirror().start()
     try:
         _serve(mirror)
-        env = {**os.environ, "FUNDING_DATABASE_URL": f"sqlite:///{folder / 'good.db'}",
-               "FUNDING_DATA_DIR": str(folder)}  # fmt: skip
+        env = {
+            **os.environ,
+            "FUNDING_DATABASE_URL": f"sqlite:///{folder / 'good.db'}",
+            "FUNDING_DATA_DIR": str(folder),
+        }
         command = [sys.executable, "-m", "scrapy", "crawl", "drome", "-a", f"base_url={mirror.url}"]
         good = subprocess.run(
             command + FAST,
@@ -116,10 +119,14 @@ def _assert_failed_and_untouched(result, stored, *reasons: str) -> SourceRun:
     before = {row[0]: row for row in stored["opportunity"]}
     after = {row[0]: row for row in now["opportunity"]}
     FAULTS.harvest(
-        str(get_engine().url), "drome", reasons[0], run.status == "failed",
-        all(reason in (run.message or "") for reason in reasons), len(set(before) - set(after)),
+        str(get_engine().url),
+        "drome",
+        reasons[0],
+        run.status == "failed",
+        all(reason in (run.message or "") for reason in reasons),
+        len(set(before) - set(after)),
         sum(1 for key, row in before.items() if key in after and after[key] != row),
-    )  # fmt: skip
+    )
     assert (run.source, run.status) == ("drome", "failed"), result.stderr[-3000:]
     for reason in reasons:
         assert reason in run.message, run.message
@@ -132,9 +139,11 @@ def test_server_error_is_retried_then_named(mirror, scrapy_crawl, stored):
     _serve(mirror, page1=Reply(500, b'{"detail": "internal error"}'))
     result = _crawl(scrapy_crawl, mirror)
     run = _assert_failed_and_untouched(
-        result, stored, "the funder answered HTTP 500 Internal Server Error (2 attempts)",
+        result,
+        stored,
+        "the funder answered HTTP 500 Internal Server Error (2 attempts)",
         "no items returned",
-    )  # fmt: skip
+    )
     assert run.message.startswith(f"{mirror.url}{FEED}")
     assert len(mirror.hits(FEED)) == 2  # one request, one retry
 
@@ -228,8 +237,17 @@ def test_wrong_encoding_is_read_right(mirror, scrapy_crawl, stored, body, conten
 def test_server_error_is_not_hidden_by_the_http_cache(mirror, scrapy_crawl, tmp_path, monkeypatch):
     """With the cache on, a 500 must fail the run, not quietly replay yesterday's page."""
     monkeypatch.setenv("FUNDING_HTTPCACHE_DIR", str(tmp_path / "cache"))
-    cached = ["-a", f"base_url={mirror.url}", *QUICK, "-s", "DOWNLOAD_DELAY=0",
-              "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0"]  # fmt: skip
+    cached = [
+        "-a",
+        f"base_url={mirror.url}",
+        *QUICK,
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=0",
+        "-s",
+        "RETRY_BACKOFF_BASE=0",
+    ]
     _serve(mirror)
     assert scrapy_crawl("drome", *cached, fast=False).returncode == 0
     stored = _database()
@@ -252,8 +270,12 @@ def test_funding_crawl_runs_the_others_when_one_fails(mirror, database_url):
     }
     result = subprocess.run(
         [sys.executable, "-m", "funding.cli", "crawl", "eu_sedia", "drome"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1, result.stdout + result.stderr[-3000:]
     assert "eu_sedia: failed" in result.stdout and "HTTP 503 Service Unavailable" in result.stdout
     assert "drome: ok, 3 items: 3 inserted" in result.stdout

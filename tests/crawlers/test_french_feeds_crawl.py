@@ -17,15 +17,36 @@ from tests.crawlers.feed_checks import FILES
 from tests.crawlers.mirror import Reply
 
 FEEDS = {
-    "ademe_agir": (AdemeAgirSpider, "ademe_agir_data.json", ["1ed7d411", "1ed7d40a", "1ec8f1be", "1ed7fb5d", "1ed85d34"]),
-    "iledefrance": (IledefranceSpider, "ile_de_france_data.json", ["Sy2cc9WqE", "Skxo55-5N", "S1Xj5qb5N"]),
+    "ademe_agir": (
+        AdemeAgirSpider,
+        "ademe_agir_data.json",
+        ["1ed7d411", "1ed7d40a", "1ec8f1be", "1ed7fb5d", "1ed85d34"],
+    ),
+    "iledefrance": (
+        IledefranceSpider,
+        "ile_de_france_data.json",
+        ["Sy2cc9WqE", "Skxo55-5N", "S1Xj5qb5N"],
+    ),
     "drome": (DromeSpider, None, ["162", "338", "650"]),
-    "manche": (MancheSpider, "departement_manche_data.json", [
-        "36021", "36027", "30802", "30801", "30798", "30788", "30791", "39672", "39620", "35024",
-    ]),
+    "manche": (
+        MancheSpider,
+        "departement_manche_data.json",
+        [
+            "36021",
+            "36027",
+            "30802",
+            "30801",
+            "30798",
+            "30788",
+            "30791",
+            "39672",
+            "39620",
+            "35024",
+        ],
+    ),
     "culture": (CultureSpider, "ministere_de_la_culture_data.json", ["303980", "315790", "315795"]),
     "welcome_europe": (WelcomeEuropeSpider, "welcom_europe_data.json", ["42534", "42487"]),
-}  # fmt: skip
+}
 
 
 def _serve(mirror, name: str) -> str:

@@ -102,9 +102,16 @@ def test_opens_on():
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("03/12/2025", "2025-03-12"), ("3/2/2025", "2025-03-02"), ("2025-03-12", "2025-03-12"),
-     ("Mar 12, 2025 12:00:00 AM EDT", "2025-03-12"), ("", None), (None, None), ("13/45/2025", None)],
-)  # fmt: skip
+    [
+        ("03/12/2025", "2025-03-12"),
+        ("3/2/2025", "2025-03-02"),
+        ("2025-03-12", "2025-03-12"),
+        ("Mar 12, 2025 12:00:00 AM EDT", "2025-03-12"),
+        ("", None),
+        (None, None),
+        ("13/45/2025", None),
+    ],
+)
 def test_us_dates(value, expected):
     assert _us_date(value) == expected
 

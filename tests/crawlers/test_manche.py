@@ -43,9 +43,13 @@ def test_eligibility_text():
 
 def test_applicant_types():
     assert d_day["applicant_types"] == [
-        "Communes", "EPCI à fiscalité propre", "Associations", "Particuliers",
-        "Entreprises privées", "Établissements publics (écoles, bibliothèques…)",
-    ]  # fmt: skip
+        "Communes",
+        "EPCI à fiscalité propre",
+        "Associations",
+        "Particuliers",
+        "Entreprises privées",
+        "Établissements publics (écoles, bibliothèques…)",
+    ]
     row = to_row(validate_record(d_day))
     assert set(row["applicant_types"]) >= {"ngo", "company", "local_authority"}
 

@@ -73,8 +73,11 @@ def test_funder_sees_who_we_are(mirror, scrapy_crawl, monkeypatch):
 
 
 def test_robots_txt_that_disallows_the_feed_is_obeyed(mirror, scrapy_crawl):
-    mirror.route("GET", "/robots.txt", Reply(body=b"User-agent: *\nDisallow: /api/\n",
-                                             content_type="text/plain"))  # fmt: skip
+    mirror.route(
+        "GET",
+        "/robots.txt",
+        Reply(body=b"User-agent: *\nDisallow: /api/\n", content_type="text/plain"),
+    )
     _serve(mirror)
     result = scrapy_crawl("drome", "-a", f"base_url={mirror.url}")
     assert mirror.hits(FEED) == []

@@ -52,9 +52,11 @@ def test_cofinancing_rate():
 
 def test_applicant_types_decode_entities():
     assert smp["applicant_types"] == [
-        "Administration état & entité affiliée", "Collectivité Territoriale & Entité Affiliée",
-        "Grande Entreprise (> 250 Salarié.es)", "Pme & Start-Up (< 249 Salarié.es)",
-    ]  # fmt: skip
+        "Administration état & entité affiliée",
+        "Collectivité Territoriale & Entité Affiliée",
+        "Grande Entreprise (> 250 Salarié.es)",
+        "Pme & Start-Up (< 249 Salarié.es)",
+    ]
     assert "ngo" in to_row(validate_record(uganda))["applicant_types"]
 
 

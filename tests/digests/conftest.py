@@ -30,23 +30,56 @@ PROFILE = {
     "intervention_countries": ["SN"],
 }
 NEW = [
-    {"id": "t:wash", "url": "https://example.org/wash", "title": "Water and sanitation in West Africa",
-     "summary": "Drinking water, sanitation and hygiene (WASH) for rural communities.",
-     "applicant_types": ["NGO", "SME"], "intervention_zones": ["West Africa"],
-     "deadlines": ["2026-09-30"], "instrument": "grant", "funder": "Water Trust"},
-    {"id": "t:eau", "url": "https://example.org/eau", "title": "Appel à projets eau et assainissement",
-     "summary": "Financer des forages et latrines.", "deadlines": ["2026-03-31"]},
-    {"id": "t:hidden", "url": "https://example.org/hidden", "title": "Eau potable et assainissement rural",
-     "summary": "Forages et assainissement.", "deadlines": ["2026-05-31"]},
-    {"id": "t:companies", "url": "https://example.org/co", "title": "Sobriété en eau des communes",
-     "summary": "Réduire les prélèvements d'eau.", "applicant_types": ["Communes"],
-     "deadlines": ["2026-12-31"]},
-]  # fmt: skip
-OLD = {"id": "t:old", "url": "https://example.org/old", "title": "Assainissement et eau potable au Sahel",
-       "summary": "Eau potable, forages, assainissement.", "applicant_types": ["Associations"],
-       "deadlines": ["2026-04-30"], "amount_max": "100 000 €"}  # fmt: skip
-WATCHED = {"id": "t:watched", "url": "https://example.org/watched", "title": "Fonds culture solidaire",
-           "summary": "Festivals.", "deadlines": ["2026-03-16"]}  # fmt: skip
+    {
+        "id": "t:wash",
+        "url": "https://example.org/wash",
+        "title": "Water and sanitation in West Africa",
+        "summary": "Drinking water, sanitation and hygiene (WASH) for rural communities.",
+        "applicant_types": ["NGO", "SME"],
+        "intervention_zones": ["West Africa"],
+        "deadlines": ["2026-09-30"],
+        "instrument": "grant",
+        "funder": "Water Trust",
+    },
+    {
+        "id": "t:eau",
+        "url": "https://example.org/eau",
+        "title": "Appel à projets eau et assainissement",
+        "summary": "Financer des forages et latrines.",
+        "deadlines": ["2026-03-31"],
+    },
+    {
+        "id": "t:hidden",
+        "url": "https://example.org/hidden",
+        "title": "Eau potable et assainissement rural",
+        "summary": "Forages et assainissement.",
+        "deadlines": ["2026-05-31"],
+    },
+    {
+        "id": "t:companies",
+        "url": "https://example.org/co",
+        "title": "Sobriété en eau des communes",
+        "summary": "Réduire les prélèvements d'eau.",
+        "applicant_types": ["Communes"],
+        "deadlines": ["2026-12-31"],
+    },
+]
+OLD = {
+    "id": "t:old",
+    "url": "https://example.org/old",
+    "title": "Assainissement et eau potable au Sahel",
+    "summary": "Eau potable, forages, assainissement.",
+    "applicant_types": ["Associations"],
+    "deadlines": ["2026-04-30"],
+    "amount_max": "100 000 €",
+}
+WATCHED = {
+    "id": "t:watched",
+    "url": "https://example.org/watched",
+    "title": "Fonds culture solidaire",
+    "summary": "Festivals.",
+    "deadlines": ["2026-03-16"],
+}
 
 
 def free_port() -> int:
@@ -109,20 +142,24 @@ def smtp(monkeypatch):
     """A started SMTP server; the radar's settings point at it (no backoff wait in tests)."""
     server = SMTPServer().start()
     for name, value in {
-        "FUNDING_SMTP_HOST": "127.0.0.1", "FUNDING_SMTP_PORT": str(server.port),
+        "FUNDING_SMTP_HOST": "127.0.0.1",
+        "FUNDING_SMTP_PORT": str(server.port),
         "FUNDING_SMTP_SENDER": "Funding Radar <radar@example.org>",
-        "FUNDING_SMTP_BACKOFF": "0", "FUNDING_SMTP_TIMEOUT": "5",
+        "FUNDING_SMTP_BACKOFF": "0",
+        "FUNDING_SMTP_TIMEOUT": "5",
         "FUNDING_PUBLIC_URL": "https://radar.example.org",
-        "FUNDING_SECRET_KEY": "test-secret", "FUNDING_STAFF_EMAILS": "staff@example.org",
-    }.items():  # fmt: skip
+        "FUNDING_SECRET_KEY": "test-secret",
+        "FUNDING_STAFF_EMAILS": "staff@example.org",
+    }.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     yield server
     server.stop()
 
 
-def seed(session: Session, emails: list[str], *, language: str = "fr",
-         frequency: str = "weekly") -> list:  # fmt: skip
+def seed(
+    session: Session, emails: list[str], *, language: str = "fr", frequency: str = "weekly"
+) -> list:
     """Calls first seen two days before NOW (new), one older call changed yesterday, one hidden,
     one watched closing in 14 days; every address subscribed (confirmed) to one partnership."""
     long_ago = NOW - timedelta(days=40)
@@ -130,8 +167,11 @@ def seed(session: Session, emails: list[str], *, language: str = "fr",
     store_record(session, WATCHED, now=long_ago)
     for record in NEW:
         store_record(session, record, now=NOW - timedelta(days=2))
-    store_record(session, {**OLD, "deadlines": ["2026-05-15"], "amount_max": "150 000 €"},
-                 now=NOW - timedelta(days=1))  # fmt: skip
+    store_record(
+        session,
+        {**OLD, "deadlines": ["2026-05-15"], "amount_max": "150 000 €"},
+        now=NOW - timedelta(days=1),
+    )
     subscribers = []
     for email in emails:
         subscribers.append(

@@ -18,8 +18,7 @@ def _digest(session, **kw):
 def test_new_changed_and_closing_calls_from_the_engine(session):
     digest = _digest(session)
     sections = {i.opportunity.id: i.section for i in digest.items}
-    assert sections == {"t:wash": "new", "t:eau": "new", "t:old": "changed",
-                        "t:watched": "closing"}  # fmt: skip
+    assert sections == {"t:wash": "new", "t:eau": "new", "t:old": "changed", "t:watched": "closing"}
     # hidden ('not for us') and ineligible (communes only) calls are left out
     assert "t:hidden" not in sections and "t:companies" not in sections
     new = [i for i in digest.items if i.section == "new"]
@@ -95,8 +94,10 @@ def test_a_watched_eu_topic_carries_the_forecast_of_its_next_edition(session):
     watch(session, subscribers[0].partnership_id, soil)
     session.commit()
     builder = DigestBuilder(session, now=NOW)
-    assert next(i for i in builder.build(subscribers)[0].items if i.opportunity.id == soil).forecast \
-        is None  # no past awards stored: no forecast, and no query per call
+    assert (
+        next(i for i in builder.build(subscribers)[0].items if i.opportunity.id == soil).forecast
+        is None
+    )  # no past awards stored: no forecast, and no query per call
     session.commit()  # the import writes through its own connection
     for name in ("projects.jsonl.gz", "organisations.jsonl.gz"):
         import_awards(session.get_bind(), FILES / "awards" / name)
@@ -116,9 +117,12 @@ def test_the_text_part_follows_french_typography_and_lists_each_reason_on_its_li
     assert "Échéance\u202f: 16 mars 2026 (J-14)" in text  # a narrow no-break space, a date in words
     assert "  Se désabonner\u202f: " not in text and "Se désabonner\u202f: http" in text
     assert not [line for line in lines if re.search(r"\w [:;!?](\s|$)", line)]  # no plain space
-    assert "montant maximum\u202f: avant 100\u202f000\u00a0€ -> maintenant 150\u202f000\u00a0€" in text
-    assert any(line.startswith("  Montant maximum\u202f: ") and line.endswith("\u00a0€")
-               for line in lines)  # fmt: skip
+    assert (
+        "montant maximum\u202f: avant 100\u202f000\u00a0€ -> maintenant 150\u202f000\u00a0€" in text
+    )
+    assert any(
+        line.startswith("  Montant maximum\u202f: ") and line.endswith("\u00a0€") for line in lines
+    )
     new = next(i for i in digest.items if i.section == "new" and len(i.reasons) > 1)
     for reason in new.reasons:  # each reason on a line of its own, none run together
         assert f"    - {typography(reason, 'fr')}" in lines
@@ -128,4 +132,5 @@ def test_the_text_part_follows_french_typography_and_lists_each_reason_on_its_li
 def test_the_english_text_part_has_no_space_before_a_colon(session):
     text = render_digest(_digest(session, language="en")).get_body(("plain",)).get_content()
     assert "Deadline: 16 March 2026" in text and "\u202f" not in text.split("--")[0].replace(
-        "\u202f000", "")
+        "\u202f000", ""
+    )

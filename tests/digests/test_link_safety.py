@@ -89,7 +89,9 @@ def test_the_same_sequence_through_the_one_click_server(one_click):
         second = subscribe(session, "z2@example.org", profile=PROFILE, confirmed=True)
         session.commit()
     path = urlparse(old_link)
-    answer = httpx.post(f"{one_click}{path.path}?{path.query}", data={"List-Unsubscribe": "One-Click"})
+    answer = httpx.post(
+        f"{one_click}{path.path}?{path.query}", data={"List-Unsubscribe": "One-Click"}
+    )
     assert answer.status_code == 400
     with Session(get_engine()) as session:
         assert session.get(Subscriber, second.id).status == "active"

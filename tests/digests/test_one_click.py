@@ -26,8 +26,12 @@ def server(database_url):
 def _subscriber() -> Subscriber:
     with Session(get_engine(), expire_on_commit=False) as session:
         partnership = save_partnership(session, {"name": "Eau", "partners": [{"type": "ngo"}]})
-        subscriber = Subscriber(email="anna@example.org", partnership_id=partnership.id,
-                                status="active", created_at=utcnow())  # fmt: skip
+        subscriber = Subscriber(
+            email="anna@example.org",
+            partnership_id=partnership.id,
+            status="active",
+            created_at=utcnow(),
+        )
         session.add(subscriber)
         session.commit()
         return subscriber

@@ -169,7 +169,9 @@ def test_list_unsubscribe_goes_out_as_written_folded_at_its_comma(engine, sessio
     assert send_due(engine, now=NOW).sent == 1
     (raw,) = smtp.inbox.raw
     head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
-    (field,) = re.findall(r"^List-Unsubscribe: [^\r\n]*(?:\r\n[ \t][^\r\n]*)*", head, flags=re.MULTILINE)
+    (field,) = re.findall(
+        r"^List-Unsubscribe: [^\r\n]*(?:\r\n[ \t][^\r\n]*)*", head, flags=re.MULTILINE
+    )
     assert "=?" not in field
     lines = field.split("\r\n")
     assert len(lines) == 2 and lines[0].endswith(">,") and lines[1].startswith(" <mailto:")

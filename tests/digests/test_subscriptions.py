@@ -46,8 +46,9 @@ def test_double_opt_in_sends_only_the_confirmation(engine, session, smtp):
 
 
 def test_links_are_signed_for_one_use_and_expire(smtp):
-    subscriber = Subscriber(id=7, email="a@x.org", partnership_id=1, link_key="k3y",
-                            created_at=utcnow())  # fmt: skip
+    subscriber = Subscriber(
+        id=7, email="a@x.org", partnership_id=1, link_key="k3y", created_at=utcnow()
+    )
     token = make_token("unsubscribe", subscriber)
     claim = read_token(token, "unsubscribe")
     assert (claim.subscriber_id, claim.link_key) == (7, "k3y")
@@ -77,11 +78,13 @@ def test_subscribers_and_digest_commands(database_url, smtp, tmp_path):
     profile = tmp_path / "profile.json"
     profile.write_text(json.dumps(PROFILE), "utf-8")
     runner = CliRunner()
-    added = runner.invoke(main, ["subscribers", "add", "ana@example.org", "--profile", str(profile),
-                                 "--confirmed"])  # fmt: skip
+    added = runner.invoke(
+        main, ["subscribers", "add", "ana@example.org", "--profile", str(profile), "--confirmed"]
+    )
     assert added.exit_code == 0, added.output
-    pending = runner.invoke(main, ["subscribers", "add", "bob@example.org", "--profile",
-                                   str(profile)])  # fmt: skip
+    pending = runner.invoke(
+        main, ["subscribers", "add", "bob@example.org", "--profile", str(profile)]
+    )
     assert "pending, confirmation sent" in pending.output
     listed = runner.invoke(main, ["subscribers", "list"])
     assert "ana@example.org" in listed.output and "active" in listed.output

@@ -12,33 +12,60 @@ from funding.store.opportunities import store_record
 
 PROFILE = {
     "name": "Biodiversité locale",
-    "partners": [{"name": "Nature en ville", "type": "association", "country": "FR", "role": "lead"},
-                 {"type": "TPE", "country": "FR"}],
+    "partners": [
+        {"name": "Nature en ville", "type": "association", "country": "FR", "role": "lead"},
+        {"type": "TPE", "country": "FR"},
+    ],
     "themes": ["biodiversité"],
-}  # fmt: skip
+}
 
 
 def _run(database_url, *args):
     env = {**os.environ, "FUNDING_DATABASE_URL": database_url}
     return subprocess.run(
         [sys.executable, "-m", "funding.cli", "match", *args],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def _database(url):
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session:
-        store_record(session, {"id": "t:1", "url": "https://example.org/1",
-                               "title": "Restaurer la biodiversité des haies",
-                               "applicant_types": ["Associations"], "deadlines": ["2026-06-30"]})  # fmt: skip
-        store_record(session, {"id": "t:2", "url": "https://example.org/2",
-                               "title": "Biodiversité en entreprise", "applicant_types": ["Entreprises"],
-                               "deadlines": ["2026-06-30"]})  # fmt: skip
-        store_record(session, {"id": "t:3", "url": "https://example.org/3",
-                               "title": "Biodiversité communale", "applicant_types": ["Communes"],
-                               "deadlines": ["2026-06-30"]})  # fmt: skip
+        store_record(
+            session,
+            {
+                "id": "t:1",
+                "url": "https://example.org/1",
+                "title": "Restaurer la biodiversité des haies",
+                "applicant_types": ["Associations"],
+                "deadlines": ["2026-06-30"],
+            },
+        )
+        store_record(
+            session,
+            {
+                "id": "t:2",
+                "url": "https://example.org/2",
+                "title": "Biodiversité en entreprise",
+                "applicant_types": ["Entreprises"],
+                "deadlines": ["2026-06-30"],
+            },
+        )
+        store_record(
+            session,
+            {
+                "id": "t:3",
+                "url": "https://example.org/3",
+                "title": "Biodiversité communale",
+                "applicant_types": ["Communes"],
+                "deadlines": ["2026-06-30"],
+            },
+        )
         session.commit()
     engine.dispose()
     return url
@@ -56,7 +83,9 @@ def test_match_json_and_table(database_url, tmp_path):
     assert found[1]["fit"]["carried_by"] == "TPE #2" and found[1]["score"] < found[0]["score"]
     result = _run(url, "--profile", str(path), "--as-of", "2026-03-01", "--include-ineligible")
     assert result.returncode == 0, result.stderr
-    assert "Restaurer la biodiversité" in result.stdout and "Biodiversité communale" in result.stdout
+    assert (
+        "Restaurer la biodiversité" in result.stdout and "Biodiversité communale" in result.stdout
+    )
     assert "fail    applicant_type" in result.stdout
 
 

@@ -71,10 +71,26 @@ def _cli(url: str, profile: dict, tmp_path) -> list[dict]:
     path.write_text(json.dumps(profile), encoding="utf-8")
     env = {**os.environ, "FUNDING_DATABASE_URL": url, "FUNDING_EMBEDDINGS": "true"}
     result = subprocess.run(
-        [sys.executable, "-m", "funding.cli", "match", "--profile", str(path), "--as-of",
-         AS_OF.isoformat(), "--limit", "10", "--format", "json"],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "funding.cli",
+            "match",
+            "--profile",
+            str(path),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--limit",
+            "10",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -82,16 +98,23 @@ def _cli(url: str, profile: dict, tmp_path) -> list[dict]:
 def _digest_ids(engine, profile: dict) -> list[str]:
     """The calls a digest offers, in order, when every call of the store is new for it."""
     with Session(engine) as session:
-        partnership = Partnership(name=profile["name"], profile=profile, created_at=utcnow(),
-                                  updated_at=utcnow())  # fmt: skip
+        partnership = Partnership(
+            name=profile["name"], profile=profile, created_at=utcnow(), updated_at=utcnow()
+        )
         session.add(partnership)
         session.flush()
-        subscriber = Subscriber(email="lead@example.org", partnership_id=partnership.id,
-                                status="active", created_at=utcnow())  # fmt: skip
+        subscriber = Subscriber(
+            email="lead@example.org",
+            partnership_id=partnership.id,
+            status="active",
+            created_at=utcnow(),
+        )
         session.add(subscriber)
         session.flush()
         builder = DigestBuilder(session, now=datetime(2026, 3, 1, 8, tzinfo=UTC), max_items=10)
-        [digest] = builder.build([subscriber], since={subscriber.id: datetime(2000, 1, 1, tzinfo=UTC)})
+        [digest] = builder.build(
+            [subscriber], since={subscriber.id: datetime(2000, 1, 1, tzinfo=UTC)}
+        )
         found = [item.opportunity.id for item in digest.items if item.section == "new"]
         session.rollback()
     return found
@@ -119,8 +142,23 @@ def test_a_profile_no_call_fits_gets_the_nearest_ones_marked_and_no_digest(on, t
     path.write_text(json.dumps(NOTHING_FITS), encoding="utf-8")
     env = {**os.environ, "FUNDING_DATABASE_URL": url, "FUNDING_EMBEDDINGS": "true"}
     table = subprocess.run(
-        [sys.executable, "-m", "funding.cli", "match", "--profile", str(path), "--as-of", "2026-03-01"],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )  # fmt: skip
-    assert table.stdout.startswith("Aucun appel ne correspond encore à ce projet : voici les plus proches.")
+        [
+            sys.executable,
+            "-m",
+            "funding.cli",
+            "match",
+            "--profile",
+            str(path),
+            "--as-of",
+            "2026-03-01",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert table.stdout.startswith(
+        "Aucun appel ne correspond encore à ce projet : voici les plus proches."
+    )
     assert _digest_ids(engine, NOTHING_FITS) == []

@@ -21,11 +21,17 @@ def test_several_problems_are_all_reported():
 
 
 def test_lenient_words_amounts_and_countries():
-    p = parse_profile({
-        "name": "X", "partners": [{"type": "ONG", "country": "Sénégal", "role": "chef de file"}],
-        "amount_max": "150 000 €", "cofinancing_available": "20 %", "themes": "eau; santé",
-        "stage": "pilote", "deadline_after": "1er juin 2026",
-    })  # fmt: skip
+    p = parse_profile(
+        {
+            "name": "X",
+            "partners": [{"type": "ONG", "country": "Sénégal", "role": "chef de file"}],
+            "amount_max": "150 000 €",
+            "cofinancing_available": "20 %",
+            "themes": "eau; santé",
+            "stage": "pilote",
+            "deadline_after": "1er juin 2026",
+        }
+    )
     assert p.partners[0].country == "SN" and p.lead is p.partners[0]
     assert p.amount_max == 150_000 and p.cofinancing_available == 0.2
     assert p.themes == ["eau", "santé"] and p.stage == "pilot"
@@ -38,11 +44,20 @@ def test_unknown_country_is_an_error():
 
 @pytest.mark.parametrize(
     ("words", "canonical"),
-    [("association", "ngo"), ("ONG", "ngo"), ("fondation", "foundation"), ("entreprise", "company"),
-     ("PME", "sme"), ("start-up", "startup"), ("ESS", "social_enterprise"),
-     ("collectivité", "local_authority"), ("NGO", "ngo"), ("small business", "sme"),
-     ("assocation", "ngo")],
-)  # fmt: skip
+    [
+        ("association", "ngo"),
+        ("ONG", "ngo"),
+        ("fondation", "foundation"),
+        ("entreprise", "company"),
+        ("PME", "sme"),
+        ("start-up", "startup"),
+        ("ESS", "social_enterprise"),
+        ("collectivité", "local_authority"),
+        ("NGO", "ngo"),
+        ("small business", "sme"),
+        ("assocation", "ngo"),
+    ],
+)
 def test_partner_types_in_french_and_english_with_typos(words, canonical):
     p = parse_profile({"name": "X", "partners": [{"type": words}]})
     assert partner_type(p.partners[0]) == canonical
@@ -60,8 +75,10 @@ def test_old_profiles_stay_valid_and_new_fields_are_described():
     root = Path(__file__).parents[2]
     ours = json.loads((root / "funding" / "contracts" / "profile.schema.json").read_text())
     shared = json.loads((root.parent / "shared" / "contracts" / "profile.schema.json").read_text())
-    old = [*glob.glob(str(root.parent / "shared" / "eval" / "profiles" / "*.json")),
-           *glob.glob(str(root / "benchmarks" / "matching" / "profiles" / "*.json"))]  # fmt: skip
+    old = [
+        *glob.glob(str(root.parent / "shared" / "eval" / "profiles" / "*.json")),
+        *glob.glob(str(root / "benchmarks" / "matching" / "profiles" / "*.json")),
+    ]
     assert len(old) >= 12
     for path in old:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -72,22 +89,37 @@ def test_old_profiles_stay_valid_and_new_fields_are_described():
     for name in ("department", "commune", "postal_code", "canton", "employees", "sector"):
         assert partner[name]["description"], name
     assert ours["properties"]["intervention_places"]["description"]
-    new = {"name": "x", "partners": [{"type": "association", "country": "FR", "postal_code": "74100",
-                                      "employees": 4}], "intervention_places": ["Grand Genève"]}  # fmt: skip
+    new = {
+        "name": "x",
+        "partners": [
+            {"type": "association", "country": "FR", "postal_code": "74100", "employees": 4}
+        ],
+        "intervention_places": ["Grand Genève"],
+    }
     jsonschema.validate(new, ours)
     jsonschema.validate(new, shared)  # a reader of the shared contract still accepts it
 
 
 def test_a_place_field_that_names_no_place_is_refused_with_its_field():
     with pytest.raises(ProfileError) as error:
-        parse_profile({"name": "x", "partners": [
-            {"type": "ngo", "country": "FR", "department": "Haute Savoy"},
-            {"type": "ngo", "country": "CH", "canton": "Genf"}, {"type": "ngo", "postal_code": "7410"}]})
+        parse_profile(
+            {
+                "name": "x",
+                "partners": [
+                    {"type": "ngo", "country": "FR", "department": "Haute Savoy"},
+                    {"type": "ngo", "country": "CH", "canton": "Genf"},
+                    {"type": "ngo", "postal_code": "7410"},
+                ],
+            }
+        )
     problems = dict(error.value.problems)
     assert "partners[0].department" in problems and "partners[2].postal_code" in problems
     assert "partners[1].canton" not in problems  # Genf: Geneva in German
-    seat = parse_profile({"name": "x", "partners": [
-        {"type": "ngo", "country": "CH", "canton": "GE"}]}).partners[0].seat
+    seat = (
+        parse_profile({"name": "x", "partners": [{"type": "ngo", "country": "CH", "canton": "GE"}]})
+        .partners[0]
+        .seat
+    )
     assert seat == {"CH-GE"}
 
 
@@ -106,6 +138,8 @@ def test_schema_errors_in_words_numbered_as_the_readme():
     assert problem_text(*problem) == "partenaire 2 (partners[1]), champ type : obligatoire"
     assert problem_text(*problem, lang="en") == "partner 2 (partners[1]), field type: is required"
     assert problem_text("", "the file is nested more than 32 levels deep") == (
-        "le fichier imbrique plus de 32 niveaux")
+        "le fichier imbrique plus de 32 niveaux"
+    )
     assert problem_text("amount_min", "'abc' is not an amount") == (
-        "champ amount_min : 'abc' n'est pas un montant")
+        "champ amount_min : 'abc' n'est pas un montant"
+    )

@@ -46,7 +46,13 @@ def test_funding_match_says_what_is_wrong_with_the_file(tmp_path):
     path = tmp_path / "latin.json"
     path.write_bytes(json.dumps(PROFILE, ensure_ascii=False).encode("latin-1"))
     env = {**os.environ, "FUNDING_DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"}
-    result = subprocess.run([sys.executable, "-m", "funding.cli", "match", "--profile", str(path)],
-                            capture_output=True, text=True, env=env, cwd=ROOT, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "funding.cli", "match", "--profile", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "is not UTF-8 (byte 0xE9" in result.stderr

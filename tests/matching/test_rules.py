@@ -133,7 +133,10 @@ def test_applicant_type_parent_hierarchy():
     large = profile(partners=[{"type": "grande entreprise", "role": "lead"}])
     assert applicant_type(call(applicant_words=["PME"]), large).result == "fail"
     coop = profile(partners=[{"type": "coopérative agricole", "role": "lead"}])
-    assert applicant_type(call(applicant_words=["Communes", "Intercommunalités"]), coop).result == "fail"
+    assert (
+        applicant_type(call(applicant_words=["Communes", "Intercommunalités"]), coop).result
+        == "fail"
+    )
     social = profile(partners=[{"type": "entreprise de l'ESS", "role": "lead"}])
     assert applicant_type(call(applicant_words=["Company"]), social).result == "pass"
 
@@ -171,7 +174,10 @@ def test_territory_of_stated_zones_against_the_project():
     assert territory(call(intervention_zones=["pays les moins avancés"]), p).result == "pass"
     assert territory(call(intervention_zones=["G5 Sahel"]), p).result == "fail"
     assert territory(call(intervention_zones=["Sahel"]), p).result == "pass"  # the Sahel belt
-    assert territory(call(intervention_zones=["NE"]), profile(intervention_countries=["Sahel"])).result == "pass"
+    assert (
+        territory(call(intervention_zones=["NE"]), profile(intervention_countries=["Sahel"])).result
+        == "pass"
+    )
     assert territory(call(), p).result == "unknown"
 
 
@@ -256,13 +262,24 @@ def test_instrument_wanted():
 
 
 def test_every_criterion_has_an_explanation_and_the_verdict_follows():
-    p = profile(amount_min=1, amount_max=10, cofinancing_available=0.5, instruments=["grant"],
-                intervention_countries=["FR"])  # fmt: skip
+    p = profile(
+        amount_min=1,
+        amount_max=10,
+        cofinancing_available=0.5,
+        instruments=["grant"],
+        intervention_countries=["FR"],
+    )
     criteria = check_all(call(applicant_countries=["FR"]), p, as_of=AS_OF)
     assert {c.criterion for c in criteria} == {
-        "timing", "applicant_type", "applicant_country", "territory", "partnership",
-        "amount", "cofinancing", "instrument",
-    }  # fmt: skip
+        "timing",
+        "applicant_type",
+        "applicant_country",
+        "territory",
+        "partnership",
+        "amount",
+        "cofinancing",
+        "instrument",
+    }
     assert all(c.explanation for c in criteria)
     assert verdict(criteria) == "to_verify"
     closed = check_all(call(deadlines=["2020-01-01"]), p, as_of=AS_OF)
@@ -271,28 +288,50 @@ def test_every_criterion_has_an_explanation_and_the_verdict_follows():
 
 def test_unknown_amount_rate_and_instrument_do_not_make_a_call_doubtful():
     p = profile(amount_min=1, amount_max=10, cofinancing_available=0.5, instruments=["grant"])
-    stated = call(deadlines=["2026-06-30"], applicant_words=["Associations"], funder="ADEME",
-                  partnership_required=False)  # fmt: skip
+    stated = call(
+        deadlines=["2026-06-30"],
+        applicant_words=["Associations"],
+        funder="ADEME",
+        partnership_required=False,
+    )
     criteria = check_all(stated, p, as_of=AS_OF)
-    assert {c.result for c in criteria if c.criterion in ("amount", "cofinancing", "instrument")} == {"unknown"}
+    assert {
+        c.result for c in criteria if c.criterion in ("amount", "cofinancing", "instrument")
+    } == {"unknown"}
     assert verdict(criteria) == "eligible"
 
 
 def test_a_consortium_to_complete_is_not_ineligible():
-    text = ("The following additional eligibility criteria apply: consortia must include at least "
-            "three independent legal entities established in an African Union member state.")
-    p = profile(partners=[{"type": "startup", "country": "FR", "role": "lead"},
-                          {"type": "association", "country": "MA"}])  # fmt: skip
+    text = (
+        "The following additional eligibility criteria apply: consortia must include at least "
+        "three independent legal entities established in an African Union member state."
+    )
+    p = profile(
+        partners=[
+            {"type": "startup", "country": "FR", "role": "lead"},
+            {"type": "association", "country": "MA"},
+        ]
+    )
     criteria = check_all(call(eligibility_plain=text), p, as_of=AS_OF)
     assert next(c for c in criteria if c.criterion == "partnership").result == "fail"
     assert verdict(criteria) == "to_complete"
-    assert verdict(check_all(call(eligibility_plain=text, deadlines=["2020-01-01"]), p, as_of=AS_OF)) == "ineligible"
+    assert (
+        verdict(check_all(call(eligibility_plain=text, deadlines=["2020-01-01"]), p, as_of=AS_OF))
+        == "ineligible"
+    )
 
 
 # The early fail check (the engine leaves ineligible calls out before explaining them)
 
-EARLY = ("timing", "applicant_type", "applicant_country", "territory", "amount", "cofinancing",
-         "instrument")  # fmt: skip
+EARLY = (
+    "timing",
+    "applicant_type",
+    "applicant_country",
+    "territory",
+    "amount",
+    "cofinancing",
+    "instrument",
+)
 EARLY_CALLS = [
     call(),
     call(deadlines=["2025-12-31"]),
@@ -320,14 +359,24 @@ EARLY_CALLS = [
 ]
 EARLY_PROFILES = [
     profile(),
-    profile(amount_min=50_000, amount_max=100_000, cofinancing_available=0.2, instruments=["grant"]),
+    profile(
+        amount_min=50_000, amount_max=100_000, cofinancing_available=0.2, instruments=["grant"]
+    ),
     profile(amount_max=100_000, cofinancing_available=0.5, deadline_after="2026-05-01"),
     profile(cofinancing_available=0.3, instruments=["prêt"]),
-    profile(partners=[{"name": "Asso", "type": "association", "country": "FR"},
-                      {"name": "Firm", "type": "grande entreprise", "country": "SN"}]),
-    profile(partners=[{"name": "Firm", "type": "grande entreprise", "country": "DE", "role": "lead"},
-                      {"name": "Asso", "type": "ONG", "country": "SN"}]),
-]  # fmt: skip
+    profile(
+        partners=[
+            {"name": "Asso", "type": "association", "country": "FR"},
+            {"name": "Firm", "type": "grande entreprise", "country": "SN"},
+        ]
+    ),
+    profile(
+        partners=[
+            {"name": "Firm", "type": "grande entreprise", "country": "DE", "role": "lead"},
+            {"name": "Asso", "type": "ONG", "country": "SN"},
+        ]
+    ),
+]
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

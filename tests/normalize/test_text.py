@@ -158,16 +158,36 @@ def test_html_to_text_keeps_the_text_of_broken_markup(value, expected):
 def test_eu_headings_glued_to_their_text_are_repaired():
     from funding.contracts.records import to_row, validate_record
 
-    glued = ("Expected Outcome:Project results are expected. Other Eligible ConditionsThe JRC may "
-             "participate. General conditions1. Admissibility Conditions. Eligible "
-             "countriesdescribed in Annex B; see https://ec.europa.eu and mailto:x@ec.europa.eu")  # fmt: skip
-    row = to_row(validate_record({"id": "eu_sedia:t", "title": "T", "url": "https://e.eu/t",
-                                  "source": "eu_sedia", "summary": glued}))  # fmt: skip
+    glued = (
+        "Expected Outcome:Project results are expected. Other Eligible ConditionsThe JRC may "
+        "participate. General conditions1. Admissibility Conditions. Eligible "
+        "countriesdescribed in Annex B; see https://ec.europa.eu and mailto:x@ec.europa.eu"
+    )
+    row = to_row(
+        validate_record(
+            {
+                "id": "eu_sedia:t",
+                "title": "T",
+                "url": "https://e.eu/t",
+                "source": "eu_sedia",
+                "summary": glued,
+            }
+        )
+    )
     assert row["summary_plain"] == (
         "Expected Outcome: Project results are expected. Other Eligible Conditions The JRC may "
         "participate. General conditions 1. Admissibility Conditions. Eligible countries "
         "described in Annex B; see https://ec.europa.eu and mailto:x@ec.europa.eu"
     )
-    other = to_row(validate_record({"id": "at:t", "title": "T", "url": "https://e.fr/t",
-                                    "source": "aides_territoires", "summary": "UrbanVitaliz aide"}))  # fmt: skip
+    other = to_row(
+        validate_record(
+            {
+                "id": "at:t",
+                "title": "T",
+                "url": "https://e.fr/t",
+                "source": "aides_territoires",
+                "summary": "UrbanVitaliz aide",
+            }
+        )
+    )
     assert other["summary_plain"] == "UrbanVitaliz aide"  # a name, elsewhere: left as written

@@ -28,9 +28,20 @@ INSTRUMENTS = [
     "other",
 ]
 APPLICANT_TYPES = [
-    "ngo", "foundation", "company", "sme", "startup", "social_enterprise", "public_body",
-    "local_authority", "research", "education", "individual", "farmer", "other",
-]  # fmt: skip
+    "ngo",
+    "foundation",
+    "company",
+    "sme",
+    "startup",
+    "social_enterprise",
+    "public_body",
+    "local_authority",
+    "research",
+    "education",
+    "individual",
+    "farmer",
+    "other",
+]
 
 
 def fixture_lines(name: str) -> list[str]:

@@ -18,18 +18,27 @@ from funding.store.db import make_engine, upgrade
 from funding.store.models import Extraction, FieldChange, Merge, Opportunity
 from funding.store.opportunities import upsert_many
 
-SUMMARY = ("Les associations et les PME sont éligibles. Le projet doit réunir au moins 3 "
-           "partenaires de deux pays. Taux de cofinancement maximum : 80 %.")  # fmt: skip
+SUMMARY = (
+    "Les associations et les PME sont éligibles. Le projet doit réunir au moins 3 "
+    "partenaires de deux pays. Taux de cofinancement maximum : 80 %."
+)
 
 
 def near_duplicates(calls: int, sources: list[str], *, start: int = 0) -> list[dict]:
     """The same calls listed by several sources: same title, funder and deadline."""
     return [
-        {"id": f"{source}:{n}", "source": source, "url": f"https://{source}.example/{n}",
-         "title": f"Édition {n} : appel à projets biodiversité et haies", "funder": "Région Sud",
-         "summary": SUMMARY, "deadlines": [(date(2027, 1, 1) + timedelta(days=n)).isoformat()]}
-        for n in range(start, start + calls) for source in sources
-    ]  # fmt: skip
+        {
+            "id": f"{source}:{n}",
+            "source": source,
+            "url": f"https://{source}.example/{n}",
+            "title": f"Édition {n} : appel à projets biodiversité et haies",
+            "funder": "Région Sud",
+            "summary": SUMMARY,
+            "deadlines": [(date(2027, 1, 1) + timedelta(days=n)).isoformat()],
+        }
+        for n in range(start, start + calls)
+        for source in sources
+    ]
 
 
 def _context():
@@ -134,7 +143,9 @@ def test_concurrent_enrichments_queue_nothing_twice(backend_url, everything, fau
         ).all()
         assert pairs == []
         merged = session.exec(
-            select(func.count()).select_from(Opportunity).where(Opportunity.merged_into.is_not(None))  # type: ignore[union-attr]
+            select(func.count())
+            .select_from(Opportunity)
+            .where(Opportunity.merged_into.is_not(None))  # type: ignore[union-attr]
         ).one()
         assert merged == 40 * (WRITERS - 1)  # every listing but one per call merged, once
 
@@ -189,19 +200,24 @@ def test_deduplication_never_holds_the_database_past_a_writers_patience(backend_
         session.commit()
     context = _context()
     done, start, errors = context.Event(), context.Barrier(2), context.Queue()
-    processes = [context.Process(target=target, args=(backend_url, done, start, errors))
-                 for target in (_enrich_everything, _keep_writing)]  # fmt: skip
+    processes = [
+        context.Process(target=target, args=(backend_url, done, start, errors))
+        for target in (_enrich_everything, _keep_writing)
+    ]
     for process in processes:
         process.start()
     for process in processes:
         process.join(240)
     found = [errors.get() for _ in range(errors.qsize())]
     died = sum(p.exitcode != 0 for p in processes)
-    fault_table.concurrent(backend_url, "whole-database enrich + a writer (2 s patience)", 2, 1,
-                           died)  # fmt: skip
+    fault_table.concurrent(
+        backend_url, "whole-database enrich + a writer (2 s patience)", 2, 1, died
+    )
     assert found == [] and died == 0
     with Session(engine) as session:
         merged = session.exec(
-            select(func.count()).select_from(Opportunity).where(Opportunity.merged_into.is_not(None))  # type: ignore[union-attr]
+            select(func.count())
+            .select_from(Opportunity)
+            .where(Opportunity.merged_into.is_not(None))  # type: ignore[union-attr]
         ).one()
         assert merged == 300  # the enrichment did its whole work meanwhile

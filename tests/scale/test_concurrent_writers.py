@@ -29,8 +29,13 @@ NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
 
 def _record(n: int, writer: int, round_: int) -> dict:
-    return {"id": f"src:{n}", "title": f"Call {n}", "url": f"https://x.org/{n}", "source": f"s{writer}",
-            "summary": f"version {writer}-{round_}"}  # fmt: skip
+    return {
+        "id": f"src:{n}",
+        "title": f"Call {n}",
+        "url": f"https://x.org/{n}",
+        "source": f"s{writer}",
+        "summary": f"version {writer}-{round_}",
+    }
 
 
 def _writer(url: str, writer: int, errors) -> None:

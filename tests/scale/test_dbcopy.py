@@ -26,7 +26,7 @@ from funding.store.models import (
     SourceRun,
     Subscriber,
     WatchedCall,
-)  # fmt: skip
+)
 from funding.store.opportunities import (
     edit_opportunity,
     field_history,
@@ -43,38 +43,95 @@ def _fill(engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
         run = start_run(session, "eu_sedia")
         for n in range(5):
-            store_record(session, {"id": f"eu_sedia:t{n}", "title": f"Eau potable et sécurité {n}",
-                                   "url": f"https://example.org/{n}", "source": "eu_sedia",
-                                   "deadlines": ["2026-12-01"]}, source_run_id=run.id)  # fmt: skip
-        store_record(session, {"id": "eu_sedia:t0", "title": "Eau potable (amended)",
-                               "url": "https://example.org/0", "source": "eu_sedia"})  # fmt: skip
+            store_record(
+                session,
+                {
+                    "id": f"eu_sedia:t{n}",
+                    "title": f"Eau potable et sécurité {n}",
+                    "url": f"https://example.org/{n}",
+                    "source": "eu_sedia",
+                    "deadlines": ["2026-12-01"],
+                },
+                source_run_id=run.id,
+            )
+        store_record(
+            session,
+            {
+                "id": "eu_sedia:t0",
+                "title": "Eau potable (amended)",
+                "url": "https://example.org/0",
+                "source": "eu_sedia",
+            },
+        )
         edit_opportunity(session, "eu_sedia:t1", {"title": "Edited by staff"}, by="alice")
-        partnership = Partnership(name="WASH", profile={"partners": []}, created_at=NOW,
-                                  updated_at=NOW)  # fmt: skip
+        partnership = Partnership(
+            name="WASH", profile={"partners": []}, created_at=NOW, updated_at=NOW
+        )
         session.add(partnership)
         session.flush()
-        session.add_all([
-            HiddenCall(partnership_id=partnership.id, opportunity_id="eu_sedia:t2", hidden_at=NOW),
-            WatchedCall(partnership_id=partnership.id, opportunity_id="eu_sedia:t3", stage="preparing",
-                        created_at=NOW, updated_at=NOW),
-            CallReport(opportunity_id="eu_sedia:t4", message="deadline moved", created_at=NOW),
-            Extraction(opportunity_id="eu_sedia:t4", field="min_partners", value=2, snippet="two",
-                       confidence=0.9, method="rule", extracted_at=NOW),
-            Merge(keep_id="eu_sedia:t3", duplicate_id="eu_sedia:t4", status="suggested", created_at=NOW),
-            Embedding(key="k" * 64, model="test", vector=bytes(range(16))),
-            PartnershipMember(partnership_id=partnership.id, email="a@example.org", added_at=NOW),
-            AwardProject(id="cordis:101112877", source="cordis", title="BLUE CONNECT", raw_hash="h"),
-            AwardOrganisation(id=1, source="cordis", source_id="999", name="Université de Genève",
-                              name_key="universite de geneve", country="CH", raw_hash="h"),
-            AwardParticipation(project_id="cordis:101112877", organisation_id=1, raw_hash="h"),
-        ])  # fmt: skip
+        session.add_all(
+            [
+                HiddenCall(
+                    partnership_id=partnership.id, opportunity_id="eu_sedia:t2", hidden_at=NOW
+                ),
+                WatchedCall(
+                    partnership_id=partnership.id,
+                    opportunity_id="eu_sedia:t3",
+                    stage="preparing",
+                    created_at=NOW,
+                    updated_at=NOW,
+                ),
+                CallReport(opportunity_id="eu_sedia:t4", message="deadline moved", created_at=NOW),
+                Extraction(
+                    opportunity_id="eu_sedia:t4",
+                    field="min_partners",
+                    value=2,
+                    snippet="two",
+                    confidence=0.9,
+                    method="rule",
+                    extracted_at=NOW,
+                ),
+                Merge(
+                    keep_id="eu_sedia:t3",
+                    duplicate_id="eu_sedia:t4",
+                    status="suggested",
+                    created_at=NOW,
+                ),
+                Embedding(key="k" * 64, model="test", vector=bytes(range(16))),
+                PartnershipMember(
+                    partnership_id=partnership.id, email="a@example.org", added_at=NOW
+                ),
+                AwardProject(
+                    id="cordis:101112877", source="cordis", title="BLUE CONNECT", raw_hash="h"
+                ),
+                AwardOrganisation(
+                    id=1,
+                    source="cordis",
+                    source_id="999",
+                    name="Université de Genève",
+                    name_key="universite de geneve",
+                    country="CH",
+                    raw_hash="h",
+                ),
+                AwardParticipation(project_id="cordis:101112877", organisation_id=1, raw_hash="h"),
+            ]
+        )
         subscriber = Subscriber(
             email="a@example.org", partnership_id=partnership.id, created_at=NOW
         )
         session.add(subscriber)
         session.flush()
-        session.add(Delivery(subscriber_id=subscriber.id, kind="digest", period="2026-W48",
-                             status="sent", item_ids=["eu_sedia:t0"], created_at=NOW, sent_at=NOW))  # fmt: skip
+        session.add(
+            Delivery(
+                subscriber_id=subscriber.id,
+                kind="digest",
+                period="2026-W48",
+                status="sent",
+                item_ids=["eu_sedia:t0"],
+                created_at=NOW,
+                sent_at=NOW,
+            )
+        )
         session.commit()
 
 
@@ -102,8 +159,12 @@ def test_every_row_of_every_table_arrives(tmp_path, backend_url, monkeypatch):
     target = make_engine(backend_url)
     before, after = _dump(source), _dump(target)
     assert set(before) == set(after)
-    empty = [name for name, rows in before.items() if not rows]  # the award index is a cache, rebuilt on demand
-    assert not [n for n in empty if n not in ("sign_in_attempt", "staff_alert", "award_index_cache")], empty
+    empty = [
+        name for name, rows in before.items() if not rows
+    ]  # the award index is a cache, rebuilt on demand
+    assert not [
+        n for n in empty if n not in ("sign_in_attempt", "staff_alert", "award_index_cache")
+    ], empty
     for name in before:
         assert after[name] == before[name], name
     with Session(target) as session:

@@ -17,8 +17,10 @@ from funding.matching import match
 from funding.store.db import make_engine, upgrade
 
 ROOT = Path(__file__).parents[2]
-PROFILES = [*sorted((ROOT / "benchmarks" / "matching" / "profiles").glob("*.json")),
-            *sorted((ROOT.parent / "shared" / "eval" / "profiles").glob("pd0[1-4].json"))]  # fmt: skip
+PROFILES = [
+    *sorted((ROOT / "benchmarks" / "matching" / "profiles").glob("*.json")),
+    *sorted((ROOT.parent / "shared" / "eval" / "profiles").glob("pd0[1-4].json")),
+]
 AS_OF = date(2026, 3, 1)
 
 
@@ -32,7 +34,9 @@ def _top10(url: str) -> dict[str, list[str]]:
         assert model.embed_calls(session, report.changed_ids) == 0  # the shipped vectors
         for path in PROFILES:
             profile = json.loads(path.read_text("utf-8"))
-            out[path.stem] = [m.opportunity.id for m in match(session, profile, as_of=AS_OF, limit=10)]
+            out[path.stem] = [
+                m.opportunity.id for m in match(session, profile, as_of=AS_OF, limit=10)
+            ]
     engine.dispose()
     return out
 

@@ -37,9 +37,12 @@ def test_release_schema_keeps_its_data(backend_url):
             },
         )
         connection.execute(
-            text("INSERT INTO field_change (opportunity_id, field, changed_at, changed_by) "
-                 "VALUES ('old:1', 'title', :t, 'import')"), {"t": seen},
-        )  # fmt: skip
+            text(
+                "INSERT INTO field_change (opportunity_id, field, changed_at, changed_by) "
+                "VALUES ('old:1', 'title', :t, 'import')"
+            ),
+            {"t": seen},
+        )
     upgrade(engine)
     assert current_revision(engine) == _head_revision()
     with Session(engine) as session:
@@ -60,23 +63,35 @@ def test_i13_keeps_people_links_and_decisions(backend_url):
     upgrade(engine, "0010")
     t = datetime(2026, 1, 5, 8, 0)
     statements = [
-        ("INSERT INTO partnership (id, name, profile, created_at, updated_at) VALUES "
-         "(1, 'Eau', '{}', :t, :t), (2, 'Sol', '{}', :t, :t)"),
-        ("INSERT INTO subscriber (id, email, partnership_id, frequency, language, status, "
-         "created_at) VALUES (1, 'a@x.org', 1, 'weekly', 'fr', 'active', :t), "
-         "(2, 'b@x.org', 2, 'weekly', 'fr', 'pending', :t)"),
-        ("INSERT INTO delivery (subscriber_id, kind, period, status, attempts, created_at) "
-         "VALUES (2, 'digest', 'w1', 'sent', 1, :t)"),
-        ("INSERT INTO watched_call (partnership_id, opportunity_id, stage, created_at, updated_at) "
-         "VALUES (2, 'x:1', 'interested', :t, :t)"),
-        ("INSERT INTO extraction (opportunity_id, field, value, snippet, confidence, method, "
-         "extracted_at, status, applied) VALUES "
-         "('x:1', 'min_partners', '3', 's', 0.8, 'm', :t, 'proposed', false), "
-         "('x:1', 'min_partners', '3', 's', 0.8, 'm', :t, 'rejected', false), "
-         "('x:1', 'min_partners', '4', 's', 0.8, 'm', :t, 'proposed', false)"),
-        ("INSERT INTO merge (keep_id, duplicate_id, status, created_at) VALUES "
-         "('x:1', 'x:2', 'suggested', :t), ('x:1', 'x:2', 'suggested', :t), "
-         "('x:1', 'x:2', 'dismissed', :t)"),
+        (
+            "INSERT INTO partnership (id, name, profile, created_at, updated_at) VALUES "
+            "(1, 'Eau', '{}', :t, :t), (2, 'Sol', '{}', :t, :t)"
+        ),
+        (
+            "INSERT INTO subscriber (id, email, partnership_id, frequency, language, status, "
+            "created_at) VALUES (1, 'a@x.org', 1, 'weekly', 'fr', 'active', :t), "
+            "(2, 'b@x.org', 2, 'weekly', 'fr', 'pending', :t)"
+        ),
+        (
+            "INSERT INTO delivery (subscriber_id, kind, period, status, attempts, created_at) "
+            "VALUES (2, 'digest', 'w1', 'sent', 1, :t)"
+        ),
+        (
+            "INSERT INTO watched_call (partnership_id, opportunity_id, stage, created_at, updated_at) "
+            "VALUES (2, 'x:1', 'interested', :t, :t)"
+        ),
+        (
+            "INSERT INTO extraction (opportunity_id, field, value, snippet, confidence, method, "
+            "extracted_at, status, applied) VALUES "
+            "('x:1', 'min_partners', '3', 's', 0.8, 'm', :t, 'proposed', false), "
+            "('x:1', 'min_partners', '3', 's', 0.8, 'm', :t, 'rejected', false), "
+            "('x:1', 'min_partners', '4', 's', 0.8, 'm', :t, 'proposed', false)"
+        ),
+        (
+            "INSERT INTO merge (keep_id, duplicate_id, status, created_at) VALUES "
+            "('x:1', 'x:2', 'suggested', :t), ('x:1', 'x:2', 'suggested', :t), "
+            "('x:1', 'x:2', 'dismissed', :t)"
+        ),
     ]
     with engine.begin() as connection:
         for statement in statements:
@@ -85,17 +100,22 @@ def test_i13_keeps_people_links_and_decisions(backend_url):
     command.downgrade(alembic_config(engine), "0012")
     upgrade(engine)
     with engine.connect() as connection:
+
         def rows(sql: str) -> list[tuple]:
             return [tuple(r) for r in connection.execute(text(sql))]
 
         assert rows("SELECT id, email, partnership_id FROM subscriber ORDER BY id") == [
-            (1, "a@x.org", 1), (2, "b@x.org", 2)]  # fmt: skip
+            (1, "a@x.org", 1),
+            (2, "b@x.org", 2),
+        ]
         keys = rows("SELECT link_key FROM subscriber")
         assert len({k for (k,) in keys}) == 2 and all(len(k) >= 16 for (k,) in keys)
         assert rows("SELECT subscriber_id FROM delivery") == [(2,)]
         assert rows("SELECT partnership_id FROM watched_call") == [(2,)]
         assert rows("SELECT CAST(value AS TEXT), status FROM extraction ORDER BY id") == [
-            ("3", "rejected"), ("4", "proposed")]  # fmt: skip  (staff's decision kept)
+            ("3", "rejected"),
+            ("4", "proposed"),
+        ]  # (staff's decision kept)
         assert rows("SELECT status FROM merge ORDER BY id") == [("suggested",), ("dismissed",)]
         if engine.dialect.name == "sqlite":
             assert rows("PRAGMA foreign_key_check") == []
@@ -107,10 +127,12 @@ def test_i13_keeps_people_links_and_decisions(backend_url):
         connection.execute(text("DELETE FROM delivery"))
         connection.execute(text("DELETE FROM subscriber WHERE id = 2"))
         connection.execute(
-            text("INSERT INTO subscriber (email, link_key, partnership_id, frequency, language, "
-                 "status, created_at) VALUES ('c@x.org', 'k', 1, 'weekly', 'fr', 'pending', :t)"),
+            text(
+                "INSERT INTO subscriber (email, link_key, partnership_id, frequency, language, "
+                "status, created_at) VALUES ('c@x.org', 'k', 1, 'weekly', 'fr', 'pending', :t)"
+            ),
             {"t": t},
-        )  # fmt: skip
+        )
         found = connection.execute(text("SELECT id FROM subscriber WHERE email = 'c@x.org'"))
         assert found.scalar() == 3
     engine.dispose()
@@ -122,10 +144,12 @@ def test_migration_makes_owners_members(backend_url):
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO partnership (name, profile, owner_email, created_at, updated_at) "
-                 "VALUES ('A', '{}', :owner, :t, :t), ('B', '{}', NULL, :t, :t)"),
+            text(
+                "INSERT INTO partnership (name, profile, owner_email, created_at, updated_at) "
+                "VALUES ('A', '{}', :owner, :t, :t), ('B', '{}', NULL, :t, :t)"
+            ),
             {"owner": "lea@example.org", "t": now},
-        )  # fmt: skip
+        )
     upgrade(engine)
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT email FROM partnership_member")).all()

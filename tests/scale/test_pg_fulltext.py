@@ -48,10 +48,17 @@ def _documents(connection, fields) -> list[str]:
 
 
 def _folds(connection, values) -> list[str | None]:
-    return connection.execute(
-        text("SELECT funding_fold(v) FROM unnest(CAST(:v AS text[])) WITH ORDINALITY AS x(v, n) "
-             "ORDER BY n"), {"v": values},
-    ).scalars().all()  # fmt: skip
+    return (
+        connection.execute(
+            text(
+                "SELECT funding_fold(v) FROM unnest(CAST(:v AS text[])) WITH ORDINALITY AS x(v, n) "
+                "ORDER BY n"
+            ),
+            {"v": values},
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _insert(connection, id_: str, title: str, summary: str | None) -> None:
@@ -115,7 +122,8 @@ def test_0012_cuts_words_as_sqlite_does(postgres_url):
             text("SELECT fulltext FROM opportunity WHERE id = 'old:1'")
         ).scalar()
     weighted = {  # the 'simple' words, weights A-C (the stems are weight D, unchanged)
-        w.split(":")[0].strip("'") for w in words.split()
+        w.split(":")[0].strip("'")
+        for w in words.split()
         if any(c in w.split(":", 1)[1] for c in "ABC")
     }
     assert {"hiv", "aids", "vih", "sida", "co", "design"} <= weighted

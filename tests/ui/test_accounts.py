@@ -25,8 +25,10 @@ def test_another_lead_and_visitors_cannot_open_a_partnership(ui_db):
     mine = make_app(lead=LEAD, partnership=str(pid))
     assert mine.selectbox(key="partnership_id").value == pid
     assert any(b.key.startswith("hide_") for b in mine.button if b.key)
-    for other in (make_app(lead="marc@example.org", partnership=str(pid)),
-                  make_app(partnership=str(pid))):  # fmt: skip
+    for other in (
+        make_app(lead="marc@example.org", partnership=str(pid)),
+        make_app(partnership=str(pid)),
+    ):
         assert not [s for s in other.selectbox if s.key == "partnership_id"]
         assert other.info[0].value.startswith("Décrivez votre partenariat")  # nothing loaded
     visitor = make_app(partnership=str(pid))

@@ -25,12 +25,16 @@ def test_credentials_from_environment_and_secrets_file(tmp_path):
 
 
 def test_lockout_after_repeated_failures_then_release(session):
-    settings = Settings(staff_users=f"alice={hash_password('a')}", sign_in_max_failures=3,
-                        sign_in_window_seconds=600)  # fmt: skip
+    settings = Settings(
+        staff_users=f"alice={hash_password('a')}",
+        sign_in_max_failures=3,
+        sign_in_window_seconds=600,
+    )
     assert sign_in(session, "alice", "a", now=NOW, settings=settings).ok
     for minute in range(3):
-        result = sign_in(session, "alice", "nope", now=NOW + timedelta(minutes=minute),
-                         settings=settings)  # fmt: skip
+        result = sign_in(
+            session, "alice", "nope", now=NOW + timedelta(minutes=minute), settings=settings
+        )
         assert result.outcome == "refused"
     locked = sign_in(session, "alice", "a", now=NOW + timedelta(minutes=3), settings=settings)
     assert locked.outcome == "locked" and 0 < locked.retry_after_seconds <= 600

@@ -19,17 +19,29 @@ from tests.digests.conftest import SMTPServer
 from tests.ui.conftest import AS_OF, PROFILES
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 if not CHROMIUM.exists():
     if os.environ.get("CI") == "true":
         pytest.fail("CI=true but /usr/bin/chromium is missing (apt-get install chromium)")
-    pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium); not in CI",
-                allow_module_level=True)  # fmt: skip
-playwright = pytest.importorskip("playwright.sync_api") if os.environ.get("CI") != "true" \
-    else __import__("playwright.sync_api").sync_api  # fmt: skip
+    pytest.skip(
+        "/usr/bin/chromium is not installed (apt-get install chromium); not in CI",
+        allow_module_level=True,
+    )
+playwright = (
+    pytest.importorskip("playwright.sync_api")
+    if os.environ.get("CI") != "true"
+    else __import__("playwright.sync_api").sync_api
+)
 
 
 def free_port() -> int:
@@ -44,8 +56,11 @@ def server(tmp_path, request):
     a test's `server_env` mark adds settings."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUNDING_")}
-    env.update(FUNDING_DATA_DIR=str(tmp_path / "data"), FUNDING_TODAY=AS_OF,
-               STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")  # fmt: skip
+    env.update(
+        FUNDING_DATA_DIR=str(tmp_path / "data"),
+        FUNDING_TODAY=AS_OF,
+        STREAMLIT_SERVER_FILE_WATCHER_TYPE="none",
+    )
     marker = request.node.get_closest_marker("server_env")
     if marker:
         env.update(marker.args[0]() if callable(marker.args[0]) else marker.args[0])
@@ -53,8 +68,11 @@ def server(tmp_path, request):
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
         [str(funding), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-    )  # fmt: skip
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+    )
     yield f"http://127.0.0.1:{port}", process, tmp_path / "serve.log"
     process.terminate()
     try:
@@ -130,7 +148,8 @@ def _lead_builds_a_profile_hides_follows_and_exports(lead) -> tuple[str, bytes, 
     the watchlist, its iCalendar and CSV downloads: (followed title, .ics bytes, CSV text)."""
     lead.get_by_label("Nom du partenariat").fill("Haies et mares")
     lead.locator("[data-testid=stForm] textarea").first.fill(
-        "Restaurer les haies bocagères et les mares avec les communes, biodiversité")
+        "Restaurer les haies bocagères et les mares avec les communes, biodiversité"
+    )
     assert lead.locator("[data-testid=stSelectbox]").filter(has_text="Type").count() == 1
     lead.locator("[data-testid=stSelectbox]").filter(has_text="Type").click()
     lead.get_by_role("option", name="Association", exact=True).click()
@@ -159,9 +178,12 @@ def _lead_builds_a_profile_hides_follows_and_exports(lead) -> tuple[str, bytes, 
 def _mail_and_staff() -> dict[str, str]:
     from funding.access.auth import hash_password
 
-    return {"FUNDING_SECRET_KEY": "browser-secret", "FUNDING_SMTP_HOST": "127.0.0.1",
-            "FUNDING_SMTP_PORT": str(SMTP.port),
-            "FUNDING_STAFF_USERS": f"alice={hash_password('s3cret-staff')}"}  # fmt: skip
+    return {
+        "FUNDING_SECRET_KEY": "browser-secret",
+        "FUNDING_SMTP_HOST": "127.0.0.1",
+        "FUNDING_SMTP_PORT": str(SMTP.port),
+        "FUNDING_STAFF_USERS": f"alice={hash_password('s3cret-staff')}",
+    }
 
 
 @pytest.mark.server_env.with_args(_mail_and_staff)

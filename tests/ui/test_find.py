@@ -54,25 +54,33 @@ def test_a_loaded_profile_shows_ranked_results_with_their_reasons(ui_db):
 
 def test_a_bad_profile_file_names_the_field(ui_db):
     at = load(make_app(), json.dumps({"name": "X", "partners": [{"country": "FR"}]}).encode())
-    assert at.error[0].value == ("Profil incomplet ou invalide : "
-                                 "partenaire 1 (partners[0]), champ type : obligatoire")
+    assert at.error[0].value == (
+        "Profil incomplet ou invalide : partenaire 1 (partners[0]), champ type : obligatoire"
+    )
     assert at.info[0].value.startswith("Décrivez")
 
 
 def test_schema_errors_name_the_place_as_the_readme_numbers_it_in_french_or_english(ui_db):
-    bad = {"name": "X", "partners": [{"type": "association", "country": "FR"},
-                                     {"type": "sme", "country": "Mars", "role": "boss"}],
-           "keywords": [1, {}]}  # fmt: skip
+    bad = {
+        "name": "X",
+        "partners": [
+            {"type": "association", "country": "FR"},
+            {"type": "sme", "country": "Mars", "role": "boss"},
+        ],
+        "keywords": [1, {}],
+    }
     at = load(make_app(), json.dumps(bad).encode())
     assert at.error[0].value == (
         "Profil incomplet ou invalide : partenaire 2 (partners[1]), champ country : 'Mars' n'est "
         "pas un pays (code ISO 3166-1 alpha-2 comme FR, ou un nom) ; partenaire 2 (partners[1]), "
         "champ role : 'boss' n'est pas un rôle (lead, partner) ; champ keywords : [1, {}] n'est "
-        "pas une liste de mots")
+        "pas une liste de mots"
+    )
     english = load(make_app(lang="en"), json.dumps(bad).encode())
     assert english.error[0].value.startswith(
         "Incomplete or invalid profile: partner 2 (partners[1]), field country: 'Mars' is not a "
-        "country")
+        "country"
+    )
 
 
 def test_the_form_builds_a_profile(ui_db):
@@ -157,12 +165,18 @@ def test_the_language_selector_switches_to_english(ui_db):
 
 def test_funder_text_is_shown_as_text_not_html(ui_db):
     with Session(make_engine(ui_db)) as session:
-        store_record(session, {
-            "id": "evil:1", "url": "https://evil.example/call", "source": "evil",
-            "title": "<img src=x onerror=alert(1)> haies **bocage** [clic](http://x)",
-            "funder": "<script>alert(2)</script>", "summary": "haies et mares, biodiversité",
-            "deadlines": ["2026-06-01"],
-        })  # fmt: skip
+        store_record(
+            session,
+            {
+                "id": "evil:1",
+                "url": "https://evil.example/call",
+                "source": "evil",
+                "title": "<img src=x onerror=alert(1)> haies **bocage** [clic](http://x)",
+                "funder": "<script>alert(2)</script>",
+                "summary": "haies et mares, biodiversité",
+                "deadlines": ["2026-06-01"],
+            },
+        )
         session.commit()
     at = load(make_app())
     at.multiselect(key="flt_verdict").set_value(["eligible", "to_verify", "ineligible"]).run()
@@ -179,11 +193,15 @@ def test_funder_text_is_shown_as_text_not_html(ui_db):
 
 
 def test_a_file_that_is_not_json_names_its_line_in_french(ui_db):
-    broken = (b'{\n  "name": "Haies",\n  "partners": [\n    {"type": "association"}\n'
-              b'    {"type": "sme"}\n  ]\n}\n')
+    broken = (
+        b'{\n  "name": "Haies",\n  "partners": [\n    {"type": "association"}\n'
+        b'    {"type": "sme"}\n  ]\n}\n'
+    )
     at = load(make_app(), broken)
-    assert at.error[0].value == ("Profil incomplet ou invalide : le fichier n'est pas du JSON "
-                                 "valide, ligne 5, colonne 5 : une virgule manque.")  # fmt: skip
+    assert at.error[0].value == (
+        "Profil incomplet ou invalide : le fichier n'est pas du JSON "
+        "valide, ligne 5, colonne 5 : une virgule manque."
+    )
 
 
 def test_english_typography_has_no_space_before_a_colon(ui_db):

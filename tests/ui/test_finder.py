@@ -6,16 +6,46 @@ from funding.views.finder import Filters, apply_filters, form_from_profile, prof
 from tests.ui.conftest import PROFILES
 
 ROWS = [
-    {"id": "a", "score": 80, "verdict": "eligible", "status": "open", "days_left": 40,
-     "instrument": "grant", "funder": "ADEME", "source": "ademe_agir", "language": "fr",
-     "amount_min": None, "amount_max": 50_000},
-    {"id": "b", "score": 60, "verdict": "to_verify", "status": "forthcoming", "days_left": 10,
-     "instrument": None, "funder": "EU", "source": "eu_sedia", "language": "en",
-     "amount_min": 1_000_000, "amount_max": 3_000_000},
-    {"id": "c", "score": 50, "verdict": "to_verify", "status": "unknown", "days_left": None,
-     "instrument": "loan", "funder": "Bpifrance", "source": "x", "language": "fr",
-     "amount_min": None, "amount_max": None},
-]  # fmt: skip
+    {
+        "id": "a",
+        "score": 80,
+        "verdict": "eligible",
+        "status": "open",
+        "days_left": 40,
+        "instrument": "grant",
+        "funder": "ADEME",
+        "source": "ademe_agir",
+        "language": "fr",
+        "amount_min": None,
+        "amount_max": 50_000,
+    },
+    {
+        "id": "b",
+        "score": 60,
+        "verdict": "to_verify",
+        "status": "forthcoming",
+        "days_left": 10,
+        "instrument": None,
+        "funder": "EU",
+        "source": "eu_sedia",
+        "language": "en",
+        "amount_min": 1_000_000,
+        "amount_max": 3_000_000,
+    },
+    {
+        "id": "c",
+        "score": 50,
+        "verdict": "to_verify",
+        "status": "unknown",
+        "days_left": None,
+        "instrument": "loan",
+        "funder": "Bpifrance",
+        "source": "x",
+        "language": "fr",
+        "amount_min": None,
+        "amount_max": None,
+    },
+]
 
 
 def ids(rows):

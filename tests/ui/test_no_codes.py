@@ -33,11 +33,19 @@ def test_no_vocabulary_code_in_the_french_find_page(ui_db):
     at.multiselect(key="flt_verdict").set_value(["eligible", "to_verify", "ineligible"]).run()
     texts = _interface_text(at)
     assert len(texts) > 100
-    found = {code for code in CODES for text in texts
-             if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)}  # fmt: skip
+    found = {
+        code
+        for code in CODES
+        for text in texts
+        if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)
+    }
     assert not found, found
-    evidence = [row["Texte du financeur"] for frame in tables(at) for row in frame
-                if "Texte du financeur" in row]  # fmt: skip
+    evidence = [
+        row["Texte du financeur"]
+        for frame in tables(at)
+        for row in frame
+        if "Texte du financeur" in row
+    ]
     assert not [e for e in evidence if " – " in e and len(set(e.split(" – "))) == 1]
     everything = " ".join(m.value for m in at.markdown if not m.value.startswith("<table"))
     everything += " ".join(v for frame in tables(at) for row in frame for v in row.values())

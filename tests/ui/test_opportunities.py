@@ -51,7 +51,9 @@ def test_calls_one_can_apply_to_come_first_and_each_row_leads_to_its_page(ui_db)
     assert len(table) == 50  # one page of the calls listed
     statuses = [row["Statut"] for row in table]
     rank = {"ouvert": 0, "à venir": 1, "à vérifier": 2, "clôturé": 3}
-    assert statuses[0] == "ouvert" and [rank[s] for s in statuses] == sorted(rank[s] for s in statuses)
+    assert statuses[0] == "ouvert" and [rank[s] for s in statuses] == sorted(
+        rank[s] for s in statuses
+    )
     assert all(row["→ Titre"].startswith("opportunity?id=") for row in table)
     assert "eu_sedia" not in {row["Source"] for row in table}
     at.number_input(key="calls_page").set_value(at.number_input(key="calls_page").max).run()
@@ -65,10 +67,19 @@ def test_titles_are_shown_whole_and_funder_text_as_text(ui_db):
     from funding.store.db import make_engine
     from funding.store.opportunities import store_record
 
-    title = ("Appel à projets <b>très</b> long : " + "restauration des haies bocagères " * 8).strip()
+    title = (
+        "Appel à projets <b>très</b> long : " + "restauration des haies bocagères " * 8
+    ).strip()
     with Session(make_engine(ui_db)) as session:
-        store_record(session, {"id": "t:long", "title": title, "url": "https://e.org/long",
-                               "deadlines": ["2026-06-30"]})  # fmt: skip
+        store_record(
+            session,
+            {
+                "id": "t:long",
+                "title": title,
+                "url": "https://e.org/long",
+                "deadlines": ["2026-06-30"],
+            },
+        )
         session.commit()
     at = make_app("views/opportunities.py")
     at.text_input(key="query").input("haies bocagères restauration").run()

@@ -13,16 +13,23 @@ from tests.ui.conftest import make_app, tables
 def a_call(url: str) -> Opportunity:
     with Session(make_engine(url)) as session:
         return session.exec(
-            select(Opportunity).where(Opportunity.source == "eu_sedia")
-            .where(Opportunity.deadline_last > date(2026, 3, 1)).order_by(Opportunity.id)
-        ).first()  # fmt: skip
+            select(Opportunity)
+            .where(Opportunity.source == "eu_sedia")
+            .where(Opportunity.deadline_last > date(2026, 3, 1))
+            .order_by(Opportunity.id)
+        ).first()
 
 
 def test_every_field_sources_history_and_similar_calls(ui_db):
     call = a_call(ui_db)
     with Session(make_engine(ui_db)) as session:
-        edit_opportunity(session, call.id, {"deadlines": ["2026-12-15"]}, by="alice",
-                         now=datetime(2026, 2, 3, tzinfo=UTC))  # fmt: skip
+        edit_opportunity(
+            session,
+            call.id,
+            {"deadlines": ["2026-12-15"]},
+            by="alice",
+            now=datetime(2026, 2, 3, tzinfo=UTC),
+        )
         session.commit()
     at = make_app("views/opportunity.py", id=call.id)
     assert at.header[0].value.replace("\\", "") == call.title
@@ -65,10 +72,24 @@ def test_a_closed_call_shows_its_past_deadline_and_a_permanent_aid_reads_permane
     from funding.store.opportunities import store_record
 
     with Session(make_engine(ui_db)) as session:
-        store_record(session, {"id": "t:closed", "title": "Appel clos", "url": "https://e.org/c",
-                               "deadlines": ["2026-01-31"]})  # fmt: skip
-        store_record(session, {"id": "t:always", "title": "Aide permanente", "url": "https://e.org/p",
-                               "recurrence": "Permanente"})  # fmt: skip
+        store_record(
+            session,
+            {
+                "id": "t:closed",
+                "title": "Appel clos",
+                "url": "https://e.org/c",
+                "deadlines": ["2026-01-31"],
+            },
+        )
+        store_record(
+            session,
+            {
+                "id": "t:always",
+                "title": "Aide permanente",
+                "url": "https://e.org/p",
+                "recurrence": "Permanente",
+            },
+        )
         session.commit()
     closed = make_app("views/opportunity.py", id="t:closed")
     assert "Échéance : close le 31 janvier 2026" in closed.markdown[0].value

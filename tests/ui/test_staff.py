@@ -103,7 +103,9 @@ def test_subscribers_add_pause_remove_and_preview(ui_db, smtp):
     sign_in(at)
     at.text_input(key="sub_email").input("Lea@Example.org")
     next(b for b in at.button if b.label == "Ajouter").click().run()
-    assert at.success[0].value.startswith("Lea@example.org recevra les synthèses après avoir confirmé")
+    assert at.success[0].value.startswith(
+        "Lea@example.org recevra les synthèses après avoir confirmé"
+    )
     with Session(make_engine(ui_db)) as session:
         subscriber = session.exec(select(Subscriber)).one()
     assert (subscriber.email, subscriber.status) == ("Lea@example.org", "pending")  # domain folded

@@ -15,8 +15,12 @@ def _subscriber(url: str, status: str) -> Subscriber:
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         partnership = save_partnership(session, PROFILE)
-        subscriber = Subscriber(email="anna@example.org", partnership_id=partnership.id,
-                                status=status, created_at=utcnow())  # fmt: skip
+        subscriber = Subscriber(
+            email="anna@example.org",
+            partnership_id=partnership.id,
+            status=status,
+            created_at=utcnow(),
+        )
         session.add(subscriber)
         session.commit()
         return subscriber

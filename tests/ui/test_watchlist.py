@@ -25,9 +25,11 @@ def followed(ui_db):
         from funding.store.models import Opportunity
 
         calls = session.exec(
-            select(Opportunity).where(Opportunity.deadline_first > date(2026, 3, 10))
-            .order_by(Opportunity.deadline_first, Opportunity.id).limit(2)
-        ).all()  # fmt: skip
+            select(Opportunity)
+            .where(Opportunity.deadline_first > date(2026, 3, 10))
+            .order_by(Opportunity.deadline_first, Opportunity.id)
+            .limit(2)
+        ).all()
         for call in calls:
             watch(session, pid, call.id)
         session.commit()

@@ -20,10 +20,20 @@ for row in rows:
 for theme, found in sorted(by_theme.items(), key=lambda item: -len(item[1])):
     with st.expander(f"{theme} ({len(found)})"):
         st.dataframe(
-            [{t("organisation", lang): r["organisation"], t("org_type", lang): r["type"],
-              t("region", lang): r["region"], t("role", lang): r["role"],
-              t("project", lang): r["project"], t("title", lang): r["title"],
-              t("start", lang): r["start"], t("link", lang): r["url"]} for r in found],
-            hide_index=True, width="stretch",
+            [
+                {
+                    t("organisation", lang): r["organisation"],
+                    t("org_type", lang): r["type"],
+                    t("region", lang): r["region"],
+                    t("role", lang): r["role"],
+                    t("project", lang): r["project"],
+                    t("title", lang): r["title"],
+                    t("start", lang): r["start"],
+                    t("link", lang): r["url"],
+                }
+                for r in found
+            ],
+            hide_index=True,
+            width="stretch",
             column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))},
-        )  # fmt: skip
+        )

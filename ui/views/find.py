@@ -63,8 +63,9 @@ def _ensure_partnership() -> int:
     with resources.write() as session:
         if pid:
             check_access(session, pid, viewer)
-        saved = save_partnership(session, state["profile"], partnership_id=pid,
-                                 owner_email=viewer.email)  # fmt: skip
+        saved = save_partnership(
+            session, state["profile"], partnership_id=pid, owner_email=viewer.email
+        )
         pid = saved.id
     resources._partnerships.clear()
     state["pending_partnership"] = pid
@@ -123,10 +124,18 @@ def _on_upload() -> None:
     try:
         loaded = finder.read_profile(uploaded.getvalue())
     except ProfileError as exc:
-        state["upload_message"] = ("error", t("profile_invalid", lang) + " " + (
-            json_error_text(exc.json_error, lang) if exc.json_error
-            else (" ; " if lang == "fr" else "; ").join(
-                problem_text(where, why, lang) for where, why in exc.problems)))
+        state["upload_message"] = (
+            "error",
+            t("profile_invalid", lang)
+            + " "
+            + (
+                json_error_text(exc.json_error, lang)
+                if exc.json_error
+                else (" ; " if lang == "fr" else "; ").join(
+                    problem_text(where, why, lang) for where, why in exc.problems
+                )
+            ),
+        )
     else:
         state["partnership_id"] = 0
         fill_form(loaded)
@@ -136,8 +145,13 @@ def _on_upload() -> None:
         )
 
 
-st.file_uploader(t("load_profile", lang), type=["json"], key="profile_file", on_change=_on_upload,
-                 help=t("load_profile_help", lang))  # fmt: skip
+st.file_uploader(
+    t("load_profile", lang),
+    type=["json"],
+    key="profile_file",
+    on_change=_on_upload,
+    help=t("load_profile_help", lang),
+)
 if "upload_message" in state:
     kind, text = state.pop("upload_message")
     (st.error if kind == "error" else st.success)(text)
@@ -165,49 +179,82 @@ with st.expander(t("profile", lang), expanded="profile" not in state):
             current = state.get(f"f_p{i}_type")
             if current and current not in kinds:
                 kinds.append(current)
-            c2.selectbox(t("partner_type", lang), kinds, key=f"f_p{i}_type",
-                         format_func=lambda k: word("applicant_type", k, lang))  # fmt: skip
+            c2.selectbox(
+                t("partner_type", lang),
+                kinds,
+                key=f"f_p{i}_type",
+                format_func=lambda k: word("applicant_type", k, lang),
+            )
             c3.text_input(t("partner_country", lang), key=f"f_p{i}_country")
             c4.text_input(t("partner_region", lang), key=f"f_p{i}_region")
-            c5.selectbox(t("partner_role", lang), ["", *finder.ROLES], key=f"f_p{i}_role",
-                         format_func=lambda r: word("role", r, lang))  # fmt: skip
-        st.form_submit_button(t("add_partner", lang), on_click=_add_partner,
-                              disabled=count >= MAX_PARTNERS)  # fmt: skip
+            c5.selectbox(
+                t("partner_role", lang),
+                ["", *finder.ROLES],
+                key=f"f_p{i}_role",
+                format_func=lambda r: word("role", r, lang),
+            )
+        st.form_submit_button(
+            t("add_partner", lang), on_click=_add_partner, disabled=count >= MAX_PARTNERS
+        )
         themes = sorted(set(finder.theme_names()) | set(state.get("f_themes") or ()))
-        st.multiselect(t("themes", lang), themes, key="f_themes", accept_new_options=True,
-                       format_func=lambda th: word("theme", th, lang),
-                       placeholder=t("choose_or_type", lang))  # fmt: skip
+        st.multiselect(
+            t("themes", lang),
+            themes,
+            key="f_themes",
+            accept_new_options=True,
+            format_func=lambda th: word("theme", th, lang),
+            placeholder=t("choose_or_type", lang),
+        )
         st.text_input(t("keywords", lang), key="f_keywords")
         st.text_input(t("intervention_countries", lang), key="f_countries")
         c1, c2, c3 = st.columns(3)
-        c1.number_input(t("amount_wanted_min", lang), min_value=0.0, value=None, step=1000.0,
-                        key="f_amount_min")  # fmt: skip
-        c2.number_input(t("amount_wanted_max", lang), min_value=0.0, value=None, step=1000.0,
-                        key="f_amount_max")  # fmt: skip
-        c3.number_input(t("cofinancing", lang), min_value=0, max_value=100, value=None,
-                        key="f_cofinancing")  # fmt: skip
+        c1.number_input(
+            t("amount_wanted_min", lang), min_value=0.0, value=None, step=1000.0, key="f_amount_min"
+        )
+        c2.number_input(
+            t("amount_wanted_max", lang), min_value=0.0, value=None, step=1000.0, key="f_amount_max"
+        )
+        c3.number_input(
+            t("cofinancing", lang), min_value=0, max_value=100, value=None, key="f_cofinancing"
+        )
         c1, c2 = st.columns(2)
-        c1.selectbox(t("stage", lang), [None, *finder.STAGES], key="f_stage",
-                     format_func=lambda s: word("stage", s, lang))  # fmt: skip
+        c1.selectbox(
+            t("stage", lang),
+            [None, *finder.STAGES],
+            key="f_stage",
+            format_func=lambda s: word("stage", s, lang),
+        )
         instruments = sorted(set(finder.INSTRUMENTS) | set(state.get("f_instruments") or ()))
-        c2.multiselect(t("instruments", lang), instruments, key="f_instruments",
-                       format_func=lambda i: word("instrument", i, lang),
-                       placeholder=t("choose", lang))  # fmt: skip
+        c2.multiselect(
+            t("instruments", lang),
+            instruments,
+            key="f_instruments",
+            format_func=lambda i: word("instrument", i, lang),
+            placeholder=t("choose", lang),
+        )
         submitted = st.form_submit_button(t("find", lang), type="primary")
 
 if submitted:
     share = state.get("f_cofinancing")
-    candidate = finder.profile_from_form({
-        "name": state.get("f_name"), "project": state.get("f_project"),
-        "partners": [{key: state.get(f"f_p{i}_{key}") for key in finder.PARTNER_FIELDS}
-                     for i in range(int(count))],
-        "extra": state.get("f_extra"),
-        "themes": state.get("f_themes"), "keywords": state.get("f_keywords"),
-        "intervention_countries": state.get("f_countries"), "stage": state.get("f_stage"),
-        "amount_min": state.get("f_amount_min"), "amount_max": state.get("f_amount_max"),
-        "cofinancing_available": None if share is None else share / 100,
-        "instruments": state.get("f_instruments"),
-    })  # fmt: skip
+    candidate = finder.profile_from_form(
+        {
+            "name": state.get("f_name"),
+            "project": state.get("f_project"),
+            "partners": [
+                {key: state.get(f"f_p{i}_{key}") for key in finder.PARTNER_FIELDS}
+                for i in range(int(count))
+            ],
+            "extra": state.get("f_extra"),
+            "themes": state.get("f_themes"),
+            "keywords": state.get("f_keywords"),
+            "intervention_countries": state.get("f_countries"),
+            "stage": state.get("f_stage"),
+            "amount_min": state.get("f_amount_min"),
+            "amount_max": state.get("f_amount_max"),
+            "cofinancing_available": None if share is None else share / 100,
+            "instruments": state.get("f_instruments"),
+        }
+    )
     try:
         parse_profile(candidate)
     except ProfileError as exc:
@@ -253,38 +300,86 @@ choices = finder.facets(rows)
 
 with st.expander(t("filters", lang)):
     c1, c2, c3, c4 = st.columns(4)
-    statuses = c1.multiselect(t("status", lang), list(STATUSES), key="flt_status",
-                              format_func=lambda s: t(s, lang), placeholder=t("choose", lang))  # fmt: skip
-    verdicts = c2.multiselect(t("verdict", lang), list(finder.VERDICTS), key="flt_verdict",
-                              default=["eligible", "to_verify"], format_func=lambda v: t(v, lang))  # fmt: skip
-    window = c3.selectbox(t("deadline_window", lang), WINDOWS, key="flt_window",
-                          format_func=lambda d: t("any_time", lang) if d is None
-                          else t("days", lang, n=d))  # fmt: skip
-    sort = c4.radio(t("sort_by", lang), ["score", "deadline"], key="flt_sort", horizontal=True,
-                    format_func=lambda s: t(s, lang))  # fmt: skip
+    statuses = c1.multiselect(
+        t("status", lang),
+        list(STATUSES),
+        key="flt_status",
+        format_func=lambda s: t(s, lang),
+        placeholder=t("choose", lang),
+    )
+    verdicts = c2.multiselect(
+        t("verdict", lang),
+        list(finder.VERDICTS),
+        key="flt_verdict",
+        default=["eligible", "to_verify"],
+        format_func=lambda v: t(v, lang),
+    )
+    window = c3.selectbox(
+        t("deadline_window", lang),
+        WINDOWS,
+        key="flt_window",
+        format_func=lambda d: t("any_time", lang) if d is None else t("days", lang, n=d),
+    )
+    sort = c4.radio(
+        t("sort_by", lang),
+        ["score", "deadline"],
+        key="flt_sort",
+        horizontal=True,
+        format_func=lambda s: t(s, lang),
+    )
     c1, c2, c3, c4 = st.columns(4)
-    instruments = c1.multiselect(t("instrument", lang), choices["instrument"], key="flt_instrument",
-                                 format_func=lambda i: word("instrument", i, lang),
-                                 placeholder=t("choose", lang))  # fmt: skip
-    funders = c2.multiselect(t("funder", lang), choices["funder"], key="flt_funder",
-                             placeholder=t("choose", lang))  # fmt: skip
-    sources = c3.multiselect(t("source", lang), choices["source"], key="flt_source",
-                             format_func=lambda so: word("source", so, lang),
-                             placeholder=t("choose", lang))  # fmt: skip
-    languages = c4.multiselect(t("languages", lang), choices["language"], key="flt_language",
-                               format_func=lambda la: word("language", la, lang),
-                               placeholder=t("choose", lang))  # fmt: skip
+    instruments = c1.multiselect(
+        t("instrument", lang),
+        choices["instrument"],
+        key="flt_instrument",
+        format_func=lambda i: word("instrument", i, lang),
+        placeholder=t("choose", lang),
+    )
+    funders = c2.multiselect(
+        t("funder", lang), choices["funder"], key="flt_funder", placeholder=t("choose", lang)
+    )
+    sources = c3.multiselect(
+        t("source", lang),
+        choices["source"],
+        key="flt_source",
+        format_func=lambda so: word("source", so, lang),
+        placeholder=t("choose", lang),
+    )
+    languages = c4.multiselect(
+        t("languages", lang),
+        choices["language"],
+        key="flt_language",
+        format_func=lambda la: word("language", la, lang),
+        placeholder=t("choose", lang),
+    )
     c1, c2, _ = st.columns([1, 1, 2])
-    low = c1.number_input(t("amount_range", lang) + " ≥", min_value=0.0, value=None, step=10000.0,
-                          key="flt_amount_min")  # fmt: skip
-    high = c2.number_input(t("amount_range", lang) + " ≤", min_value=0.0, value=None,
-                           step=10000.0, key="flt_amount_max")  # fmt: skip
+    low = c1.number_input(
+        t("amount_range", lang) + " ≥",
+        min_value=0.0,
+        value=None,
+        step=10000.0,
+        key="flt_amount_min",
+    )
+    high = c2.number_input(
+        t("amount_range", lang) + " ≤",
+        min_value=0.0,
+        value=None,
+        step=10000.0,
+        key="flt_amount_max",
+    )
 
 filters = finder.Filters(
-    statuses=statuses, verdicts=verdicts, within_days=window, instruments=instruments,
-    funders=funders, sources=sources, amount_min=low, amount_max=high, languages=languages,
+    statuses=statuses,
+    verdicts=verdicts,
+    within_days=window,
+    instruments=instruments,
+    funders=funders,
+    sources=sources,
+    amount_min=low,
+    amount_max=high,
+    languages=languages,
     sort=sort,
-)  # fmt: skip
+)
 shown = finder.apply_filters(rows, filters, hidden=hidden)
 st.subheader(t("results", lang))
 st.caption(t("results_count", lang, count=len(shown), total=len(rows)))
@@ -307,24 +402,34 @@ for row in shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
             f"{common.label('amount', lang)}{common.esc(row['amount_label'] or '—')}",
             f"{common.label('deadline', lang)}{common.esc(deadline)} {common.days_label(row['days_left'], lang)}",
             f"{common.label('source', lang)}{common.esc(word('source', row['source'], lang) or '—')}",
-        ]  # fmt: skip
+        ]
         st.markdown(" · ".join(facts))
         with st.expander(t("explanation", lang)):
             common.table(
-                [{t("criterion", lang): word("criterion", c["criterion"], lang),
-                  t("result", lang): t(c["result"], lang) if c["result"] != "unknown"
-                  else "? " + t("unknown", lang),
-                  t("explanation", lang): c["explanation"],
-                  t("evidence", lang): c["evidence"] or ""} for c in row["criteria"]]
-            )  # fmt: skip
+                [
+                    {
+                        t("criterion", lang): word("criterion", c["criterion"], lang),
+                        t("result", lang): t(c["result"], lang)
+                        if c["result"] != "unknown"
+                        else "? " + t("unknown", lang),
+                        t("explanation", lang): c["explanation"],
+                        t("evidence", lang): c["evidence"] or "",
+                    }
+                    for c in row["criteria"]
+                ]
+            )
         c1, c2, c3, c4 = st.columns(4)
         if can_save:
             c1.button(t("hide", lang), key=f"hide_{row['id']}", on_click=_hide, args=(row["id"],))
             if row["id"] in followed:
                 c2.button(t("following", lang), key=f"followed_{row['id']}", disabled=True)
             else:
-                c2.button(t("follow", lang), key=f"follow_{row['id']}", on_click=_follow,
-                          args=(row["id"],))  # fmt: skip
+                c2.button(
+                    t("follow", lang),
+                    key=f"follow_{row['id']}",
+                    on_click=_follow,
+                    args=(row["id"],),
+                )
         c3.page_link(
             "views/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
         )
@@ -336,7 +441,11 @@ if hidden_titles:
         for opportunity_id, title in hidden_titles:
             c1, c2 = st.columns([4, 1])
             c1.text(title)
-            c2.button(t("restore", lang), key=f"restore_{opportunity_id}", on_click=_restore,
-                      args=(opportunity_id,))  # fmt: skip
+            c2.button(
+                t("restore", lang),
+                key=f"restore_{opportunity_id}",
+                on_click=_restore,
+                args=(opportunity_id,),
+            )
 
 partners.section(profile, None, lang, key="partners_find_csv")

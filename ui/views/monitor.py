@@ -22,12 +22,20 @@ def _table(rows: list[dict], total: int) -> None:
     st.caption(t("shown_of", lang, shown=len(rows), total=total))
     if rows:
         st.dataframe(
-            [{t("title", lang): r["title"], t("funder", lang): r["funder"],
-              t("source", lang): r["source"], t("deadline", lang): r["next_deadline"],
-              t("link", lang): r["url"]} for r in rows],
-            hide_index=True, width="stretch",
+            [
+                {
+                    t("title", lang): r["title"],
+                    t("funder", lang): r["funder"],
+                    t("source", lang): r["source"],
+                    t("deadline", lang): r["next_deadline"],
+                    t("link", lang): r["url"],
+                }
+                for r in rows
+            ],
+            hide_index=True,
+            width="stretch",
             column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))},
-        )  # fmt: skip
+        )
 
 
 c1, c2, c3 = st.columns(3)
@@ -35,10 +43,17 @@ c1.metric(t("new_this_week", lang), board["new"][0])
 c2.metric(t("changed_this_week", lang), board["changed"][0])
 c3.metric(t("closing_soon", lang), board["closing"][0])
 
-tab_new, tab_changed, tab_closing, tab_chart, tab_health, tab_queue, tab_edit = st.tabs([
-    t("new_this_week", lang), t("changed_this_week", lang), t("closing_soon", lang),
-    t("new_per_week", lang), t("source_health", lang), t("review_queue", lang), t("edit_call", lang),
-])  # fmt: skip
+tab_new, tab_changed, tab_closing, tab_chart, tab_health, tab_queue, tab_edit = st.tabs(
+    [
+        t("new_this_week", lang),
+        t("changed_this_week", lang),
+        t("closing_soon", lang),
+        t("new_per_week", lang),
+        t("source_health", lang),
+        t("review_queue", lang),
+        t("edit_call", lang),
+    ]
+)
 with tab_new:
     _table(board["new"][1], board["new"][0])
 with tab_changed:
@@ -70,19 +85,28 @@ with tab_health:
     if not health.empty:
         failed = health["status"] == "failed"
         health["source"] = [word("source", name, lang) for name in health["source"]]
-        health["status"] = [t(f"run_{status}", lang) if f"run_{status}" in MESSAGES else status
-                            for status in health["status"]]  # fmt: skip
+        health["status"] = [
+            t(f"run_{status}", lang) if f"run_{status}" in MESSAGES else status
+            for status in health["status"]
+        ]
         health = health.rename(columns={c: t(f"health_{c}", lang) for c in health.columns})
         styled = health.style.apply(  # failed runs in red, with their whole reason
-            lambda row: ["background-color: #fde2e1" if failed[row.name] else "" for _ in row], axis=1
+            lambda row: ["background-color: #fde2e1" if failed[row.name] else "" for _ in row],
+            axis=1,
         )
-        st.dataframe(styled, hide_index=True, width="stretch",
-                     column_config={t("health_flags", lang): st.column_config.TextColumn(width="large")})  # fmt: skip
+        st.dataframe(
+            styled,
+            hide_index=True,
+            width="stretch",
+            column_config={t("health_flags", lang): st.column_config.TextColumn(width="large")},
+        )
 
 QUEUE_PAGE = 20
 state = st.session_state
 offset = (state.get("queue_page", 1) - 1) * QUEUE_PAGE
-queue = resources.review_queue(state.get("queue_field"), state.get("queue_source"), offset, QUEUE_PAGE)
+queue = resources.review_queue(
+    state.get("queue_field"), state.get("queue_source"), offset, QUEUE_PAGE
+)
 
 
 def _decide(kind: str, item_id: int, yes: bool) -> None:
@@ -110,10 +134,12 @@ def _decide_chosen(yes: bool) -> None:
 def _decision(kind: str, item_id: int, yes: str, no: str) -> None:
     """The two buttons that settle one item of the review queue."""
     c1, c2 = st.columns(2)
-    c1.button(t(yes, lang), key=f"{kind}_ok_{item_id}", on_click=_decide,
-              args=(kind, item_id, True))  # fmt: skip
-    c2.button(t(no, lang), key=f"{kind}_no_{item_id}", on_click=_decide,
-              args=(kind, item_id, False))  # fmt: skip
+    c1.button(
+        t(yes, lang), key=f"{kind}_ok_{item_id}", on_click=_decide, args=(kind, item_id, True)
+    )
+    c2.button(
+        t(no, lang), key=f"{kind}_no_{item_id}", on_click=_decide, args=(kind, item_id, False)
+    )
 
 
 with tab_queue:
@@ -121,12 +147,20 @@ with tab_queue:
     st.markdown(f"**{t('extractions', lang)}** ({sizes['extractions']})")
     c1, c2, c3 = st.columns([2, 2, 1])
     first_page = lambda: state.update(queue_page=1)
-    c1.selectbox(t("queue_field", lang), [None, *queue["kinds"]["field"]], key="queue_field",
-                 on_change=first_page,
-                 format_func=lambda f: t("all", lang) if f is None else field_name(f, lang))  # fmt: skip
-    c2.selectbox(t("source", lang), [None, *queue["kinds"]["source"]], key="queue_source",
-                 on_change=first_page,
-                 format_func=lambda so: t("all", lang) if so is None else word("source", so, lang))  # fmt: skip
+    c1.selectbox(
+        t("queue_field", lang),
+        [None, *queue["kinds"]["field"]],
+        key="queue_field",
+        on_change=first_page,
+        format_func=lambda f: t("all", lang) if f is None else field_name(f, lang),
+    )
+    c2.selectbox(
+        t("source", lang),
+        [None, *queue["kinds"]["source"]],
+        key="queue_source",
+        on_change=first_page,
+        format_func=lambda so: t("all", lang) if so is None else word("source", so, lang),
+    )
     pages = max(1, -(-queue["matching"] // QUEUE_PAGE))
     if state.get("queue_page", 1) > pages:
         state["queue_page"] = pages
@@ -135,24 +169,33 @@ with tab_queue:
     for e in queue["extractions"]:
         with st.container(border=True):
             st.checkbox(t("pick", lang), key=f"pick_{e['id']}")
-            st.markdown(f"{common.esc(e['title'])} · **{common.esc(field_name(e['field'], lang))}**"
-                        f" = {common.esc(show_value(e['field'], e['value'], lang=lang))} "
-                        f"({e['confidence']:.2f}) · {common.esc(word('source', e['source'], lang))}")  # fmt: skip
+            st.markdown(
+                f"{common.esc(e['title'])} · **{common.esc(field_name(e['field'], lang))}**"
+                f" = {common.esc(show_value(e['field'], e['value'], lang=lang))} "
+                f"({e['confidence']:.2f}) · {common.esc(word('source', e['source'], lang))}"
+            )
             st.text(e["snippet"])
-            st.page_link("views/opportunity.py", label=t("details", lang),
-                         query_params={"id": e["opportunity_id"]})  # fmt: skip
+            st.page_link(
+                "views/opportunity.py",
+                label=t("details", lang),
+                query_params={"id": e["opportunity_id"]},
+            )
             _decision("extraction", e["id"], "accept", "reject")
     if queue["extractions"]:
         c1, c2, _ = st.columns([1, 1, 2])
-        c1.button(t("accept_chosen", lang), key="accept_chosen", on_click=_decide_chosen,
-                  args=(True,))  # fmt: skip
-        c2.button(t("reject_chosen", lang), key="reject_chosen", on_click=_decide_chosen,
-                  args=(False,))  # fmt: skip
+        c1.button(
+            t("accept_chosen", lang), key="accept_chosen", on_click=_decide_chosen, args=(True,)
+        )
+        c2.button(
+            t("reject_chosen", lang), key="reject_chosen", on_click=_decide_chosen, args=(False,)
+        )
     st.markdown(f"**{t('duplicates', lang)}** ({sizes['duplicates']})")
     for m in queue["duplicates"]:
         with st.container(border=True):
-            st.text(f"{m['keep_title']} [{m['keep_source']}]\n{m['duplicate_title']} "
-                    f"[{m['duplicate_source']}]\n{m['score']:.0f} · {m['reasons']}")  # fmt: skip
+            st.text(
+                f"{m['keep_title']} [{m['keep_source']}]\n{m['duplicate_title']} "
+                f"[{m['duplicate_source']}]\n{m['score']:.0f} · {m['reasons']}"
+            )
             _decision("merge", m["id"], "merge", "keep_apart")
     st.markdown(f"**{t('reports', lang)}** ({sizes['reports']})")
     for r in queue["reports"]:
@@ -176,13 +219,19 @@ with tab_edit:
         summary = st.text_area(t("summary", lang), key="edit_summary")
         submitted = st.form_submit_button(t("save", lang))
     if submitted:
-        values = {"title": title.strip(), "url": url.strip(), "funder": funder.strip(),
-                  "deadlines": [d.strip() for d in deadlines.split(",") if d.strip()],
-                  "amount_max": amount, "summary": summary.strip()}  # fmt: skip
+        values = {
+            "title": title.strip(),
+            "url": url.strip(),
+            "funder": funder.strip(),
+            "deadlines": [d.strip() for d in deadlines.split(",") if d.strip()],
+            "amount_max": amount,
+            "summary": summary.strip(),
+        }
         try:
             with resources.write() as session:
-                saved_id = monitor.save_call(session, values, by=user,
-                                             opportunity_id=call_id.strip() or None)  # fmt: skip
+                saved_id = monitor.save_call(
+                    session, values, by=user, opportunity_id=call_id.strip() or None
+                )
         except (FundingError, ValueError, KeyError) as exc:
             st.error(t("edit_refused", lang, reason=str(exc)))
         else:

@@ -15,7 +15,6 @@ lang = common.lang()
 st.title(t("opportunities", lang))
 
 
-
 def _first_page() -> None:
     st.session_state.pop("calls_page", None)
 
@@ -23,7 +22,10 @@ def _first_page() -> None:
 query = st.text_input(t("search", lang), key="query", on_change=_first_page)
 choices = [None, *STATUSES]
 status = st.selectbox(
-    t("status", lang), choices, key="status", format_func=lambda s: t(s or "all", lang),
+    t("status", lang),
+    choices,
+    key="status",
+    format_func=lambda s: t(s or "all", lang),
     on_change=_first_page,
 )
 rows = resources.opportunities(query, status, common.today(), lang)
@@ -33,9 +35,15 @@ if not rows:
     st.stop()
 pages = -(-len(rows) // PAGE_SIZE)
 page = st.number_input(t("page", lang), 1, pages, key="calls_page") if pages > 1 else 1
-common.table([
-    {t("title", lang): common.Link(row["title"], f"opportunity?id={quote(row['id'], safe='')}"),
-     **{t(key, lang): row[key] for key in COLUMNS},
-     t("link", lang): common.Link(urlsplit(row["link"] or "").netloc, row["link"])}
-    for row in rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-])  # fmt: skip
+common.table(
+    [
+        {
+            t("title", lang): common.Link(
+                row["title"], f"opportunity?id={quote(row['id'], safe='')}"
+            ),
+            **{t(key, lang): row[key] for key in COLUMNS},
+            t("link", lang): common.Link(urlsplit(row["link"] or "").netloc, row["link"]),
+        }
+        for row in rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    ]
+)

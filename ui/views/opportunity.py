@@ -15,8 +15,11 @@ if not opportunity_id:  # reached from the menu: find the call by its words, not
     words = st.text_input(t("find_call", lang), key="call_words")
     if words.strip():
         for row in resources.opportunities(words, None, common.today(), lang)[:20]:
-            st.page_link("views/opportunity.py", label=common.esc(row["title"]),
-                         query_params={"id": row["id"]})  # fmt: skip
+            st.page_link(
+                "views/opportunity.py",
+                label=common.esc(row["title"]),
+                query_params={"id": row["id"]},
+            )
     st.stop()
 call = resources.opportunity(opportunity_id, common.today(), lang)
 if call is None:
@@ -44,11 +47,16 @@ common.table([{t("field", lang): f["field"], t("value", lang): f["value"]} for f
 
 st.subheader(t("seen_at", lang))
 common.table(
-    [{t("source", lang): word("source", s["source"], lang),
-      t("link", lang): common.Link(s["url"] or "", s["url"]),
-      t("first_seen", lang): s["first_seen"], t("last_seen", lang): s["last_seen"]}
-     for s in call["sources"]]
-)  # fmt: skip
+    [
+        {
+            t("source", lang): word("source", s["source"], lang),
+            t("link", lang): common.Link(s["url"] or "", s["url"]),
+            t("first_seen", lang): s["first_seen"],
+            t("last_seen", lang): s["last_seen"],
+        }
+        for s in call["sources"]
+    ]
+)
 
 st.subheader(t("history", lang))
 if call["history"]:
@@ -72,8 +80,12 @@ if funded is not None:
     for line in funded["lines"]:
         st.markdown(common.esc(line))
     if funded["projects"]:
-        st.dataframe(funded["projects"], hide_index=True, width="stretch",
-                     column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))})
+        st.dataframe(
+            funded["projects"],
+            hide_index=True,
+            width="stretch",
+            column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))},
+        )
     else:
         st.caption(t("funded_none", lang))
 

@@ -42,8 +42,9 @@ if common.lead_email():
 
 st.write(t("sign_in_by_email", lang))
 with st.form("lead_sign_in"):
-    address = st.text_input(t("email", lang), key="lead_email_input",
-                            placeholder=t("email_placeholder", lang))  # fmt: skip
+    address = st.text_input(
+        t("email", lang), key="lead_email_input", placeholder=t("email_placeholder", lang)
+    )
     asked = st.form_submit_button(t("send_sign_in_link", lang), type="primary")
 if asked:
     try:

@@ -23,16 +23,22 @@ if not saved:
     st.stop()
 if state.get("partnership_id") not in saved:
     asked = st.query_params.get("partnership")
-    state["partnership_id"] = int(asked) if asked and asked.isdigit() and int(asked) in saved \
-        else next(iter(saved))  # fmt: skip
+    state["partnership_id"] = (
+        int(asked) if asked and asked.isdigit() and int(asked) in saved else next(iter(saved))
+    )
 pid = st.selectbox(t("partnership", lang), list(saved), key="partnership_id", format_func=saved.get)
 
 
 def _save(opportunity_id: str) -> None:
     with resources.write() as session:
         check_access(session, pid, viewer)
-        watch(session, pid, opportunity_id, stage=state[f"stage_{opportunity_id}"],
-              notes=state[f"notes_{opportunity_id}"])  # fmt: skip
+        watch(
+            session,
+            pid,
+            opportunity_id,
+            stage=state[f"stage_{opportunity_id}"],
+            notes=state[f"notes_{opportunity_id}"],
+        )
 
 
 def _unfollow(opportunity_id: str) -> None:
@@ -74,12 +80,18 @@ for row in rows:
         if forecast:
             st.caption(forecast)
         c1, c2, c3 = st.columns([1, 3, 1])
-        c1.selectbox(t("stage", lang), STAGES, index=STAGES.index(row["stage"]),
-                     key=f"stage_{row['id']}", format_func=lambda s: t(s, lang))  # fmt: skip
+        c1.selectbox(
+            t("stage", lang),
+            STAGES,
+            index=STAGES.index(row["stage"]),
+            key=f"stage_{row['id']}",
+            format_func=lambda s: t(s, lang),
+        )
         c2.text_area(t("notes", lang), row["notes"], key=f"notes_{row['id']}", height=68)
         c3.button(t("save", lang), key=f"save_{row['id']}", on_click=_save, args=(row["id"],))
-        c3.button(t("unfollow", lang), key=f"unfollow_{row['id']}", on_click=_unfollow,
-                  args=(row["id"],))  # fmt: skip
+        c3.button(
+            t("unfollow", lang), key=f"unfollow_{row['id']}", on_click=_unfollow, args=(row["id"],)
+        )
         c3.page_link(
             "views/opportunity.py", label=t("details", lang), query_params={"id": row["id"]}
         )
@@ -88,7 +100,14 @@ st.subheader(t("calendar", lang))
 for month, entries in calendar.deadline_calendar(rows, as_of=today, lang=lang):
     st.markdown(f"**{month.capitalize()}**")
     st.dataframe(
-        [{t("deadline", lang): e["label"], t("title", lang): e["title"], t("stage", lang): e["stage"]}
-         for e in entries],
-        hide_index=True, width="stretch",
-    )  # fmt: skip
+        [
+            {
+                t("deadline", lang): e["label"],
+                t("title", lang): e["title"],
+                t("stage", lang): e["stage"],
+            }
+            for e in entries
+        ],
+        hide_index=True,
+        width="stretch",
+    )

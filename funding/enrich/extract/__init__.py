@@ -102,9 +102,12 @@ def extract(record: Any) -> list[Extraction]:
     want_total = _missing(record, "total_budget")
     if want_award or want_total:
         money = amounts(
-            sentences, want_award=want_award, want_total=want_total,
-            currency=_get(record, "currency"), stated_total=_get(record, "total_budget"),
-        )  # fmt: skip
+            sentences,
+            want_award=want_award,
+            want_total=want_total,
+            currency=_get(record, "currency"),
+            stated_total=_get(record, "total_budget"),
+        )
         found += money
     if _missing(record, "deadlines"):
         source = _get(record, "source") or str(_get(record, "id") or "").split(":", 1)[0]

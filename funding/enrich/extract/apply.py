@@ -78,11 +78,17 @@ def apply_extractions(
         seen.add(key)
         rows.append(
             ExtractionRow(
-                opportunity_id=opportunity.id, field=extraction.field, value=extraction.value,
-                value_key=key[1], snippet=extraction.snippet, confidence=extraction.confidence,
-                method=extraction.method, extracted_at=now, status="proposed",
+                opportunity_id=opportunity.id,
+                field=extraction.field,
+                value=extraction.value,
+                value_key=key[1],
+                snippet=extraction.snippet,
+                confidence=extraction.confidence,
+                method=extraction.method,
+                extracted_at=now,
+                status="proposed",
             )
-        )  # fmt: skip
+        )
     rows = _record(session, rows)
     protected = set(opportunity.edited_fields or ())
     best: dict[str, ExtractionRow] = {}
@@ -100,10 +106,14 @@ def apply_extractions(
             continue
         session.add(
             FieldChange(
-                opportunity_id=opportunity.id, field=field, old_value=getattr(opportunity, field),
-                new_value=row.value, changed_at=now, changed_by=CHANGED_BY,
+                opportunity_id=opportunity.id,
+                field=field,
+                old_value=getattr(opportunity, field),
+                new_value=row.value,
+                changed_at=now,
+                changed_by=CHANGED_BY,
             )
-        )  # fmt: skip
+        )
         setattr(opportunity, field, row.value)
         for column, value in _derived(field, row.value).items():
             setattr(opportunity, column, value)
@@ -133,9 +143,11 @@ def _record(session: Session, rows: list[ExtractionRow]) -> list[ExtractionRow]:
     else:
         from sqlalchemy.dialects.sqlite import insert
     columns = [c.name for c in table.columns if c.name != "id"]
-    statement = insert(table).on_conflict_do_nothing(
-        index_elements=["opportunity_id", "field", "value_key"]
-    ).returning(table.c.id, table.c.field, table.c.value_key)
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["opportunity_id", "field", "value_key"])
+        .returning(table.c.id, table.c.field, table.c.value_key)
+    )
     session.flush()  # the opportunity's pending changes first, as the ORM would order them
     inserted = {
         (field, key): row_id

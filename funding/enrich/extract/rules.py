@@ -162,9 +162,22 @@ _OPEN_TO = re.compile(
     r"|\bopen only to\b|\brestricted to\b"
 )
 _OPEN_TO_WORDS = (
-    "ouvert", "open to", "eligib", "apply", "peuvent", "qui peut", "applicant", "reserve",
-    "adresse aux", "destine", "uniquement", "exclusivement", "seul", "only", "restricted to",
-)  # fmt: skip
+    "ouvert",
+    "open to",
+    "eligib",
+    "apply",
+    "peuvent",
+    "qui peut",
+    "applicant",
+    "reserve",
+    "adresse aux",
+    "destine",
+    "uniquement",
+    "exclusivement",
+    "seul",
+    "only",
+    "restricted to",
+)
 _AUDIENCE = re.compile(
     r"\bbeneficiaires?\s*:|public cible|\bcible\s*:|target (?:group|audience)s?\s*:"
 )
@@ -178,10 +191,26 @@ _INELIGIBLE_WORDS = ("eligib", "candidater", "postuler", "deposer", "exclu", "ap
 _WORD = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
 # Single words that name an applicant type in a list but mean something else in prose.
 _PROSE_AMBIGUOUS = {
-    "state", "states", "pays", "etat", "federal", "interstate", "intrastate", "administration",
-    "region", "regions", "departement", "departements", "other", "others", "autre", "autres",
-    "business", "collectivite", "collectivites",
-}  # fmt: skip
+    "state",
+    "states",
+    "pays",
+    "etat",
+    "federal",
+    "interstate",
+    "intrastate",
+    "administration",
+    "region",
+    "regions",
+    "departement",
+    "departements",
+    "other",
+    "others",
+    "autre",
+    "autres",
+    "business",
+    "collectivite",
+    "collectivites",
+}
 
 
 _NEAR_BEFORE, _NEAR_AFTER = 80, 160  # how far from "open to" / "sont éligibles" a word may stand
@@ -244,21 +273,46 @@ def applicant_types(sentences: list[Sentence]) -> list[Extraction]:
     if allowed:
         top = max(h.confidence for h in kept)
         rule = next(h.rule for h in kept if h.confidence == top)
-        result.append(Extraction("applicant_types", allowed, _evidence(kept), top,
-                                 f"applicant_types:{rule}"))  # fmt: skip
+        result.append(
+            Extraction("applicant_types", allowed, _evidence(kept), top, f"applicant_types:{rule}")
+        )
     if excluded:
-        result.append(Extraction("applicant_types_excluded", excluded, _evidence(excluded_hits),
-                                 0.8, "applicant_types:negated"))  # fmt: skip
+        result.append(
+            Extraction(
+                "applicant_types_excluded",
+                excluded,
+                _evidence(excluded_hits),
+                0.8,
+                "applicant_types:negated",
+            )
+        )
     return result
 
 
 # Partnership --------------------------------------------------------------------------------
 
 _NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
-    "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
-}  # fmt: skip
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+}
 _N = r"(\d{1,2}|" + "|".join(_NUMBERS) + r")"
 _ENTITIES_EN = (
     r"(?:legal entities|entities|partners|organi[sz]ations|beneficiaries|applicants|participants"
@@ -269,29 +323,58 @@ _ENTITIES_FR = (
     r"|etablissements|organisations|porteurs|beneficiaires|co-?porteurs)"
 )
 _PARTNERS = [
-    ("at_least_n", 0.9, ("at least", "minimum", "no fewer than", "not less than"), re.compile(
-        rf"(?:at least|a minimum of|minimum of|minimum|no fewer than|not less than)\s+{_N}\s+"
-        rf"(?:\(\d+\)\s+)?(?:(?:independent|different|eligible|separate)\s+)*{_ENTITIES_EN}")),
-    ("au_moins_n", 0.9, ("au moins", "minimum", "pas moins de"), re.compile(
-        rf"(?:au moins|au minimum|un minimum de|minimum de|minimum|pas moins de)\s+{_N}\s+"
-        rf"(?:\(\d+\)\s+)?(?:(?:autres|differents|differentes|independants|independantes)\s+)*"
-        rf"{_ENTITIES_FR}")),
-    ("consortium_of_n", 0.85, ("consortium", "partnership", "partenariat", "groupement"), re.compile(
-        rf"(?:consortium|partnership|partenariat|groupement)\s+(?:of|composed of|made up of|"
-        rf"comprising|de|compose de|constitue de|regroupant)\s+{_N}\s+(?:or more\s+|ou plus\s+)?"
-        rf"(?:{_ENTITIES_EN}|{_ENTITIES_FR})")),
-]  # fmt: skip
+    (
+        "at_least_n",
+        0.9,
+        ("at least", "minimum", "no fewer than", "not less than"),
+        re.compile(
+            rf"(?:at least|a minimum of|minimum of|minimum|no fewer than|not less than)\s+{_N}\s+"
+            rf"(?:\(\d+\)\s+)?(?:(?:independent|different|eligible|separate)\s+)*{_ENTITIES_EN}"
+        ),
+    ),
+    (
+        "au_moins_n",
+        0.9,
+        ("au moins", "minimum", "pas moins de"),
+        re.compile(
+            rf"(?:au moins|au minimum|un minimum de|minimum de|minimum|pas moins de)\s+{_N}\s+"
+            rf"(?:\(\d+\)\s+)?(?:(?:autres|differents|differentes|independants|independantes)\s+)*"
+            rf"{_ENTITIES_FR}"
+        ),
+    ),
+    (
+        "consortium_of_n",
+        0.85,
+        ("consortium", "partnership", "partenariat", "groupement"),
+        re.compile(
+            rf"(?:consortium|partnership|partenariat|groupement)\s+(?:of|composed of|made up of|"
+            rf"comprising|de|compose de|constitue de|regroupant)\s+{_N}\s+(?:or more\s+|ou plus\s+)?"
+            rf"(?:{_ENTITIES_EN}|{_ENTITIES_FR})"
+        ),
+    ),
+]
 _PARTNERSHIP = [
-    ("consortium_required", 0.8, ("consortium", "partnership", "partenariat"), re.compile(
-        r"(?:must|shall) be (?:submitted|carried out|implemented) by (?:a )?(?:consortium|partnership)"
-        r"|consortium (?:is|are) (?:required|mandatory)|partnership (?:is )?(?:required|mandatory)"
-        r"|partenariat (?:est )?(?:obligatoire|exige|requis|indispensable)"
-        r"|(?:doit|doivent) etre (?:portee?s?|deposee?s?|realisee?s?|menee?s?) (?:en|par un) "
-        r"(?:partenariat|consortium)")),
+    (
+        "consortium_required",
+        0.8,
+        ("consortium", "partnership", "partenariat"),
+        re.compile(
+            r"(?:must|shall) be (?:submitted|carried out|implemented) by (?:a )?(?:consortium|partnership)"
+            r"|consortium (?:is|are) (?:required|mandatory)|partnership (?:is )?(?:required|mandatory)"
+            r"|partenariat (?:est )?(?:obligatoire|exige|requis|indispensable)"
+            r"|(?:doit|doivent) etre (?:portee?s?|deposee?s?|realisee?s?|menee?s?) (?:en|par un) "
+            r"(?:partenariat|consortium)"
+        ),
+    ),
     ("en_consortium", 0.6, ("consortium",), re.compile(r"\ben consortium\b|\bin consortium\b")),
-    ("en_partenariat", 0.5, ("partenariat", "partnership"), re.compile(r"\ben partenariat (?:avec|entre)\b|\bin partnership (?:with|between)\b")),
+    (
+        "en_partenariat",
+        0.5,
+        ("partenariat", "partnership"),
+        re.compile(r"\ben partenariat (?:avec|entre)\b|\bin partnership (?:with|between)\b"),
+    ),
     ("consortium", 0.45, ("consorti",), re.compile(r"\bconsorti(?:um|a)\b")),
-]  # fmt: skip
+]
 _SINGLE = re.compile(
     r"\bsingle applicants?\b|\bmono-?beneficiar(?:y|ies)\b|\bsingle beneficiar(?:y|ies)\b"
     r"|candidature individuelle|\bporteur unique\b|un seul (?:porteur|beneficiaire|candidat)"
@@ -351,8 +434,15 @@ def partnership(sentences: list[Sentence], *, want_count: bool) -> list[Extracti
         if want_count and found.value is True and counts:
             top = max(h.confidence for h in counts)
             largest = max((h for h in counts if h.confidence == top), key=lambda h: h.value)
-            result.append(Extraction("min_partners", largest.value, _evidence([largest]), top,
-                                     f"min_partners:{largest.rule}"))  # fmt: skip
+            result.append(
+                Extraction(
+                    "min_partners",
+                    largest.value,
+                    _evidence([largest]),
+                    top,
+                    f"min_partners:{largest.rule}",
+                )
+            )
     return result
 
 
@@ -360,20 +450,44 @@ def partnership(sentences: list[Sentence], *, want_count: bool) -> list[Extracti
 
 _PCT = r"(\d{1,3}(?:[.,]\d+)?)\s?%"
 _RATES = [
-    ("rate_named", 0.85, ("%",), re.compile(
-        r"(?:taux (?:maximum |maximal )?(?:d['’ ]?aide|d['’ ]?intervention|de (?:co-?)?financement|de subvention"
-        r"|de prise en charge)|funding rate|co-?financing rate|reimbursement rate|grant rate"
-        r"|co-?financement|co-?financing)[^.;%]{0,40}?" + _PCT)),
-    ("up_to_of_costs", 0.8, ("%",), re.compile(
-        r"(?:up to|jusqu['’ ]?\s?a|maximum(?: of| de)?|max\.?|a hauteur de|dans la limite de|plafonnee? a"
-        r"|not exceed(?:ing)?|n['’]excedant pas)\s*" + _PCT + r"\s*(?:of|du|des|de la|de l['’])\s*"
-        r"(?:the\s+)?(?:total\s+)?(?:eligible|total|project|cout|couts|depenses|montant|budget|costs)")),
-    ("of_eligible_costs", 0.75, ("%",), re.compile(
-        _PCT + r"\s*(?:of|du|des|de la|de l['’])\s*(?:the\s+)?(?:total\s+)?(?:eligible costs"
-        r"|couts? eligibles?|depenses? eligibles?|depenses subventionnables|cout total|total eligible)")),
-    ("funded_at", 0.6, ("%",), re.compile(
-        r"(?:a hauteur de|funded at|financee? a|subventionnee? a|aide de)\s*" + _PCT)),
-]  # fmt: skip
+    (
+        "rate_named",
+        0.85,
+        ("%",),
+        re.compile(
+            r"(?:taux (?:maximum |maximal )?(?:d['’ ]?aide|d['’ ]?intervention|de (?:co-?)?financement|de subvention"
+            r"|de prise en charge)|funding rate|co-?financing rate|reimbursement rate|grant rate"
+            r"|co-?financement|co-?financing)[^.;%]{0,40}?" + _PCT
+        ),
+    ),
+    (
+        "up_to_of_costs",
+        0.8,
+        ("%",),
+        re.compile(
+            r"(?:up to|jusqu['’ ]?\s?a|maximum(?: of| de)?|max\.?|a hauteur de|dans la limite de|plafonnee? a"
+            r"|not exceed(?:ing)?|n['’]excedant pas)\s*"
+            + _PCT
+            + r"\s*(?:of|du|des|de la|de l['’])\s*"
+            r"(?:the\s+)?(?:total\s+)?(?:eligible|total|project|cout|couts|depenses|montant|budget|costs)"
+        ),
+    ),
+    (
+        "of_eligible_costs",
+        0.75,
+        ("%",),
+        re.compile(
+            _PCT + r"\s*(?:of|du|des|de la|de l['’])\s*(?:the\s+)?(?:total\s+)?(?:eligible costs"
+            r"|couts? eligibles?|depenses? eligibles?|depenses subventionnables|cout total|total eligible)"
+        ),
+    ),
+    (
+        "funded_at",
+        0.6,
+        ("%",),
+        re.compile(r"(?:a hauteur de|funded at|financee? a|subventionnee? a|aide de)\s*" + _PCT),
+    ),
+]
 
 
 def cofinancing_rate(sentences: list[Sentence]) -> list[Extraction]:
@@ -387,8 +501,15 @@ def cofinancing_rate(sentences: list[Sentence]) -> list[Extraction]:
     top = max(h.confidence for h in hits)
     best = max((h for h in hits if h.confidence == top), key=lambda h: h.value)
     confidence = top - 0.1 if len({h.value for h in hits}) > 1 else top
-    return [Extraction("cofinancing_rate_max", best.value, _evidence([best]), round(confidence, 2),
-                       f"cofinancing_rate_max:{best.rule}")]  # fmt: skip
+    return [
+        Extraction(
+            "cofinancing_rate_max",
+            best.value,
+            _evidence([best]),
+            round(confidence, 2),
+            f"cofinancing_rate_max:{best.rule}",
+        )
+    ]
 
 
 # Amounts ------------------------------------------------------------------------------------
@@ -411,53 +532,155 @@ _CEILING = (
 )
 # Trigger words (see _hits): every ceiling above holds one of these.
 _CEILING_WORDS = (
-    "up to", "max", "exceed", "exced", "capped at", "limit", "ceiling of", "jusqu", "plafonne",
+    "up to",
+    "max",
+    "exceed",
+    "exced",
+    "capped at",
+    "limit",
+    "ceiling of",
+    "jusqu",
+    "plafonne",
     "hauteur de",
-)  # fmt: skip
+)
 _AWARD_FR_WORDS = (
-    "subvention", "aide", "financement", "dotation", "prix", "soutien", "bourse", "contribution",
-)  # fmt: skip
+    "subvention",
+    "aide",
+    "financement",
+    "dotation",
+    "prix",
+    "soutien",
+    "bourse",
+    "contribution",
+)
 _DIGIT = re.compile(r"\d")  # every amount has one
 _AMOUNTS = [
-    ("range", "per_project_range", 0.85, ("between",), re.compile(
-        rf"between\s*({_AMT}\s*(?:and|to)\s*{_AMT})\s*(?:per|for each|each)\s*{_PROJECT}")),
-    ("range", "contribution_between", 0.85, ("between",), re.compile(
-        rf"(?:{_AWARD_EN}|eu contribution)\b[^.;]{{0,60}}?between\s*({_AMT}\s*(?:and|to|-)\s*{_AMT})")),
-    ("range", "aide_entre", 0.8, (*_AWARD_FR_WORDS, "montant"), re.compile(
-        rf"(?:{_AWARD_FR}|montants?)\b[^.;]{{0,50}}?\b(?:entre|de)\s*({_AMT}\s*(?:et|a)\s*{_AMT})")),
-    ("range", "ranging_from", 0.8, ("from",), re.compile(
-        rf"{_AWARD_EN}\s*(?:range|ranging|of)?\s*from\s*({_AMT}\s*to\s*{_AMT})")),
-    ("max", "per_project_max", 0.85, _CEILING_WORDS, re.compile(
-        rf"{_CEILING}\s*({_AMT})\s*(?:ht |ttc )?(?:per|par|for each|pour chaque|each|/)\s*{_PROJECT}")),
-    ("max", "award_ceiling", 0.8, _CEILING_WORDS, re.compile(
-        rf"(?:{_AWARD_EN}|{_AWARD_FR})\b[^.;\d€$£%]{{0,40}}?{_CEILING}\s*(?:a |de |of |: )?({_AMT})")),
-    ("max", "maximum_award", 0.8, ("max", "plafond"), re.compile(
-        rf"(?:maximum|max\.?|plafond)\s*(?:grant|award|funding|amount|eu contribution|contribution"
-        rf"|de l['’]aide|de la subvention|du soutien|de la dotation|d['’]aide|de subvention)"
-        rf"[^.;\d€$£%]{{0,25}}?({_AMT})")),
-    ("max", "montant_maximum", 0.75, ("montant",), re.compile(
-        rf"montant\s*(?:maximum|maximal|plafond)\s*(?:de l['’]aide|de la subvention|du soutien"
-        rf"|d['’]aide|de subvention)?\s*(?:est\s*(?:de|fixe a)|:|de|a)?\s*({_AMT})")),
-    ("max", "dans_la_limite", 0.55, ("maximum", "limite"), re.compile(
-        rf"dans (?:un|la) (?:maximum|limite)(?: annuelle)? de\s*({_AMT})")),
-    ("min", "minimum_award", 0.8, ("min", "plancher"), re.compile(
-        rf"(?:minimum|min\.?)\s*(?:grant|award|amount|contribution|montant|subvention|aide)"
-        rf"[^.;\d€$£%]{{0,25}}?({_AMT})|(?:montant|subvention|aide)\s*(?:minimum|minimal|plancher)"
-        rf"[^.;\d€$£%]{{0,25}}?({_AMT})")),
-    ("total", "total_budget", 0.85, ("total", "overall", "global"), re.compile(
-        rf"(?:total|overall|global)\s*(?:indicative\s*)?(?:budget|envelope|funding|amount)\s*"
-        rf"(?:available\s*|earmarked\s*|allocated\s*)?(?:for (?:the|this) (?:call|topic|programme|"
-        rf"competition)\s*)?(?:is\s*|of\s*|:\s*|amounts to\s*|will be\s*)*(?:estimated at\s*"
-        rf"|approximately\s*|around\s*|up to\s*)?({_AMT})")),
-    ("total", "budget_total", 0.85, ("global", "total"), re.compile(
-        rf"(?:budget|enveloppe|dotation|montant)\s*(?:global|globale|total|totale)\s*"
-        rf"(?:de l['’]appel(?: a projets| a candidatures)?|du dispositif|alloue|disponible"
-        rf"|previsionnel(?:le)?)?\s*(?:est\s*de\s*|est\s*fixee?\s*a\s*|s['’]eleve a\s*|:\s*|de\s*)*"
-        rf"({_AMT})")),
-    ("total", "call_budget", 0.75, ("budget",), re.compile(
-        rf"(?:budget de l['’]appel|call budget|budget of the call|budget for the call)"
-        rf"[^.;\d€$£%]{{0,20}}?({_AMT})")),
-]  # fmt: skip
+    (
+        "range",
+        "per_project_range",
+        0.85,
+        ("between",),
+        re.compile(
+            rf"between\s*({_AMT}\s*(?:and|to)\s*{_AMT})\s*(?:per|for each|each)\s*{_PROJECT}"
+        ),
+    ),
+    (
+        "range",
+        "contribution_between",
+        0.85,
+        ("between",),
+        re.compile(
+            rf"(?:{_AWARD_EN}|eu contribution)\b[^.;]{{0,60}}?between\s*({_AMT}\s*(?:and|to|-)\s*{_AMT})"
+        ),
+    ),
+    (
+        "range",
+        "aide_entre",
+        0.8,
+        (*_AWARD_FR_WORDS, "montant"),
+        re.compile(
+            rf"(?:{_AWARD_FR}|montants?)\b[^.;]{{0,50}}?\b(?:entre|de)\s*({_AMT}\s*(?:et|a)\s*{_AMT})"
+        ),
+    ),
+    (
+        "range",
+        "ranging_from",
+        0.8,
+        ("from",),
+        re.compile(rf"{_AWARD_EN}\s*(?:range|ranging|of)?\s*from\s*({_AMT}\s*to\s*{_AMT})"),
+    ),
+    (
+        "max",
+        "per_project_max",
+        0.85,
+        _CEILING_WORDS,
+        re.compile(
+            rf"{_CEILING}\s*({_AMT})\s*(?:ht |ttc )?(?:per|par|for each|pour chaque|each|/)\s*{_PROJECT}"
+        ),
+    ),
+    (
+        "max",
+        "award_ceiling",
+        0.8,
+        _CEILING_WORDS,
+        re.compile(
+            rf"(?:{_AWARD_EN}|{_AWARD_FR})\b[^.;\d€$£%]{{0,40}}?{_CEILING}\s*(?:a |de |of |: )?({_AMT})"
+        ),
+    ),
+    (
+        "max",
+        "maximum_award",
+        0.8,
+        ("max", "plafond"),
+        re.compile(
+            rf"(?:maximum|max\.?|plafond)\s*(?:grant|award|funding|amount|eu contribution|contribution"
+            rf"|de l['’]aide|de la subvention|du soutien|de la dotation|d['’]aide|de subvention)"
+            rf"[^.;\d€$£%]{{0,25}}?({_AMT})"
+        ),
+    ),
+    (
+        "max",
+        "montant_maximum",
+        0.75,
+        ("montant",),
+        re.compile(
+            rf"montant\s*(?:maximum|maximal|plafond)\s*(?:de l['’]aide|de la subvention|du soutien"
+            rf"|d['’]aide|de subvention)?\s*(?:est\s*(?:de|fixe a)|:|de|a)?\s*({_AMT})"
+        ),
+    ),
+    (
+        "max",
+        "dans_la_limite",
+        0.55,
+        ("maximum", "limite"),
+        re.compile(rf"dans (?:un|la) (?:maximum|limite)(?: annuelle)? de\s*({_AMT})"),
+    ),
+    (
+        "min",
+        "minimum_award",
+        0.8,
+        ("min", "plancher"),
+        re.compile(
+            rf"(?:minimum|min\.?)\s*(?:grant|award|amount|contribution|montant|subvention|aide)"
+            rf"[^.;\d€$£%]{{0,25}}?({_AMT})|(?:montant|subvention|aide)\s*(?:minimum|minimal|plancher)"
+            rf"[^.;\d€$£%]{{0,25}}?({_AMT})"
+        ),
+    ),
+    (
+        "total",
+        "total_budget",
+        0.85,
+        ("total", "overall", "global"),
+        re.compile(
+            rf"(?:total|overall|global)\s*(?:indicative\s*)?(?:budget|envelope|funding|amount)\s*"
+            rf"(?:available\s*|earmarked\s*|allocated\s*)?(?:for (?:the|this) (?:call|topic|programme|"
+            rf"competition)\s*)?(?:is\s*|of\s*|:\s*|amounts to\s*|will be\s*)*(?:estimated at\s*"
+            rf"|approximately\s*|around\s*|up to\s*)?({_AMT})"
+        ),
+    ),
+    (
+        "total",
+        "budget_total",
+        0.85,
+        ("global", "total"),
+        re.compile(
+            rf"(?:budget|enveloppe|dotation|montant)\s*(?:global|globale|total|totale)\s*"
+            rf"(?:de l['’]appel(?: a projets| a candidatures)?|du dispositif|alloue|disponible"
+            rf"|previsionnel(?:le)?)?\s*(?:est\s*de\s*|est\s*fixee?\s*a\s*|s['’]eleve a\s*|:\s*|de\s*)*"
+            rf"({_AMT})"
+        ),
+    ),
+    (
+        "total",
+        "call_budget",
+        0.75,
+        ("budget",),
+        re.compile(
+            rf"(?:budget de l['’]appel|call budget|budget of the call|budget for the call)"
+            rf"[^.;\d€$£%]{{0,20}}?({_AMT})"
+        ),
+    ),
+]
 _PER_UNIT = re.compile(
     r"\s*(?:ht |ttc )?(?:per|par|/|for each|pour chaque)\s*(?:third part|place|m2|m²|metre|mètre"
     r"|habitant|logement|km|hectare|ha\b|an\b|year|annee|mois|month|jour|day|emploi|job"
@@ -488,9 +711,13 @@ def _award_money(
 
 
 def amounts(
-    sentences: list[Sentence], *, want_award: bool, want_total: bool, currency: str | None,
+    sentences: list[Sentence],
+    *,
+    want_award: bool,
+    want_total: bool,
+    currency: str | None,
     stated_total: float | None,
-) -> list[Extraction]:  # fmt: skip
+) -> list[Extraction]:
     """Per-project amounts and the call's total budget; the currency beside them when none is stated."""
     award: list[_Hit] = []
     total: list[_Hit] = []
@@ -536,9 +763,19 @@ def amounts(
                         low, high = None, high or low
                     elif kind == "min":
                         low, high = low or high, None
-                    award.append(_Hit(sentence, *match.span(),
-                                      (low.amount if low else None, high.amount if high else None,
-                                       (high or low).currency), strength, rule))  # fmt: skip
+                    award.append(
+                        _Hit(
+                            sentence,
+                            *match.span(),
+                            (
+                                low.amount if low else None,
+                                high.amount if high else None,
+                                (high or low).currency,
+                            ),
+                            strength,
+                            rule,
+                        )
+                    )
                 taken.append(span)
     result: list[Extraction] = []
     limit = stated_total
@@ -594,14 +831,35 @@ _WEEKDAY = (
     r"|thursday|friday|saturday|sunday),?\s+)*"
 )
 _DEADLINES = [
-    ("deadline_named", 0.9, ("date", "deadline", "cloture", "fin de"), re.compile(
-        r"(?:date limite|date-limite|date butoir|deadlines?|closing date|due date|date de cloture"
-        r"|cloture (?:de l['’]appel|des candidatures|des depots|des inscriptions)"
-        r"|fin (?:de l['’]appel|des depots|des candidatures))\b[^.;\d]{0,70}?" + _WEEKDAY + f"({_DATE})")),
-    ("no_later_than", 0.8, ("au plus tard le", "later than", "avant le", "before"), re.compile(
-        r"(?:au plus tard le|no later than|not later than|avant le|before)\s+" + _WEEKDAY + f"({_DATE})")),
-    ("until", 0.7, ("jusqu", "until", "by"), re.compile(r"(?:jusqu['’]au|until|by)\s+" + _WEEKDAY + f"({_DATE})")),
-]  # fmt: skip
+    (
+        "deadline_named",
+        0.9,
+        ("date", "deadline", "cloture", "fin de"),
+        re.compile(
+            r"(?:date limite|date-limite|date butoir|deadlines?|closing date|due date|date de cloture"
+            r"|cloture (?:de l['’]appel|des candidatures|des depots|des inscriptions)"
+            r"|fin (?:de l['’]appel|des depots|des candidatures))\b[^.;\d]{0,70}?"
+            + _WEEKDAY
+            + f"({_DATE})"
+        ),
+    ),
+    (
+        "no_later_than",
+        0.8,
+        ("au plus tard le", "later than", "avant le", "before"),
+        re.compile(
+            r"(?:au plus tard le|no later than|not later than|avant le|before)\s+"
+            + _WEEKDAY
+            + f"({_DATE})"
+        ),
+    ),
+    (
+        "until",
+        0.7,
+        ("jusqu", "until", "by"),
+        re.compile(r"(?:jusqu['’]au|until|by)\s+" + _WEEKDAY + f"({_DATE})"),
+    ),
+]
 _YEAR = re.compile(r"\d{4}")  # every date above has one
 _SUBMISSION = re.compile(
     r"candidat|dossier|depot|depose|soumettre|soumission|submi|application|proposal|apply"
@@ -647,10 +905,21 @@ _APPLICANT_PLACE = re.compile(
     r"|organisations from|organizations from|candidats? (?:des|de|du) pays"
 )
 _APPLICANT_PLACE_WORDS = (
-    "established in", "based in", "registered in", "legal entities", "countries", "pays",
-    "etabli", "implante", "siege", "domiciled in", "resident", "ressortissants", "nationals of",
+    "established in",
+    "based in",
+    "registered in",
+    "legal entities",
+    "countries",
+    "pays",
+    "etabli",
+    "implante",
+    "siege",
+    "domiciled in",
+    "resident",
+    "ressortissants",
+    "nationals of",
     "from",
-)  # fmt: skip
+)
 _ZONE = re.compile(
     r"implemented in|take place in|taking place in|carried out in|target countries"
     r"|countries of intervention|pays d['’]intervention|zones? d['’]intervention"
@@ -661,10 +930,25 @@ _ZONE = re.compile(
     r"|sur le territoire (?:de la|de l|des|du|de|d)"
 )
 _ZONE_WORDS = (
-    "implemented in", "place in", "carried out in", "countries", "pays", "zone", "en oeuvre",
-    "en œuvre", "se derouler", "realise", "mene", "situe", "deployed in", "benefit",
-    "intervention", "located in", "action", "territoire",
-)  # fmt: skip
+    "implemented in",
+    "place in",
+    "carried out in",
+    "countries",
+    "pays",
+    "zone",
+    "en oeuvre",
+    "en œuvre",
+    "se derouler",
+    "realise",
+    "mene",
+    "situe",
+    "deployed in",
+    "benefit",
+    "intervention",
+    "located in",
+    "action",
+    "territoire",
+)
 _BROADER = re.compile(
     r"associated countries|pays associes|\beea\b|\beee\b|third countries|pays tiers"
     r"|candidate countries|pays candidats|and other|et autres|as well as"

@@ -20,10 +20,15 @@ INDEXES = {
     "ix_opportunity_listed_first_seen": ["merged_into", "first_seen_at", "source"],
     "ix_opportunity_listed_changed": ["merged_into", "last_changed_at", "first_seen_at"],
     "ix_opportunity_listed_deadline": [
-        "merged_into", "deadline_last", "deadline_first", "opens_on", "recurrence", "source_status",
+        "merged_into",
+        "deadline_last",
+        "deadline_first",
+        "opens_on",
+        "recurrence",
+        "source_status",
         "id",
     ],
-}  # fmt: skip
+}
 
 
 def upgrade() -> None:

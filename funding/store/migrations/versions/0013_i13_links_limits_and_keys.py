@@ -116,8 +116,14 @@ def upgrade() -> None:
         )
 
     _one_suggestion_per_pair(bind)
-    op.create_index("uq_merge_suggested_pair", "merge", ["keep_id", "duplicate_id"], unique=True,
-                    sqlite_where=SUGGESTED, postgresql_where=SUGGESTED)  # fmt: skip
+    op.create_index(
+        "uq_merge_suggested_pair",
+        "merge",
+        ["keep_id", "duplicate_id"],
+        unique=True,
+        sqlite_where=SUGGESTED,
+        postgresql_where=SUGGESTED,
+    )
 
     op.add_column("opportunity", sa.Column("first_run_id", sa.Integer(), nullable=True))
     op.create_index("ix_opportunity_first_run_id", "opportunity", ["first_run_id"], unique=False)
