@@ -5,7 +5,7 @@ import io
 import json
 import shutil
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from funding.ingest.exporter import export
 from funding.ingest.importer import import_file
@@ -174,3 +174,62 @@ def test_large_files_are_normalised_in_a_worker_process(engine, tmp_path):
     )
     again = import_file(engine, path, batch_size=100, parallel=True)
     assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 1200, 1)
+
+
+def test_a_batch_the_database_refuses_fails_the_run_and_the_others_are_stored(
+    engine, tmp_path, monkeypatch
+):
+    """One batch refused (here, the second of three) never sinks the rest of the file: the
+    other batches are stored, the run is recorded as failed with the reason, and the caller is
+    told (ImportFailed, with what was stored)."""
+    from funding.ingest import run as ingest_run
+    from funding.ingest.importer import ImportFailed
+    from funding.store.models import SourceRun
+
+    records = [json.loads(x) for x in (FILES / "opportunities_good.jsonl").read_text().splitlines()]
+    path = tmp_path / "three.jsonl"
+    path.write_text(
+        "".join(json.dumps({**r, "id": f"{r['id']}~{i}"}) + "\n" for i, r in enumerate(records[:3]))
+    )
+    real, calls = ingest_run.upsert_many, []
+
+    def refuse_the_second(session, rows, **kwargs):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(session, rows, **kwargs)
+
+    monkeypatch.setattr(ingest_run, "upsert_many", refuse_the_second)
+    try:
+        import_file(engine, path, batch_size=1, parallel=False)
+    except ImportFailed as failed:
+        report, message = failed.report, str(failed)
+    else:
+        raise AssertionError("the import did not say that a batch failed")
+    assert message == "three.jsonl: storing a batch of items failed: disk full"
+    assert report.inserted == 2
+    with Session(engine) as session:
+        assert rows(session, Opportunity) == 2
+        run = session.exec(select(SourceRun).order_by(SourceRun.id.desc())).first()
+        assert (run.status, run.inserted) == ("failed", 2)
+        assert run.message == "storing a batch of items failed: disk full"
+
+
+def test_records_come_in_one_way():
+    """Only the IngestRun (funding/ingest/run.py) stores records in bulk: `funding import`, the
+    crawl pipeline and the snapshot go through it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    callers = sorted(
+        str(path.relative_to(root))
+        for folder in ("funding", "crawlers", "ui")
+        for path in (root / folder).rglob("*.py")
+        if "upsert_many(" in path.read_text("utf-8") and path.parent.name != "store"
+    )
+    assert callers == ["funding/ingest/run.py"]
+    users = {
+        name: "IngestRun" in (root / name).read_text("utf-8")
+        for name in ("funding/ingest/importer.py", "crawlers/pipelines.py")
+    }
+    assert all(users.values()), users

@@ -11,7 +11,8 @@ from sqlmodel import Session
 from funding.awards.records import ParticipationRecord, ProjectRecord, validate_award
 from funding.awards.store import store_participations, store_projects
 from funding.contracts.records import RecordError
-from funding.ingest.importer import ImportReport, read_records
+from funding.ingest.importer import read_records
+from funding.ingest.run import ImportReport
 from funding.store.opportunities import finish_run, start_run
 
 BATCH = 2000

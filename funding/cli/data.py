@@ -40,22 +40,28 @@ def import_(files: tuple[Path, ...], batch_size: int, no_enrich: bool) -> None:
     """Import JSON Lines or CSV files in the opportunity contract format.
 
     New and changed records are then enriched (see `funding enrich`) unless --no-enrich.
-    Exit status 0 when every record was stored, 1 when some were rejected.
+    Exit status 0 when every record was stored, 1 when some were rejected or could not be stored.
     """
-    from funding.ingest.importer import ImportReport, count_records, import_file
+    from funding.ingest.importer import ImportFailed, count_records, import_file
+    from funding.ingest.run import ImportReport
 
     engine = get_engine()
     upgrade(engine)
     total = ImportReport()
+    failed = False
     for path in files:
         with click.progressbar(length=count_records(path), label=path.name, file=sys.stderr) as bar:
-            report = import_file(engine, path, batch_size=batch_size, progress=bar.update)
+            try:
+                report = import_file(engine, path, batch_size=batch_size, progress=bar.update)
+            except ImportFailed as exc:  # the other batches and files are stored all the same
+                click.echo(f"error: {exc}", err=True)
+                report, failed = exc.report, True
         tell_report(path, report, total)
     if len(files) > 1:
         click.echo(f"total: {total.summary()}")
     if total.changed_ids and not no_enrich:
         enrich_changed(engine, total.changed_ids)
-    sys.exit(1 if total.rejected else 0)
+    sys.exit(1 if total.rejected or failed else 0)
 
 
 @main.command()

@@ -116,7 +116,8 @@ def awards_import(files: tuple[Path, ...]) -> None:
     """Import funded projects and participations (contracts/award.schema.json, or the CORDIS
     extract's files), in any order. Exit 0 when every record was stored, 1 when some were rejected."""
     from funding.awards.importer import import_awards
-    from funding.ingest.importer import ImportReport, count_records
+    from funding.ingest.importer import count_records
+    from funding.ingest.run import ImportReport
 
     engine = get_engine()
     upgrade(engine)

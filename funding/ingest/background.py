@@ -30,6 +30,10 @@ class Background:
         self.submitted = 0
         self.pool: ProcessPoolExecutor | None = None
 
+    def next_in_worker(self) -> bool:
+        """Whether the next job goes to the worker process (its arguments must then pickle)."""
+        return self.parallel and self.submitted >= self.start_after
+
     def submit(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> "Job":
         self.submitted += 1
         if not self.parallel or self.submitted <= self.start_after:

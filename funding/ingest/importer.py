@@ -1,4 +1,4 @@
-"""`funding import`: JSON Lines or CSV in the contract format, validated record by record, stored in batches."""
+"""`funding import`: JSON Lines or CSV in the contract format, read here, stored by an IngestRun."""
 
 import csv
 import gzip
@@ -7,70 +7,20 @@ import itertools
 import json
 import re
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from funding.contracts.fields import CONTRACT_FIELDS, LIST_FIELDS
-from funding.contracts.records import RecordError, raw_hash, to_row, validate_record
+from funding.contracts.records import RecordError, raw_hash
+from funding.errors import FundingError
 from funding.ingest.background import Background, can_run_in_parallel
-from funding.store.opportunities import (
-    OUTCOME_COUNTS,
-    finish_run,
-    known_hashes,
-    start_run,
-    sync_fulltext,
-    upsert_many,
-)
+from funding.ingest.run import ImportReport, IngestRun
 
 CONTRACT_TEXT = set(CONTRACT_FIELDS) - LIST_FIELDS  # fields that hold one value
-
-
-@dataclass
-class Rejection:
-    file: str
-    line: int | None  # None: the file as a whole (not a gzip file)
-    reason: str
-
-    def __str__(self) -> str:
-        if self.line is None:
-            return f"{self.file}: {self.reason}"
-        return f"{self.file}: line {self.line}: {self.reason}"
-
-
-@dataclass
-class ImportReport:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
-    changed_ids: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # read, but worth saying (repeated ids...)
-
-    @property
-    def total(self) -> int:
-        return self.inserted + self.updated + self.unchanged + self.rejected
-
-    def count(self, outcome: str) -> None:
-        name = OUTCOME_COUNTS[outcome]
-        setattr(self, name, getattr(self, name) + 1)
-
-    def reject(self, file: str, line: int | None, reason: str) -> None:
-        self.rejected += 1
-        self.rejections.append(Rejection(file, line, reason))
-
-    def summary(self) -> str:
-        return (
-            f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.rejected} rejected"
-        )
 
 
 class FileProblem(RecordError):
@@ -209,53 +159,8 @@ def _read_csv(path: Path, notes: list[str] | None) -> Iterator[tuple[int, Any]]:
                 )
 
 
-Item = tuple[int, Any, str]  # (line, record as read, digest of the record as read)
-
-# Files larger than this are normalised in a worker process while the main one writes.
+# Files larger than this are stored by a worker process while this one reads the next records.
 PARALLEL_FROM_BYTES = 2_000_000
-# Full-text indexing runs in bulk every this many records (and at the end).
-INDEX_EVERY = 5_000
-
-
-def _batches(path: Path, size: int, report: ImportReport) -> Iterator[list[Item]]:
-    """Batches of readable records, cut early so that no batch holds the same id twice; an id
-    repeated in the file is noted (the last one wins)."""
-    batch: list[Item] = []
-    ids: set[str] = set()
-    first_line: dict[str, int] = {}
-    for line, record in read_records(path, report.notes):
-        if isinstance(record, RecordError):
-            report.reject(path.name, line, str(record))
-            continue
-        record_id = record.get("id") if isinstance(record, dict) else None
-        if isinstance(record_id, str):
-            if record_id in ids:
-                yield batch
-                batch, ids = [], set()
-            ids.add(record_id)
-            earlier = first_line.setdefault(record_id, line)
-            if earlier != line:
-                report.notes.append(
-                    f"{path.name}: line {line}: id {record_id} repeats line {earlier}; "
-                    "the last one wins"
-                )
-        batch.append((line, record, raw_hash(record)))
-        if len(batch) >= size:
-            yield batch
-            batch, ids = [], set()
-    if batch:
-        yield batch
-
-
-def normalise_items(items: list[Item]) -> list[tuple[int, dict | str, str]]:
-    """Validate and normalise records: (line, row or the reason it was rejected, digest)."""
-    out: list[tuple[int, dict | str, str]] = []
-    for line, record, digest in items:
-        try:
-            out.append((line, to_row(validate_record(record)), digest))
-        except RecordError as exc:
-            out.append((line, str(exc), digest))
-    return out
 
 
 def import_file(
@@ -266,96 +171,47 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     parallel: bool | None = None,
 ) -> ImportReport:
-    """Import one file; good records are stored, bad ones reported with their line and field.
-
-    Unchanged records (same digest as stored) are counted and skipped before any work; the others
-    are normalised (in a worker process for large files, while the previous batch is written) and
-    stored in one short transaction per batch; full-text indexing runs in bulk every INDEX_EVERY.
-    """
-    report = ImportReport()
+    """Import one file through an IngestRun; good records are stored, bad ones reported with
+    their line and field. An id repeated in the file is noted (the last one wins)."""
     if parallel is None:
         parallel = can_run_in_parallel() and path.stat().st_size >= PARALLEL_FROM_BYTES
-    normaliser = Background(parallel)
-    with Session(engine, expire_on_commit=False) as session:
-        run = start_run(session, "import", kind="file")
-        session.commit()
-        changed_by = f"import:{path.name}"
-        pending: deque = deque()
-        unindexed = 0
-
-        def write() -> None:
-            nonlocal unindexed
-            job, size = pending.popleft()
-            _store(session, job.result() if job else [], report, path.name, run.id, changed_by)
-            unindexed += size
-            if unindexed >= INDEX_EVERY or not pending:
-                sync_fulltext(session)
-                unindexed = 0
-            session.commit()
-            if progress:
-                progress(size)
-
-        try:
-            for batch in _batches(path, batch_size, report):
-                todo = _unknown(session, batch, report)  # all unchanged: nothing to send
-                job = normaliser.submit(normalise_items, todo) if todo else None
-                pending.append((job, len(batch)))
-                if len(pending) > 1:
-                    write()
-            while pending:
-                write()
-        finally:
-            normaliser.close()
-        counts = {
-            "items_seen": report.total,
-            "inserted": report.inserted,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "rejected": report.rejected,
-        }
-        finish_run(session, run, counts=counts, message=str(path))
-        session.commit()
-    return report
-
-
-def _unknown(session: Session, batch: list[Item], report: ImportReport) -> list[Item]:
-    """The records of a batch that differ from what is stored, as received; the rest count as unchanged."""
-    ids = [r.get("id") for _, r, _ in batch if isinstance(r, dict) and isinstance(r.get("id"), str)]
-    known = known_hashes(session, ids)
-    todo = []
-    for item in batch:
-        record, digest = item[1], item[2]
-        record_id = record.get("id") if isinstance(record, dict) else None
-        stored = known.get(record_id) if isinstance(record_id, str) else None
-        if stored is not None and stored[0] == digest:
-            report.unchanged += 1
-        else:
-            todo.append(item)
-    return todo
-
-
-def _store(
-    session: Session,
-    results: list[tuple[int, dict | str, str]],
-    report: ImportReport,
-    file: str,
-    run_id: int | None,
-    changed_by: str,
-) -> None:
-    rows, hashes = [], []
-    for line, row, digest in results:
-        if isinstance(row, str):
-            report.reject(file, line, row)
-        else:
-            rows.append(row)
-            hashes.append(digest)
-    outcomes = upsert_many(
-        session, rows, raw_hashes=hashes, changed_by=changed_by, source_run_id=run_id
+    run = IngestRun(
+        engine,
+        "import",
+        kind="file",
+        changed_by=f"import:{path.name}",
+        batch_size=batch_size,
+        worker=Background(parallel),
+        file=path.name,
+        on_batch=(lambda stored: progress(len(stored))) if progress else None,
     )
-    for row, outcome in zip(rows, outcomes, strict=True):
-        report.count(outcome)
-        if outcome != "noop":
-            report.changed_ids.append(row["id"])
+    notes = run.report.notes
+    first_line: dict[str, int] = {}
+    for line, record in read_records(path, notes):
+        if isinstance(record, RecordError):
+            run.reject(line, str(record))
+            continue
+        record_id = record.get("id") if isinstance(record, dict) else None
+        if isinstance(record_id, str):
+            earlier = first_line.setdefault(record_id, line)
+            if earlier != line:
+                notes.append(
+                    f"{path.name}: line {line}: id {record_id} repeats line {earlier}; "
+                    "the last one wins"
+                )
+        run.add(record, raw_hash(record), line)
+    stored = run.close(message=str(path))
+    if stored.status == "failed":
+        raise ImportFailed(f"{path.name}: {stored.message}", run.report)
+    return run.report
+
+
+class ImportFailed(FundingError):
+    """Some batches of a file could not be stored (the database refused them); the others were."""
+
+    def __init__(self, message: str, report: ImportReport) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 def count_records(path: Path) -> int:

@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from funding.enrich import embeddings
 from funding.enrich.enrichment import enrich
-from funding.ingest.importer import ImportReport, import_file
+from funding.ingest.importer import import_file
+from funding.ingest.run import ImportReport
 from funding.store.db import upgrade
 from funding.store.opportunities import count_opportunities, sync_fulltext
 

@@ -13,8 +13,7 @@ from sqlmodel import Session, col, select
 from funding.contracts.fields import CONTENT_COLUMNS
 from funding.contracts.records import OpportunityRecord, to_row, validate_record
 from funding.contracts.status import status_expression
-from funding.store.db import begin_write, make_engine
-from funding.store.health import KEY_FIELDS
+from funding.store.db import begin_write
 from funding.store.models import (
     FieldChange,
     Opportunity,
@@ -167,42 +166,6 @@ def upsert_many(
     _record_sources(session, rows, seen_at or now, kept_ids)
     session.flush()
     return outcomes
-
-
-def store_batch(
-    database_url: str,
-    records: Sequence[tuple[OpportunityRecord, str]],
-    *,
-    changed_by: str,
-    source_run_id: int | None,
-    seen_at: datetime,
-) -> list[tuple[Outcome, dict[str, Any]]]:
-    """Normalise and store validated records (with their raw hashes) in one short transaction.
-
-    A crawl's writer job (funding.ingest.background): each record's outcome comes back with the columns
-    its fill rates are counted on (funding.store.health.KEY_FIELDS), not the whole row.
-    """
-    rows = [to_row(record) for record, _ in records]
-    with Session(_engine(database_url), expire_on_commit=False) as session:
-        outcomes = upsert_many(
-            session,
-            rows,
-            raw_hashes=[digest for _, digest in records],
-            changed_by=changed_by,
-            source_run_id=source_run_id,
-            seen_at=seen_at,
-        )
-        session.commit()
-    columns = [c for names in KEY_FIELDS.values() for c in names]
-    return [
-        (outcome, {c: row.get(c) for c in columns})
-        for outcome, row in zip(outcomes, rows, strict=True)
-    ]
-
-
-@lru_cache(maxsize=4)
-def _engine(database_url: str) -> Any:
-    return make_engine(database_url)
 
 
 def _insert_new(session: Session, inserts: list[dict[str, Any]]) -> set[str]:

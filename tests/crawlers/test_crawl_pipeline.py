@@ -66,7 +66,7 @@ def test_changed_item_is_an_update_with_history(crawl):
     pipeline.process_item(second)
     pipeline.process_item(second)
     _close(crawler, pipeline)  # stores the last batch
-    assert pipeline.counts == {
+    assert pipeline.run.report.counts() == {
         "items_seen": 4,
         "inserted": 2,
         "updated": 1,
@@ -76,7 +76,7 @@ def test_changed_item_is_an_update_with_history(crawl):
     with Session(get_engine()) as session:
         changes = field_history(session, first["id"])
         assert [(c.field, c.changed_by, c.source_run_id) for c in changes] == [
-            ("title", "eu_sedia", pipeline.run_id)
+            ("title", "eu_sedia", pipeline.run.run_id)
         ]
 
 
@@ -122,7 +122,7 @@ def test_batches_are_stored_by_a_writer_process(crawl):
     for item in _items(crawler.spider):
         pipeline.process_item(item)
         crawler.stats.inc_value("item_scraped_count")
-    pipeline._flush()
+    pipeline.run.flush()
     assert pipeline.writer.pool is not None and len(pipeline.writer.pool._processes) == 1
     worker = next(iter(pipeline.writer.pool._processes))
     assert worker != os.getpid()
@@ -136,8 +136,8 @@ def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(c
     pipeline.writer.start_after = start_after
     first, second = _items(crawler.spider)
     pipeline.process_item(first)
-    pipeline._flush()
-    pipeline._collect(everything=True)
+    pipeline.run.flush()
+    pipeline.run.collect(everything=True)
     with Session(get_engine()) as session:  # the database loses a table the store writes to
         session.exec(text("DROP TABLE opportunity_source"))
         session.commit()
@@ -153,19 +153,15 @@ def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(c
 
 
 @pytest.mark.parametrize("start_after", [0, 5], ids=["in the writer", "in the crawl process"])
-def test_a_batch_that_fails_while_the_crawl_goes_on_still_fails_the_run(
-    crawl, start_after, monkeypatch
-):
+def test_a_batch_that_fails_while_the_crawl_goes_on_still_fails_the_run(crawl, start_after):
     """A batch collected during the crawl (a slow machine passes COMMIT_AFTER between two items)
     that failed must fail the run at its end, not escape from process_item and be forgotten."""
-    from crawlers import pipelines
-
-    monkeypatch.setattr(pipelines, "COMMIT_AFTER", -1.0)  # every item is a batch of its own
     crawler, pipeline = crawl
+    pipeline.run.max_wait = -1.0  # every item is a batch of its own
     pipeline.writer.start_after = start_after
     first, second = _items(crawler.spider)
     pipeline.process_item(first)
-    pipeline._collect(everything=True)
+    pipeline.run.collect(everything=True)
     with Session(get_engine()) as session:
         session.exec(text("DROP TABLE opportunity_source"))
         session.commit()

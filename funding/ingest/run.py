@@ -1,0 +1,310 @@
+"""IngestRun: the one way records come in, for `funding import`, a crawl and the bundled snapshot.
+
+validate → skip unchanged (raw hash) → normalise → upsert → count → close: one SourceRun per run,
+records stored in batches of distinct ids, each batch in one short transaction. A batch is stored
+by `store_items`, here or in a worker process (funding.ingest.background) while the caller reads
+the next records; where the worker pays is measured in docs/benchmarks.md (import and crawl).
+"""
+
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from funding.contracts.records import OpportunityRecord, RecordError, to_row, validate_record
+from funding.ingest.background import Background
+from funding.store.db import make_engine
+from funding.store.health import KEY_FIELDS, FillCounter
+from funding.store.models import SourceRun
+from funding.store.opportunities import (
+    OUTCOME_COUNTS,
+    finish_run,
+    known_hashes,
+    start_run,
+    sync_fulltext,
+    upsert_many,
+)
+
+# Batches handed to the worker and not stored yet; beyond this the caller waits for the worker.
+IN_FLIGHT = 4
+# Full-text indexing runs in bulk every this many stored records (and at the end of the run).
+INDEX_EVERY = 5_000
+FILL_COLUMNS = [c for names in KEY_FIELDS.values() for c in names]
+
+
+@dataclass
+class Rejection:
+    file: str
+    line: int | None  # None: the file as a whole (not a gzip file), or a crawled page
+    reason: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.file}: {self.reason}"
+        return f"{self.file}: line {self.line}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What a run did with the records it was given."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # read, but worth saying (repeated ids...)
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged + self.rejected
+
+    def count(self, outcome: str) -> None:
+        name = OUTCOME_COUNTS[outcome]
+        setattr(self, name, getattr(self, name) + 1)
+
+    def reject(self, file: str, line: int | None, reason: str) -> None:
+        self.rejected += 1
+        self.rejections.append(Rejection(file, line, reason))
+
+    def counts(self) -> dict[str, int]:
+        """The counts a SourceRun keeps."""
+        return {
+            "items_seen": self.total,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+    def summary(self) -> str:
+        return (
+            f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.rejected} rejected"
+        )
+
+
+# One item: where it was read (file line, or None), the record (as read, or already validated),
+# and the digest of the record as read (raw_hash).
+Item = tuple[int | None, Any, str]
+# What became of it: where, outcome ("insert", "update", "noop", or "rejected"), and the columns
+# its fill rates are counted on (or the reason it was rejected).
+Stored = tuple[int | None, str, Any]
+
+
+def store_items(
+    database: Engine | str,
+    items: Sequence[Item],
+    *,
+    changed_by: str,
+    source_run_id: int | None,
+    seen_at: datetime | None = None,
+    index: bool = False,
+) -> list[Stored]:
+    """Store one batch (distinct ids) in one transaction: skip unchanged, validate, normalise, upsert.
+
+    A database URL when run in the worker process (an Engine does not travel there). A record whose
+    raw hash is the stored one is not normalised again, unless a crawl saw it (`seen_at`): its
+    last_seen_at and its source page must move, which upsert does.
+    """
+    engine = database if isinstance(database, Engine) else _engine(database)
+    out: list[Stored | None] = [None] * len(items)
+    rows, digests, places = [], [], []
+    with Session(engine, expire_on_commit=False) as session:
+        known = {} if seen_at is not None else known_hashes(session, _ids(items))
+        for n, (where, record, digest) in enumerate(items):
+            stored = known.get(_id_of(record))
+            if stored is not None and stored[0] == digest:
+                out[n] = (where, "noop", None)
+                continue
+            try:
+                valid = record if isinstance(record, OpportunityRecord) else validate_record(record)
+            except RecordError as exc:
+                out[n] = (where, "rejected", str(exc))
+                continue
+            rows.append(to_row(valid))
+            digests.append(digest)
+            places.append(n)
+        outcomes = upsert_many(
+            session,
+            rows,
+            raw_hashes=digests,
+            changed_by=changed_by,
+            source_run_id=source_run_id,
+            seen_at=seen_at,
+        )
+        if index:
+            sync_fulltext(session)
+        session.commit()
+    for n, row, outcome in zip(places, rows, outcomes, strict=True):
+        out[n] = (items[n][0], outcome, {c: row.get(c) for c in FILL_COLUMNS} | {"id": row["id"]})
+    return out  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=4)
+def _engine(database_url: str) -> Engine:
+    """One engine per database in the worker process, for all the batches of its runs."""
+    return make_engine(database_url)
+
+
+def _id_of(record: Any) -> str | None:
+    if isinstance(record, OpportunityRecord):
+        return record.id
+    value = record.get("id") if isinstance(record, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _ids(items: Sequence[Item]) -> list[str]:
+    return [i for i in (_id_of(record) for _, record, _ in items) if i is not None]
+
+
+class IngestRun:
+    """A SourceRun opened, records added one by one and stored in batches, the run closed.
+
+    `add` cuts a batch at `batch_size` records, on an id already in the batch, or when the batch
+    has waited `max_wait` seconds (a crawl's items trickle in); `close` stores the rest, waits for
+    the worker and finishes the SourceRun. A run opened by someone else (`run_id`: a shared crawl)
+    is not closed here: its owner calls `store_the_rest` and reports elsewhere.
+    A batch that fails to store does not stop the run: it is kept in `failures`, and the run ends
+    "failed" with it.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        source: str,
+        *,
+        kind: str,
+        changed_by: str | None = None,
+        seen_at: datetime | None = None,
+        run_id: int | None = None,
+        batch_size: int = 500,
+        max_wait: float | None = None,
+        worker: Background | None = None,
+        file: str | None = None,
+        on_batch: Callable[[list[Stored]], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.database_url = engine.url.render_as_string(hide_password=False)
+        self.source, self.changed_by = source, changed_by or source
+        self.file = file or source  # how a rejection names its place
+        self.seen_at, self.batch_size, self.max_wait = seen_at, batch_size, max_wait
+        self.worker = worker or Background(parallel=False)
+        self.on_batch = on_batch
+        self.report = ImportReport()
+        self.fill = FillCounter()
+        self.failures: list[str] = []
+        self.pending: list[Item] = []
+        self.pending_ids: set[str] = set()
+        self.jobs: deque = deque()
+        self.unindexed = 0
+        self.started = time.monotonic()
+        if run_id is None:
+            with Session(engine) as session:
+                run_id = start_run(session, source, kind=kind).id
+                session.commit()
+        self.run_id = run_id
+
+    def add(self, record: Any, digest: str, line: int | None = None) -> None:
+        """A record (as read, or validated already) and the digest of what was read."""
+        record_id = _id_of(record)
+        if record_id is not None and record_id in self.pending_ids:
+            self.flush()
+        self.pending.append((line, record, digest))
+        if record_id is not None:
+            self.pending_ids.add(record_id)
+        waited = time.monotonic() - self.started
+        if len(self.pending) >= self.batch_size or (
+            self.max_wait is not None and waited > self.max_wait
+        ):
+            self.flush()
+
+    def reject(self, line: int | None, reason: str) -> None:
+        """A record refused before it was added (unreadable, invalid)."""
+        self.report.reject(self.file, line, reason)
+
+    def flush(self) -> None:
+        """Hand the waiting records over as one batch; count the batches stored meanwhile."""
+        if self.pending:
+            self.unindexed += len(self.pending)
+            index = self.unindexed >= INDEX_EVERY
+            if index:
+                self.unindexed = 0
+            job = self.worker.submit(
+                store_items,
+                self.database_url if self.worker.next_in_worker() else self.engine,
+                self.pending,
+                changed_by=self.changed_by,
+                source_run_id=self.run_id,
+                seen_at=self.seen_at,
+                index=index,
+            )
+            self.jobs.append(job)
+        self.pending, self.pending_ids = [], set()
+        self.started = time.monotonic()
+        self.collect()
+
+    def collect(self, *, everything: bool = False) -> None:
+        """Count the batches stored; wait for the oldest while too many are in flight, or for all."""
+        while self.jobs and (everything or len(self.jobs) > IN_FLIGHT or self.jobs[0].done()):
+            try:
+                stored = self.jobs.popleft().result()
+            except Exception as exc:  # noqa: BLE001 - the run fails at its end with this reason
+                self.failures.append(f"storing a batch of items failed: {exc}")
+                continue
+            for line, outcome, fields in stored:
+                if outcome == "rejected":
+                    self.reject(line, fields)
+                    continue
+                self.report.count(outcome)
+                if fields is None:  # skipped: the same as stored
+                    continue
+                if outcome != "noop":
+                    self.report.changed_ids.append(fields["id"])
+                if self.seen_at is not None:  # a crawl normalises every record: rates of all
+                    self.fill.add(fields)
+            if self.on_batch:
+                self.on_batch(stored)
+
+    def store_the_rest(self) -> list[str]:
+        """Store the last batch, wait for the worker, index what is left; what failed."""
+        self.flush()
+        self.collect(everything=True)
+        self.worker.close()
+        with Session(self.engine) as session:
+            sync_fulltext(session)
+            session.commit()
+        failures, self.failures = self.failures, []
+        return failures
+
+    def close(
+        self,
+        *,
+        problems: Sequence[str] = (),
+        skipped: str | None = None,
+        message: str | None = None,
+        errors: int = 0,
+    ) -> SourceRun:
+        """Store the rest and finish the SourceRun: "failed" with its problems and the batches
+        that failed, else "skipped" or "ok"."""
+        problems = [*problems, *self.store_the_rest()]
+        with Session(self.engine, expire_on_commit=False) as session:
+            run = session.get(SourceRun, self.run_id)
+            finish_run(
+                session,
+                run,
+                counts=self.report.counts(),
+                status="failed" if problems else "skipped" if skipped else "ok",
+                message="; ".join(problems) or skipped or message,
+                errors=errors,
+                fill_rates=self.fill.rates(),
+            )
+            session.commit()
+        return run
