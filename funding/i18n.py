@@ -758,16 +758,6 @@ def word(kind: str, code: str | None, lang: str = "fr") -> str:
     return code if words is None else words[0 if lang == "fr" else 1]
 
 
-def vocabulary_codes() -> dict[str, list[str]]:
-    """Every code of every vocabulary the interface names, by kind (the tests look for them)."""
-    from funding.normalize.vocabularies import canonical_values
-
-    codes = {kind: list(words) for kind, words in VOCABULARY.items() if kind != "language"}
-    for kind in CSV_KINDS:
-        codes[kind] = [*canonical_values(kind), *codes.get(kind, [])]
-    return codes
-
-
 MESSAGES.update(
     {
         "choose": {"fr": "Choisir…", "en": "Choose…"},

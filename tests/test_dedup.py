@@ -9,7 +9,6 @@ from funding.enrich.dedup import (
     auto_merge,
     find_duplicates,
     merge,
-    resolve_id,
     resolve_ids,
     unmerge,
 )
@@ -159,9 +158,8 @@ def test_unmerge_keeps_a_field_changed_since(session):
 def test_later_sighting_of_a_merged_listing_fills_and_sights_the_kept_one(session):
     _store(session, LIFE_NATURE, LIFE_NATURE_ELSEWHERE)
     merge(session, LIFE_NATURE["id"], LIFE_NATURE_ELSEWHERE["id"], by="anna", now=T1)
-    assert resolve_id(session, LIFE_NATURE_ELSEWHERE["id"]) == LIFE_NATURE["id"]
-    assert resolve_id(session, LIFE_NATURE["id"]) == LIFE_NATURE["id"]
-    assert resolve_id(session, "nowhere:1") == "nowhere:1"
+    ids = [LIFE_NATURE_ELSEWHERE["id"], LIFE_NATURE["id"], "nowhere:1"]
+    assert resolve_ids(session, ids) == {LIFE_NATURE_ELSEWHERE["id"]: LIFE_NATURE["id"]}
     assert resolve_ids(session, [LIFE_NATURE_ELSEWHERE["id"]]) == {
         LIFE_NATURE_ELSEWHERE["id"]: LIFE_NATURE["id"]
     }

@@ -193,11 +193,6 @@ def find_duplicates(
 # Redirects ----------------------------------------------------------------------------------
 
 
-def resolve_id(session: Session, opportunity_id: str) -> str:
-    """The id an opportunity lives under now: itself, or the one it was merged into (followed)."""
-    return resolve_ids(session, [opportunity_id]).get(opportunity_id, opportunity_id)
-
-
 def resolve_ids(session: Session, ids: Iterable[str]) -> dict[str, str]:
     """id -> kept id for the given ids that were merged away; ids not merged are left out."""
     wanted = set(ids)

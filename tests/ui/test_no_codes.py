@@ -2,12 +2,23 @@
 
 import re
 
-from funding.i18n import vocabulary_codes
+from funding.i18n import CSV_KINDS, VOCABULARY
+from funding.normalize.vocabularies import canonical_values
 from tests.ui.conftest import LEAD, make_app, tables
 from tests.ui.test_find import load
 
 # Codes that are French words too ("design", "culture", "manche", "sport"...): looked for only
 # where a code would come from the program (options, criteria, sources), not in funder text.
+
+
+def vocabulary_codes() -> dict[str, list[str]]:
+    """Every code of every vocabulary the interface names, by kind."""
+    codes = {kind: list(words) for kind, words in VOCABULARY.items() if kind != "language"}
+    for kind in CSV_KINDS:
+        codes[kind] = [*canonical_values(kind), *codes.get(kind, [])]
+    return codes
+
+
 CODES = sorted({code for codes in vocabulary_codes().values() for code in codes})
 
 
