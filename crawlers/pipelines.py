@@ -123,7 +123,10 @@ class StorePipeline:
         run = self.run.close(
             problems=problems, skipped=getattr(spider, "skipped", None), errors=errors
         )
-        spider.logger.info("%s run %s: %s", self.name, run.status, self.run.report.summary())
+        report = self.run.report
+        spider.logger.info(
+            "%s run %s: %d items seen, %s", self.name, run.status, report.total, report.summary()
+        )
 
     def _share_end(self, problems: list[str], errors: int) -> None:
         """A worker's problems, but not those of the shared crawl as a whole: the coordinator

@@ -44,12 +44,17 @@ def _close(crawler, pipeline, reason="finished"):
         return session.exec(select(SourceRun).order_by(SourceRun.id.desc())).first()
 
 
-def test_items_are_stored_and_counted(crawl):
+def test_items_are_stored_and_counted(crawl, caplog):
     crawler, pipeline = crawl
     for item in _items(crawler.spider):
         assert pipeline.process_item(item) is item
         crawler.stats.inc_value("item_scraped_count")
-    run = _close(crawler, pipeline)
+    with caplog.at_level("INFO"):
+        run = _close(crawler, pipeline)
+    # the line the crawl benchmark and operators read
+    assert "eu_sedia run ok: 2 items seen, 2 inserted, 0 updated, 0 unchanged, 0 rejected" in (
+        caplog.text
+    )
     assert (run.source, run.status, run.message) == ("eu_sedia", "ok", None)
     assert (run.items_seen, run.inserted, run.updated, run.unchanged) == (2, 2, 0, 0)
     with Session(get_engine()) as session:
