@@ -95,6 +95,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--page-size", type=int, default=50)
+    parser.add_argument(
+        "--no-enrich", action="store_true", help="leave out the enrichment that follows the crawl"
+    )
     args = parser.parse_args()
 
     pages = make_pages(args.items, args.page_size)
@@ -126,7 +129,8 @@ def main() -> None:
         # What `funding crawl` does next, outside the crawl process: extraction and deduplication.
         enrich = [sys.executable, "-m", "funding.cli", "enrich"]
         started = time.perf_counter()
-        subprocess.run(enrich, cwd=ROOT, env=env, check=True, capture_output=True)
+        if not args.no_enrich:
+            subprocess.run(enrich, cwd=ROOT, env=env, check=True, capture_output=True)
         enriched = time.perf_counter() - started
 
         wall, stats, log = crawl(mirror, env, *no_cache, "-s", "ITEM_PIPELINES={}")

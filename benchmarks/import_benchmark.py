@@ -4,7 +4,6 @@ Measures a first import, a re-import of the same file (all unchanged) and, as fl
 sqlite3 executemany of the same normalised rows into a table of the same columns, then the same
 with their text indexed by FTS5 as the store does, in one run.
 Usage: python -m benchmarks.import_benchmark [--records 100000] [--database-url URL]
-       [--worker auto|on|off]
 """
 
 import argparse
@@ -92,12 +91,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--database-url", help="default: a new SQLite file")
-    parser.add_argument(
-        "--worker",
-        choices=["auto", "on", "off"],
-        default="auto",
-        help="store batches in a worker process (auto: files of PARALLEL_FROM_BYTES or more)",
-    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -111,11 +104,10 @@ def main() -> None:
         upgrade(engine)
 
         start = time.perf_counter()
-        parallel = {"auto": None, "on": True, "off": False}[args.worker]
-        first = import_file(engine, source, parallel=parallel)
+        first = import_file(engine, source)
         first_s = time.perf_counter() - start
         start = time.perf_counter()
-        again = import_file(engine, source, parallel=parallel)
+        again = import_file(engine, source)
         again_s = time.perf_counter() - start
         assert first.inserted == args.records and again.unchanged == args.records, (first, again)
 
@@ -136,7 +128,7 @@ def main() -> None:
     print(f"# Import benchmark ({n:,} records, {size_mb:.0f} MB JSON Lines)")
     print(
         f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-        f"database {engine.dialect.name}, worker process {args.worker}"
+        f"database {engine.dialect.name}"
     )
     print()
     print("| run | seconds | records/s |")

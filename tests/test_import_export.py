@@ -156,7 +156,7 @@ def test_gzipped_snapshot_imports(engine, tmp_path):
     assert report.inserted > 300
 
 
-def test_large_files_are_normalised_in_a_worker_process(engine, tmp_path):
+def test_a_large_file_in_many_batches(engine, tmp_path):
     lines = (FILES / "opportunities_good.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines]
     path = tmp_path / "many.jsonl"
@@ -166,13 +166,13 @@ def test_large_files_are_normalised_in_a_worker_process(engine, tmp_path):
         handle.write(
             json.dumps({**records[0], "id": "x:late-bad", "deadlines": ["31/02/2026"]}) + "\n"
         )
-    parallel = import_file(engine, path, batch_size=100, parallel=True)
-    assert (parallel.inserted, parallel.rejected) == (1200, 1)
+    stored = import_file(engine, path, batch_size=100)
+    assert (stored.inserted, stored.rejected) == (1200, 1)
     assert (
-        str(parallel.rejections[0])
+        str(stored.rejections[0])
         == "many.jsonl: line 1201: deadlines[0]: '31/02/2026' is not a date"
     )
-    again = import_file(engine, path, batch_size=100, parallel=True)
+    again = import_file(engine, path, batch_size=100)
     assert (again.inserted, again.updated, again.unchanged, again.rejected) == (0, 0, 1200, 1)
 
 
@@ -201,7 +201,7 @@ def test_a_batch_the_database_refuses_fails_the_run_and_the_others_are_stored(
 
     monkeypatch.setattr(ingest_run, "upsert_many", refuse_the_second)
     try:
-        import_file(engine, path, batch_size=1, parallel=False)
+        import_file(engine, path, batch_size=1)
     except ImportFailed as failed:
         report, message = failed.report, str(failed)
     else:

@@ -1,8 +1,8 @@
 """One worker process that runs jobs in the order they were given, so reading and writing overlap.
 
-`funding import` normalises records there while it writes the previous batch; a crawl stores its
-batches there while Scrapy parses the next pages. On a one-core machine, or when the worker cannot
-start (a script run without an `if __name__ == "__main__"` guard, say), jobs run here instead.
+A crawl's IngestRun stores its batches there while Scrapy parses the next pages: it pays there
+(docs/benchmarks.md, crawl), not for `funding import`, which stores in its own process. On a
+one-core machine, or when the worker cannot start (a script run without an `if __name__ == "__main__"` guard, say), jobs run here instead.
 """
 
 import os

@@ -2,8 +2,8 @@
 
 validate → skip unchanged (raw hash) → normalise → upsert → count → close: one SourceRun per run,
 records stored in batches of distinct ids, each batch in one short transaction. A batch is stored
-by `store_items`, here or in a worker process (funding.ingest.background) while the caller reads
-the next records; where the worker pays is measured in docs/benchmarks.md (import and crawl).
+by `store_items`, here or in a worker process (funding.ingest.background) while the caller goes
+on: a crawl, where it pays (docs/benchmarks.md, crawl and import).
 """
 
 import time
