@@ -35,7 +35,7 @@ class FundingSpider(scrapy.Spider):
     funder: ClassVar[str | None] = None
     #: True for a source that may have nothing open; otherwise an empty crawl is a failure.
     allow_empty: ClassVar[bool] = False
-    #: Search filters a crawl may narrow to (`-a keyword=water`), kept in `filters`, not as attributes.
+    #: Search filters a crawl may narrow to (`-a keyword=water`), kept in `filters`.
     filter_names: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
