@@ -79,6 +79,18 @@ def table(rows: list[dict[str, object]]) -> None:
     )
 
 
+def frame(rows: list[dict], columns: dict[str, str], lang: str) -> None:
+    """Rows as a dataframe, a column per (message key: row field) of `columns`, headed in `lang`;
+    a "link" column's addresses open as links."""
+    link = t("link", lang)
+    st.dataframe(
+        [{t(key, lang): row[field] for key, field in columns.items()} for row in rows],
+        hide_index=True,
+        width="stretch",
+        column_config={link: st.column_config.LinkColumn(link)} if "link" in columns else None,
+    )
+
+
 def label(key: str, lang: str) -> str:
     """'Montant : ' in French (a space before the colon), 'Amount: ' in English."""
     return t(key, lang) + (" : " if lang == "fr" else ": ")

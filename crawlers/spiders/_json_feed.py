@@ -16,6 +16,8 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.spiders.base import FundingSpider
+from funding.errors import NormalizationError
+from funding.normalize import parse_amount_range
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_PAGES = 200
@@ -120,3 +122,19 @@ def html_parts(*parts: Any, separator: str = "\n") -> str | None:
     """Join the non-empty HTML fragments of a record (kept as HTML: funding/ makes the plain text)."""
     kept = [p.strip() for p in parts if isinstance(p, str) and p.strip()]
     return separator.join(kept) or None
+
+
+def amount_bounds(text: str, *, currency: bool = False) -> dict[str, Any]:
+    """The positive floor and ceiling of an amount text ('entre 750 000 et 1 million d'euro'), and
+    its currency when asked; {} when the text reads as no amount."""
+    try:
+        low, high = parse_amount_range(text)
+    except NormalizationError:
+        return {}
+    bounds: dict[str, Any] = {
+        "amount_min": low.amount if low and low.amount > 0 else None,
+        "amount_max": high.amount if high and high.amount > 0 else None,
+    }
+    if currency:
+        bounds["currency"] = (low or high).currency if (low or high) else None
+    return bounds

@@ -53,11 +53,10 @@ class AidesTerritoiresSpider(FundingSpider):
     name = "aides_territoires"
     default_base_url = "https://aides-territoires.beta.gouv.fr"
     items_per_page: ClassVar[int] = 100
+    filter_names = FILTERS
 
     def __init__(self, *args: Any, **kwargs: Any):
-        filters = {key: kwargs.pop(key) for key in FILTERS if kwargs.get(key) not in (None, "")}
         super().__init__(*args, **kwargs)
-        self.filters = filters
         self.jwt: str | None = None
         self.token: str | None = None
         self.skipped: str | None = None

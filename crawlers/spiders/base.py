@@ -35,6 +35,8 @@ class FundingSpider(scrapy.Spider):
     funder: ClassVar[str | None] = None
     #: True for a source that may have nothing open; otherwise an empty crawl is a failure.
     allow_empty: ClassVar[bool] = False
+    #: Search filters a crawl may narrow to (`-a keyword=water`), kept in `filters`.
+    filter_names: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -48,7 +50,9 @@ class FundingSpider(scrapy.Spider):
     def __init__(
         self, *args: Any, base_url: str | None = None, limit: int | str | None = None, **kwargs: Any
     ):
+        filters = {k: kwargs.pop(k) for k in self.filter_names if kwargs.get(k) not in (None, "")}
         super().__init__(*args, **kwargs)
+        self.filters: dict[str, Any] = filters
         self.base_url = base_url.rstrip("/") if base_url else None
         self.limit = _positive(limit)
         self.problems: list[str] | None = None

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from crawlers.spiders._json_feed import (
     JsonFeedSpider,
+    amount_bounds,
     clean_html_links,
     clean_url,
     day,
@@ -16,8 +17,6 @@ from crawlers.spiders._json_feed import (
     labels,
     plain,
 )
-from funding.errors import NormalizationError
-from funding.normalize import parse_amount_range
 
 # An amount shared out among the winners is the call's budget, not one award.
 _SHARED = re.compile(r"répartir|enveloppe|budget", re.IGNORECASE)
@@ -64,12 +63,4 @@ class CultureSpider(JsonFeedSpider):
             return {}
         if _SHARED.search(text):
             return {"total_budget": text.strip()}
-        try:
-            low, high = parse_amount_range(text)
-        except NormalizationError:
-            return {}
-        return {
-            "amount_min": low.amount if low and low.amount > 0 else None,
-            "amount_max": high.amount if high and high.amount > 0 else None,
-            "currency": (low or high).currency if (low or high) else None,
-        }
+        return amount_bounds(text, currency=True)

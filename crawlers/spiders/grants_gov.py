@@ -55,11 +55,7 @@ class GrantsGovSpider(FundingSpider):
     name = "grants_gov"
     default_base_url = "https://api.grants.gov"
     rows: ClassVar[int] = 100
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        filters = {key: kwargs.pop(key) for key in FILTERS if kwargs.get(key) not in (None, "")}
-        super().__init__(*args, **kwargs)
-        self.filters = filters
+    filter_names = FILTERS
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.search_request(0)

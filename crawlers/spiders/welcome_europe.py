@@ -9,9 +9,15 @@ import html
 import re
 from typing import Any, ClassVar
 
-from crawlers.spiders._json_feed import JsonFeedSpider, clean_url, day, html_parts, labels, plain
-from funding.errors import NormalizationError
-from funding.normalize import parse_amount_range
+from crawlers.spiders._json_feed import (
+    JsonFeedSpider,
+    amount_bounds,
+    clean_url,
+    day,
+    html_parts,
+    labels,
+    plain,
+)
 
 DEADLINE_FIELDS = (
     "deadline1",
@@ -73,14 +79,7 @@ class WelcomeEuropeSpider(JsonFeedSpider):
         """'entre 750 000 et 1 million d'euro' -> 750,000 to 1,000,000; a misprint ('400 00') is left out."""
         if not text:
             return {}
-        try:
-            low, high = parse_amount_range(text)
-        except NormalizationError:
-            return {}
-        return {
-            "amount_min": low.amount if low and low.amount > 0 else None,
-            "amount_max": high.amount if high and high.amount > 0 else None,
-        }
+        return amount_bounds(text)
 
     def _parse_applicant_countries(self, record: dict) -> list[str] | None:
         """The listed eligible countries ('Pays éligibles au programme : <ul><li>Ouganda</li>')."""

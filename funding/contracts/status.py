@@ -30,6 +30,17 @@ def compute_status(
     return "unknown"
 
 
+def status_of(call: Any, as_of: date) -> str:
+    """compute_status of anything with the dates it reads (an Opportunity, a CallFacts...)."""
+    return compute_status(
+        opens_on=call.opens_on,
+        deadline_last=call.deadline_last,
+        recurrence=call.recurrence,
+        as_of=as_of,
+        source_status=call.source_status,
+    )
+
+
 def status_expression(model: Any, as_of: date):
     """The same rule as compute_status, as SQL, so lists can filter and count by status."""
     return case(

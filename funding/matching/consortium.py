@@ -9,24 +9,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from funding.enrich.extract.sentences import split_sentences
-from funding.normalize.words import bare
+from funding.normalize.words import bare, count_of
 from funding.territory import places
 
-_NUMBER = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "six ": 6,
-}
 _N = r"(\d{1,2}|one|two|three|four|five|six|un|une|deux|trois|quatre|cinq)"
 _ENTITY = (
     r"(?:independent |other |additional )*(?:legal )?(?:entities|entity|organisations?|"
@@ -87,10 +72,6 @@ def _where(tail: str) -> str | None:
     return found[0] if found else None
 
 
-def _number(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMBER.get(word, 0)
-
-
 @lru_cache(maxsize=20_000)
 def requirements(text: str | None) -> tuple[Requirement, ...]:
     """Every consortium requirement a call's text states, each with its sentence."""
@@ -100,7 +81,7 @@ def requirements(text: str | None) -> tuple[Requirement, ...]:
     for sentence in split_sentences(text):
         low = bare(sentence.text)
         for match in _COUNTED.finditer(low):
-            count = _number(match.group(1))
+            count = count_of(match.group(1))
             tail = _tail(low, match.end())
             if not count or count > 20 or _is_not_a_rule(low, match.start()):
                 continue

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from funding.contracts.status import compute_status, next_deadline
+from funding.contracts.status import next_deadline, status_of
 from funding.enrich import embeddings
 from funding.i18n import t
 from funding.matching.facts import COLUMNS, CallFacts
@@ -59,6 +59,11 @@ TO_COMPLETE_PENALTY = 0.15  # of the score, when partners are to be added before
 FAR_FUTURE = date.max
 
 
+def _heading(o: Any) -> dict[str, Any]:
+    """How a listed call opens in JSON (a match, a similar call; an Opportunity or CallFacts)."""
+    return {"id": o.id, "url": o.url, "title": o.title, "funder": o.funder}
+
+
 @dataclass
 class Match:
     """One call for one profile: its score, verdict, status and every criterion with its evidence;
@@ -81,10 +86,7 @@ class Match:
     def to_dict(self) -> dict[str, Any]:
         o = self.opportunity
         return {
-            "id": o.id,
-            "url": o.url,
-            "title": o.title,
-            "funder": o.funder,
+            **_heading(o),
             "source": o.source,
             "score": self.score,
             "fits": self.fits,
@@ -326,13 +328,7 @@ def rank(
         ]
     known = []
     for call in calls:
-        status = compute_status(
-            opens_on=call.opens_on,
-            deadline_last=call.deadline_last,
-            recurrence=call.recurrence,
-            as_of=as_of,
-            source_status=call.source_status,
-        )
+        status = status_of(call, as_of)
         found = relevance(call, query, statistics, similarities.get(call.id))
         best, _ = _fit(call, profile, status, found, lang, None)
         known.append((found.fits, _score(found, best, None), call, status, found))
@@ -428,12 +424,8 @@ class Similar:
     same_call: bool
 
     def to_dict(self) -> dict[str, Any]:
-        o = self.opportunity
         return {
-            "id": o.id,
-            "url": o.url,
-            "title": o.title,
-            "funder": o.funder,
+            **_heading(self.opportunity),
             "score": self.score,
             "same_call": self.same_call,
         }

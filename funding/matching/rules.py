@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from funding.contracts.status import compute_status
+from funding.contracts.status import status_of
 from funding.enrich.extract.sentences import MAX_SNIPPET
 from funding.i18n import t
 from funding.matching.consortium import count as count_partners
@@ -160,13 +160,7 @@ def timing(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "fr") 
     evidence = _dates_evidence(call, deadlines, lang)
     upcoming = _upcoming(deadlines, cutoff)
     if upcoming is not None:
-        status = compute_status(
-            opens_on=call.opens_on,
-            deadline_last=call.deadline_last,
-            recurrence=call.recurrence,
-            as_of=as_of,
-            source_status=call.source_status,
-        )
+        status = status_of(call, as_of)
         if status == "forthcoming":
             opens = format_date(call.opens_on, lang) if call.opens_on else t("rule_soon", lang)
             text = t("rule_forthcoming", lang, opens=opens, deadline=format_date(upcoming, lang))

@@ -259,6 +259,29 @@ TITLE_STOPWORDS = frozenset(
     }
 )
 
+#: Counts written out, one to ten, in English and French ("at least three", "au moins trois").
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+}
 _STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
 _NON_WORD = re.compile(r"[\W_]")
 _PUNCTUATION = re.compile(r"[\W_]+")
@@ -380,3 +403,8 @@ def stems_of_word(word: str) -> tuple[str, ...]:
     if len(kept) != 1:
         return ()
     return tuple(dict.fromkeys(s.stemWord(kept[0]) for s in _STEMMERS.values()))
+
+
+def count_of(word: str) -> int:
+    """'3' -> 3, 'three' or 'trois' -> 3: digits, or a lowercase word of NUMBER_WORDS."""
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]

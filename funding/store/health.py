@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from funding.i18n import language
+from funding.i18n import MONTHS, language
 from funding.store.models import SourceRun
 
 #: Key fields whose fill rate is watched; "amount" is any of amount_min, amount_max, total_budget.
@@ -23,36 +23,6 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
 COUNT_DROP = 0.5  # flag when items fall below half of the last good run
 FILL_DROP_RATIO = 0.5  # a fill rate collapses below half of its last good value...
 FILL_DROP_POINTS = 0.20  # ...and by at least 20 points
-MONTHS = {
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
 
 
 class FillCounter:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from funding.contracts.status import compute_status, next_deadline
+from funding.contracts.status import next_deadline, status_of
 from funding.i18n import t, word
 from funding.normalize import format_amount, format_date
 from funding.store.models import Opportunity
@@ -14,13 +14,7 @@ from funding.store.opportunities import list_opportunities, search
 
 
 def opportunity_status(opportunity: Opportunity, as_of: date) -> str:
-    return compute_status(
-        opens_on=opportunity.opens_on,
-        deadline_last=opportunity.deadline_last,
-        recurrence=opportunity.recurrence,
-        as_of=as_of,
-        source_status=opportunity.source_status,
-    )
+    return status_of(opportunity, as_of)
 
 
 def deadline_label(opportunity: Opportunity, *, as_of: date, lang: str = "fr") -> str:

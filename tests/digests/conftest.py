@@ -12,8 +12,10 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
 from funding.access.partnerships import hide, watch
+from funding.digests.oneclick import make_one_click_server
 from funding.digests.subscriptions import subscribe
 from funding.settings import get_settings
+from funding.store.db import get_engine, upgrade
 from funding.store.opportunities import store_record
 
 # Monday 2 March 2026, 08:00 in Paris: the week 2026-W10.
@@ -155,6 +157,17 @@ def smtp(monkeypatch):
     get_settings.cache_clear()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def one_click(database_url):
+    """The one-click unsubscribe server on a free port of 127.0.0.1, over a migrated database."""
+    upgrade(get_engine())
+    httpd = make_one_click_server("127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
 
 
 def seed(

@@ -7,7 +7,6 @@ only the id: a removed subscriber's links confirmed and unsubscribed the next on
 
 import http.client
 import re
-import threading
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -15,7 +14,6 @@ import pytest
 from sqlmodel import Session
 
 from funding.access.partnerships import save_partnership
-from funding.digests.oneclick import make_one_click_server
 from funding.digests.render import links, render_confirmation
 from funding.digests.subscriptions import (
     SubscriptionError,
@@ -24,7 +22,7 @@ from funding.digests.subscriptions import (
     subscribe,
     unsubscribe,
 )
-from funding.store.db import get_engine, upgrade
+from funding.store.db import get_engine
 from funding.store.models import Partnership, Subscriber
 
 PROFILE = {"name": "Eau Sahel", "partners": [{"type": "ngo", "country": "FR", "role": "lead"}]}
@@ -95,16 +93,6 @@ def test_the_same_sequence_through_the_one_click_server(one_click):
     assert answer.status_code == 400
     with Session(get_engine()) as session:
         assert session.get(Subscriber, second.id).status == "active"
-
-
-@pytest.fixture
-def one_click(database_url):
-    upgrade(get_engine())
-    httpd = make_one_click_server("127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def _active(email: str) -> tuple[int, str]:

@@ -1,26 +1,12 @@
 """One-click unsubscribe (RFC 8058): a mail client's POST to the List-Unsubscribe link."""
 
-import threading
-
 import httpx
-import pytest
 from sqlmodel import Session
 
 from funding.access.partnerships import save_partnership
-from funding.digests.oneclick import make_one_click_server
 from funding.digests.subscriptions import make_token
-from funding.store.db import get_engine, upgrade
+from funding.store.db import get_engine
 from funding.store.models import Subscriber, utcnow
-
-
-@pytest.fixture
-def server(database_url):
-    upgrade(get_engine())
-    httpd = make_one_click_server("127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def _subscriber() -> Subscriber:
@@ -42,9 +28,9 @@ def _status(subscriber: Subscriber) -> str:
         return session.get(Subscriber, subscriber.id).status
 
 
-def test_one_click_post_unsubscribes(server):
+def test_one_click_post_unsubscribes(one_click):
     subscriber_id = _subscriber()
-    url = f"{server}/unsubscribe?token={make_token('unsubscribe', subscriber_id)}"
+    url = f"{one_click}/unsubscribe?token={make_token('unsubscribe', subscriber_id)}"
     not_one_click = httpx.post(url, data={"something": "else"})
     assert not_one_click.status_code == 400 and _status(subscriber_id) == "active"
     answer = httpx.post(url, data={"List-Unsubscribe": "One-Click"})
@@ -52,9 +38,9 @@ def test_one_click_post_unsubscribes(server):
     assert _status(subscriber_id) == "unsubscribed"
 
 
-def test_forged_token_and_other_paths_are_refused(server):
+def test_forged_token_and_other_paths_are_refused(one_click):
     subscriber_id = _subscriber()
-    forged = f"{server}/unsubscribe?token={make_token('confirm', subscriber_id)}"
+    forged = f"{one_click}/unsubscribe?token={make_token('confirm', subscriber_id)}"
     assert httpx.post(forged, data={"List-Unsubscribe": "One-Click"}).status_code == 400
-    assert httpx.get(f"{server}/admin").status_code == 404
+    assert httpx.get(f"{one_click}/admin").status_code == 404
     assert _status(subscriber_id) == "active"

@@ -66,11 +66,12 @@ def on(snapshot, monkeypatch):
     return snapshot
 
 
-def _cli(url: str, profile: dict, tmp_path) -> list[dict]:
+def _match(url: str, profile: dict, tmp_path, *options: str) -> subprocess.CompletedProcess:
+    """`funding match` of the profile as of AS_OF, in a process of its own."""
     path = tmp_path / "profile.json"
     path.write_text(json.dumps(profile), encoding="utf-8")
     env = {**os.environ, "FUNDING_DATABASE_URL": url, "FUNDING_EMBEDDINGS": "true"}
-    result = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -80,10 +81,7 @@ def _cli(url: str, profile: dict, tmp_path) -> list[dict]:
             str(path),
             "--as-of",
             AS_OF.isoformat(),
-            "--limit",
-            "10",
-            "--format",
-            "json",
+            *options,
         ],
         capture_output=True,
         text=True,
@@ -91,6 +89,10 @@ def _cli(url: str, profile: dict, tmp_path) -> list[dict]:
         timeout=120,
         check=False,
     )
+
+
+def _cli(url: str, profile: dict, tmp_path) -> list[dict]:
+    result = _match(url, profile, tmp_path, "--limit", "10", "--format", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -138,26 +140,7 @@ def test_a_profile_no_call_fits_gets_the_nearest_ones_marked_and_no_digest(on, t
     engine, url = on
     cli = _cli(url, NOTHING_FITS, tmp_path)
     assert cli and not any(m["fits"] for m in cli)
-    path = tmp_path / "nothing.json"
-    path.write_text(json.dumps(NOTHING_FITS), encoding="utf-8")
-    env = {**os.environ, "FUNDING_DATABASE_URL": url, "FUNDING_EMBEDDINGS": "true"}
-    table = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "funding.cli",
-            "match",
-            "--profile",
-            str(path),
-            "--as-of",
-            "2026-03-01",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    table = _match(url, NOTHING_FITS, tmp_path)
     assert table.stdout.startswith(
         "Aucun appel ne correspond encore à ce projet : voici les plus proches."
     )

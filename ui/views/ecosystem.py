@@ -12,6 +12,16 @@ st.title(t("ecosystem", lang))
 common.require_staff(lang)
 st.caption(t("ecosystem_intro", lang))
 
+COLUMNS = {
+    "organisation": "organisation",
+    "org_type": "type",
+    "region": "region",
+    "role": "role",
+    "project": "project",
+    "title": "title",
+    "start": "start",
+    "link": "url",
+}
 rows = resources.ecosystem(lang)
 by_theme: dict[str, list[dict]] = defaultdict(list)
 for row in rows:
@@ -19,21 +29,4 @@ for row in rows:
         by_theme[theme].append(row)
 for theme, found in sorted(by_theme.items(), key=lambda item: -len(item[1])):
     with st.expander(f"{theme} ({len(found)})"):
-        st.dataframe(
-            [
-                {
-                    t("organisation", lang): r["organisation"],
-                    t("org_type", lang): r["type"],
-                    t("region", lang): r["region"],
-                    t("role", lang): r["role"],
-                    t("project", lang): r["project"],
-                    t("title", lang): r["title"],
-                    t("start", lang): r["start"],
-                    t("link", lang): r["url"],
-                }
-                for r in found
-            ],
-            hide_index=True,
-            width="stretch",
-            column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))},
-        )
+        common.frame(found, COLUMNS, lang)

@@ -21,20 +21,16 @@ board = resources.dashboard(now, today, lang)
 def _table(rows: list[dict], total: int) -> None:
     st.caption(t("shown_of", lang, shown=len(rows), total=total))
     if rows:
-        st.dataframe(
-            [
-                {
-                    t("title", lang): r["title"],
-                    t("funder", lang): r["funder"],
-                    t("source", lang): r["source"],
-                    t("deadline", lang): r["next_deadline"],
-                    t("link", lang): r["url"],
-                }
-                for r in rows
-            ],
-            hide_index=True,
-            width="stretch",
-            column_config={t("link", lang): st.column_config.LinkColumn(t("link", lang))},
+        common.frame(
+            rows,
+            {
+                "title": "title",
+                "funder": "funder",
+                "source": "source",
+                "deadline": "next_deadline",
+                "link": "url",
+            },
+            lang,
         )
 
 

@@ -99,15 +99,4 @@ for row in rows:
 st.subheader(t("calendar", lang))
 for month, entries in calendar.deadline_calendar(rows, as_of=today, lang=lang):
     st.markdown(f"**{month.capitalize()}**")
-    st.dataframe(
-        [
-            {
-                t("deadline", lang): e["label"],
-                t("title", lang): e["title"],
-                t("stage", lang): e["stage"],
-            }
-            for e in entries
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    common.frame(entries, {"deadline": "label", "title": "title", "stage": "stage"}, lang)

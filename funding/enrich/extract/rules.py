@@ -16,6 +16,7 @@ from funding.enrich.extract.geography import find_places
 from funding.enrich.extract.sentences import Sentence, snippet
 from funding.errors import NormalizationError
 from funding.normalize import parse_amount_range, parse_date, vocabulary
+from funding.normalize.words import NUMBER_WORDS, count_of
 
 
 class Extraction(NamedTuple):
@@ -291,29 +292,7 @@ def applicant_types(sentences: list[Sentence]) -> list[Extraction]:
 
 # Partnership --------------------------------------------------------------------------------
 
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "sept": 7,
-    "huit": 8,
-    "neuf": 9,
-    "dix": 10,
-}
-_N = r"(\d{1,2}|" + "|".join(_NUMBERS) + r")"
+_N = r"(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
 _ENTITIES_EN = (
     r"(?:legal entities|entities|partners|organi[sz]ations|beneficiaries|applicants|participants"
     r"|institutions|members|co-applicants)"
@@ -394,10 +373,6 @@ def _names_an_institution(text: str, end: int) -> bool:
     return _INSTITUTION.match(text, end) is not None
 
 
-def _number(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMBERS[word]
-
-
 def partnership(sentences: list[Sentence], *, want_count: bool) -> list[Extraction]:
     required: list[_Hit] = []
     counts: list[_Hit] = []
@@ -412,7 +387,7 @@ def partnership(sentences: list[Sentence], *, want_count: bool) -> list[Extracti
     for sentence, match, rule, confidence in _hits(sentences, _PARTNERS, triggers):
         if _negated(sentence.bare, match.start(), match.end()):
             continue
-        n = _number(match.group(1))
+        n = count_of(match.group(1))
         required.append(
             _Hit(sentence, match.start(), match.end(), True, confidence if n > 1 else 0.8, rule)
         )
