@@ -2,8 +2,8 @@
 
 Thin on purpose: a spider's items go the way `funding import` stores a file (validate, skip
 unchanged, normalise, upsert, count, close). Items are validated here, so an invalid one is dropped
-at once with its reason; valid ones are stored in batches by a worker process while Scrapy goes on
-parsing (docs/benchmarks.md, crawl). Reading missing fields from the text and merging duplicates
+at once with its reason; valid ones are stored in batches of COMMIT_EVERY, each in one short
+transaction. Reading missing fields from the text and merging duplicates
 (funding.enrich.enrichment) runs after the crawl, in `funding crawl`, across every source crawled:
 it keeps the crawl process fast.
 """
@@ -16,7 +16,6 @@ from scrapy.exceptions import DropItem
 
 from crawlers.spiders.base import crawl_problems
 from funding.contracts.records import RecordError, raw_hash, validate_record
-from funding.ingest.background import Background
 from funding.ingest.run import IngestRun, Stored
 from funding.store.db import get_engine, upgrade
 from funding.store.models import utcnow
@@ -24,9 +23,6 @@ from funding.store.models import utcnow
 # Items per transaction, and the longest a validated item waits to be stored (seconds).
 COMMIT_EVERY = 100
 COMMIT_AFTER = 2.0
-# Batches stored in the crawl process before the writer process starts (it costs a second of CPU
-# to start, which a small crawl does not repay).
-WRITER_AFTER = 5
 
 
 class StorePipeline:
@@ -35,7 +31,6 @@ class StorePipeline:
     def __init__(self, crawler: Any):
         self.crawler = crawler
         self.run: IngestRun | None = None
-        self.writer = Background(start_after=WRITER_AFTER)
         self.shared_counts: dict[str, int] = {}  # what a shared crawl was told already
         # A bound method: Scrapy keeps signal receivers as weak references, a lambda would vanish.
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -75,7 +70,6 @@ class StorePipeline:
             run_id=run_id,
             batch_size=COMMIT_EVERY,
             max_wait=COMMIT_AFTER,
-            worker=self.writer,
             on_batch=self._share if self.shared else None,
         )
 

@@ -1,1 +1,1 @@
-"""One way in: files in the contract format, the bundled snapshot, the writer process, exports."""
+"""One way in: the IngestRun (files in the contract format, crawls, the bundled snapshot), exports."""

@@ -1,25 +1,21 @@
 """IngestRun: the one way records come in, for `funding import`, a crawl and the bundled snapshot.
 
 validate → skip unchanged (raw hash) → normalise → upsert → count → close: one SourceRun per run,
-records stored in batches of distinct ids, each batch in one short transaction. A batch is stored
-by `store_items`, here or in a worker process (funding.ingest.background) while the caller goes
-on: a crawl, where it pays (docs/benchmarks.md, crawl and import).
+records stored in batches of distinct ids, each batch in one short transaction, in the caller's
+process: a writer process that stored batches while the crawl parsed (or the import read) no
+longer paid and is gone (docs/benchmarks.md, "One way in": crawl and import with and without it).
 """
 
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from funding.contracts.records import OpportunityRecord, RecordError, to_row, validate_record
-from funding.ingest.background import Background
-from funding.store.db import make_engine
 from funding.store.health import KEY_FIELDS, FillCounter
 from funding.store.models import SourceRun
 from funding.store.opportunities import (
@@ -31,8 +27,6 @@ from funding.store.opportunities import (
     upsert_many,
 )
 
-# Batches handed to the worker and not stored yet; beyond this the caller waits for the worker.
-IN_FLIGHT = 4
 # Full-text indexing runs in bulk every this many stored records (and at the end of the run).
 INDEX_EVERY = 5_000
 FILL_COLUMNS = [c for names in KEY_FIELDS.values() for c in names]
@@ -100,7 +94,7 @@ Stored = tuple[int | None, str, Any]
 
 
 def store_items(
-    database: Engine | str,
+    engine: Engine,
     items: Sequence[Item],
     *,
     changed_by: str,
@@ -110,11 +104,9 @@ def store_items(
 ) -> list[Stored]:
     """Store one batch (distinct ids) in one transaction: skip unchanged, validate, normalise, upsert.
 
-    A database URL when run in the worker process (an Engine does not travel there). A record whose
-    raw hash is the stored one is not normalised again, unless a crawl saw it (`seen_at`): its
-    last_seen_at and its source page must move, which upsert does.
+    A record whose raw hash is the stored one is not normalised again, unless a crawl saw it
+    (`seen_at`): its last_seen_at and its source page must move, which upsert does.
     """
-    engine = database if isinstance(database, Engine) else _engine(database)
     out: list[Stored | None] = [None] * len(items)
     rows, digests, places = [], [], []
     with Session(engine, expire_on_commit=False) as session:
@@ -148,12 +140,6 @@ def store_items(
     return out  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=4)
-def _engine(database_url: str) -> Engine:
-    """One engine per database in the worker process, for all the batches of its runs."""
-    return make_engine(database_url)
-
-
 def _id_of(record: Any) -> str | None:
     if isinstance(record, OpportunityRecord):
         return record.id
@@ -169,8 +155,8 @@ class IngestRun:
     """A SourceRun opened, records added one by one and stored in batches, the run closed.
 
     `add` cuts a batch at `batch_size` records, on an id already in the batch, or when the batch
-    has waited `max_wait` seconds (a crawl's items trickle in); `close` stores the rest, waits for
-    the worker and finishes the SourceRun. A run opened by someone else (`run_id`: a shared crawl)
+    has waited `max_wait` seconds (a crawl's items trickle in); `close` stores the rest and
+    finishes the SourceRun. A run opened by someone else (`run_id`: a shared crawl)
     is not closed here: its owner calls `store_the_rest` and reports elsewhere.
     A batch that fails to store does not stop the run: it is kept in `failures`, and the run ends
     "failed" with it.
@@ -187,23 +173,19 @@ class IngestRun:
         run_id: int | None = None,
         batch_size: int = 500,
         max_wait: float | None = None,
-        worker: Background | None = None,
         file: str | None = None,
         on_batch: Callable[[list[Stored]], None] | None = None,
     ) -> None:
         self.engine = engine
-        self.database_url = engine.url.render_as_string(hide_password=False)
         self.source, self.changed_by = source, changed_by or source
         self.file = file or source  # how a rejection names its place
         self.seen_at, self.batch_size, self.max_wait = seen_at, batch_size, max_wait
-        self.worker = worker or Background(parallel=False)
         self.on_batch = on_batch
         self.report = ImportReport()
         self.fill = FillCounter()
         self.failures: list[str] = []
         self.pending: list[Item] = []
         self.pending_ids: set[str] = set()
-        self.jobs: deque = deque()
         self.unindexed = 0
         self.started = time.monotonic()
         if run_id is None:
@@ -231,53 +213,45 @@ class IngestRun:
         self.report.reject(self.file, line, reason)
 
     def flush(self) -> None:
-        """Hand the waiting records over as one batch; count the batches stored meanwhile."""
-        if self.pending:
-            self.unindexed += len(self.pending)
-            index = self.unindexed >= INDEX_EVERY
-            if index:
-                self.unindexed = 0
-            job = self.worker.submit(
-                store_items,
-                self.database_url if self.worker.next_in_worker() else self.engine,
-                self.pending,
+        """Store the waiting records as one batch. A batch that fails is kept as a problem of the
+        run (its records are not stored) and the run goes on."""
+        batch, self.pending, self.pending_ids = self.pending, [], set()
+        self.started = time.monotonic()
+        if not batch:
+            return
+        self.unindexed += len(batch)
+        index = self.unindexed >= INDEX_EVERY
+        if index:
+            self.unindexed = 0
+        try:
+            stored = store_items(
+                self.engine,
+                batch,
                 changed_by=self.changed_by,
                 source_run_id=self.run_id,
                 seen_at=self.seen_at,
                 index=index,
             )
-            self.jobs.append(job)
-        self.pending, self.pending_ids = [], set()
-        self.started = time.monotonic()
-        self.collect()
-
-    def collect(self, *, everything: bool = False) -> None:
-        """Count the batches stored; wait for the oldest while too many are in flight, or for all."""
-        while self.jobs and (everything or len(self.jobs) > IN_FLIGHT or self.jobs[0].done()):
-            try:
-                stored = self.jobs.popleft().result()
-            except Exception as exc:  # noqa: BLE001 - the run fails at its end with this reason
-                self.failures.append(f"storing a batch of items failed: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the run fails at its end with this reason
+            self.failures.append(f"storing a batch of items failed: {exc}")
+            return
+        for line, outcome, fields in stored:
+            if outcome == "rejected":
+                self.reject(line, fields)
                 continue
-            for line, outcome, fields in stored:
-                if outcome == "rejected":
-                    self.reject(line, fields)
-                    continue
-                self.report.count(outcome)
-                if fields is None:  # skipped: the same as stored
-                    continue
-                if outcome != "noop":
-                    self.report.changed_ids.append(fields["id"])
-                if self.seen_at is not None:  # a crawl normalises every record: rates of all
-                    self.fill.add(fields)
-            if self.on_batch:
-                self.on_batch(stored)
+            self.report.count(outcome)
+            if fields is None:  # skipped: the same as stored
+                continue
+            if outcome != "noop":
+                self.report.changed_ids.append(fields["id"])
+            if self.seen_at is not None:  # a crawl normalises every record: rates of all
+                self.fill.add(fields)
+        if self.on_batch:
+            self.on_batch(stored)
 
     def store_the_rest(self) -> list[str]:
-        """Store the last batch, wait for the worker, index what is left; what failed."""
+        """Store the last batch and index what is left; the batches that failed."""
         self.flush()
-        self.collect(everything=True)
-        self.worker.close()
         with Session(self.engine) as session:
             sync_fulltext(session)
             session.commit()

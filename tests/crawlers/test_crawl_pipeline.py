@@ -1,7 +1,6 @@
 """The store pipeline without a network: one SourceRun per crawl, items validated and upserted."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -119,30 +118,11 @@ def test_item_round_trips_through_json(crawl):
         assert json.loads(json.dumps(item)) == item
 
 
-def test_batches_are_stored_by_a_writer_process(crawl):
-    """Scrapy parses on while another process stores; counts come back from it, batch by batch."""
+def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(crawl):
     crawler, pipeline = crawl
-    assert pipeline.writer.parallel  # two cores or more, as on the development and CI machines
-    pipeline.writer.start_after = 0  # a crawl past its first batches: the writer has started
-    for item in _items(crawler.spider):
-        pipeline.process_item(item)
-        crawler.stats.inc_value("item_scraped_count")
-    pipeline.run.flush()
-    assert pipeline.writer.pool is not None and len(pipeline.writer.pool._processes) == 1
-    worker = next(iter(pipeline.writer.pool._processes))
-    assert worker != os.getpid()
-    run = _close(crawler, pipeline)
-    assert (run.status, run.inserted, run.fill_rates["deadlines"]) == ("ok", 2, 1.0)
-
-
-@pytest.mark.parametrize("start_after", [0, 5], ids=["in the writer", "in the crawl process"])
-def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(crawl, start_after):
-    crawler, pipeline = crawl
-    pipeline.writer.start_after = start_after
     first, second = _items(crawler.spider)
     pipeline.process_item(first)
     pipeline.run.flush()
-    pipeline.run.collect(everything=True)
     with Session(get_engine()) as session:  # the database loses a table the store writes to
         session.exec(text("DROP TABLE opportunity_source"))
         session.commit()
@@ -157,16 +137,13 @@ def test_a_batch_that_cannot_be_stored_fails_the_run_and_keeps_what_was_stored(c
         assert session.get(Opportunity, second["id"]) is None
 
 
-@pytest.mark.parametrize("start_after", [0, 5], ids=["in the writer", "in the crawl process"])
-def test_a_batch_that_fails_while_the_crawl_goes_on_still_fails_the_run(crawl, start_after):
+def test_a_batch_that_fails_while_the_crawl_goes_on_still_fails_the_run(crawl):
     """A batch collected during the crawl (a slow machine passes COMMIT_AFTER between two items)
     that failed must fail the run at its end, not escape from process_item and be forgotten."""
     crawler, pipeline = crawl
     pipeline.run.max_wait = -1.0  # every item is a batch of its own
-    pipeline.writer.start_after = start_after
     first, second = _items(crawler.spider)
     pipeline.process_item(first)
-    pipeline.run.collect(everything=True)
     with Session(get_engine()) as session:
         session.exec(text("DROP TABLE opportunity_source"))
         session.commit()
