@@ -1,0 +1,292 @@
+"""What each in-process cache saves: every workload run in a fresh process with all caches on, then
+again with one cache switched off (the function called through, the memo dict never keeping).
+
+    .venv/bin/python -m benchmarks.cache_benchmark [--workloads match extract normalize dedup]
+        [--size 10000] [--repeat 3] [--only NAME ...]
+
+Workloads, each timed in a fresh process (imports and load-once vocabularies outside the timing):
+  match      the 7 dev profiles (benchmarks/matching/profiles) ranked by `match` over SIZE calls
+             made from the snapshot (benchmarks.matching.speed builds them), twice: "cold" is the
+             first pass (a new process, as a server's first page or a digest run), "warm" the
+             second (a rerun of the same profiles)
+  extract    funding.enrich.extract.extract over the 590 snapshot records, once each (enrichment)
+  normalize  validate_record and to_row over the 590 snapshot records, once each (an import)
+  dedup      the dedup blocks of the 590 snapshot records, every pair in a block scored
+             (funding.enrich.dedup.score_pair, what auto_merge does for each candidate pair)
+
+First a run with every cache on prints, per cache, its hits and misses in each workload; then each
+cache a workload hit is switched off in turn and the workload timed again (median of --repeat
+fresh processes, next to the median of --repeat runs with every cache on). Prints markdown.
+"""
+
+import argparse
+import gzip
+import importlib
+import json
+import pkgutil
+import statistics
+import subprocess
+import sys
+import time
+from functools import cached_property
+from importlib.resources import as_file
+from pathlib import Path
+from typing import Any
+
+DB = Path("/tmp/funding_cache_benchmark_{size}.db")
+
+# Module-level memo dicts (module, name) and cached properties (module, class, name).
+MEMO_DICTS = [
+    ("funding.matching.query", "_QUERIES"),
+    ("funding.matching.engine", "_FACTS"),
+    ("funding.matching.relevance", "_DOCUMENTS"),
+    ("funding.store.search", "_COUNTS"),
+    ("funding.store.search", "_MATRIX"),
+    ("funding.enrich.embeddings", "_QUERIES"),
+    ("funding.awards.partners", "_INDEX"),
+]
+PROPERTIES = [
+    ("funding.matching.facts", "CallFacts", "scope"),
+    ("funding.matching.facts", "CallFacts", "applicant_places"),
+    ("funding.matching.profile", "Partner", "seat"),
+]
+# Not functools caches (no hit counts): switched off in the match workload, the one that uses them.
+UNCOUNTED = [
+    *(f"{m}.{a}" for m, a in MEMO_DICTS if a != "_INDEX"),
+    *(f"{m}.{c}.{a}" for m, c, a in PROPERTIES),
+]
+SKIP_MODULES = ("funding.store.migrations", "funding.cli.__main__")
+
+
+class NoStore(dict):
+    """A memo dict that keeps nothing: every lookup misses."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        return default
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def _import_all() -> None:
+    import funding
+
+    for info in pkgutil.walk_packages(funding.__path__, "funding."):
+        if not info.name.startswith(SKIP_MODULES):
+            importlib.import_module(info.name)
+
+
+def caches() -> dict[str, Any]:
+    """Every functools cache defined in funding (name -> wrapper), the memo dicts, the properties."""
+    _import_all()
+    found: dict[str, Any] = {}
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("funding.") or module is None:
+            continue
+        for attr, value in vars(module).items():
+            if hasattr(value, "cache_info") and getattr(value, "__module__", None) == name:
+                found[f"{name}.{attr}"] = value
+    for module, attr in MEMO_DICTS:
+        found[f"{module}.{attr}"] = (module, attr)
+    for module, cls, attr in PROPERTIES:
+        found[f"{module}.{cls}.{attr}"] = (module, cls, attr)
+    return found
+
+
+def switch_off(name: str, target: Any) -> None:
+    if isinstance(target, tuple) and len(target) == 2:
+        setattr(sys.modules[target[0]], target[1], NoStore())
+        return
+    if isinstance(target, tuple):
+        cls = getattr(sys.modules[target[0]], target[1])
+        prop = cls.__dict__[target[2]]
+        assert isinstance(prop, cached_property)
+        setattr(cls, target[2], property(prop.func))
+        return
+    plain = target.__wrapped__
+    for module in list(sys.modules.values()):
+        if module is None or not getattr(module, "__name__", "").startswith(("funding", "ui")):
+            continue
+        for attr, value in list(vars(module).items()):
+            if value is target:
+                setattr(module, attr, plain)
+
+
+# Workloads ---------------------------------------------------------------------------------
+
+
+def _snapshot() -> list[dict]:
+    from funding.ingest.snapshot import SNAPSHOT
+
+    with as_file(SNAPSHOT) as path, gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _rows() -> list[dict]:
+    from funding.contracts.records import to_row, validate_record
+
+    return [to_row(validate_record(r)) for r in _snapshot()]
+
+
+def prepare(workload: str, size: int) -> Any:
+    """What a workload reads, loaded before the caches are counted or switched off."""
+    if workload == "match":
+        from sqlmodel import Session
+
+        from benchmarks.matching.common import profiles
+        from funding.store.db import make_engine
+
+        engine = make_engine(f"sqlite:///{DB.with_name(DB.name.format(size=size))}")
+        return engine, list(profiles().values()), Session
+    if workload == "normalize":
+        return _snapshot()
+    rows = _rows()
+    if workload == "extract":
+        return rows
+    from datetime import datetime
+
+    from funding.enrich import dedup
+
+    return [
+        dedup._Row(*(r.get(c.key) for c in dedup._COLUMNS[:-1]), datetime(2026, 1, 1)) for r in rows
+    ]
+
+
+def warm_up(workload: str, data: Any) -> None:
+    """Load-once vocabularies, patterns and the model, outside the timing."""
+    from funding.enrich.extract import extract
+    from funding.territory import places
+
+    places._town_pattern(1_000)
+    places._text_pattern()
+    extract(_rows()[0])
+    if workload == "match":
+        from funding.enrich.embeddings import _model
+
+        _model()
+
+
+def run(workload: str, data: Any) -> dict[str, float]:
+    started = time.perf_counter()
+    if workload == "match":
+        from datetime import date
+
+        from funding.matching import match
+
+        engine, chosen, Session = data
+        out = {}
+        with Session(engine) as session:
+            for label in ("cold", "warm"):
+                started = time.perf_counter()
+                for profile in chosen:
+                    match(session, profile, as_of=date(2026, 3, 1), limit=50)
+                out[label] = time.perf_counter() - started
+        return out
+    if workload == "extract":
+        from funding.enrich.extract import extract
+
+        for row in data:
+            extract(row)
+    elif workload == "normalize":
+        from funding.contracts.records import to_row, validate_record
+
+        for record in data:
+            to_row(validate_record(record))
+    elif workload == "dedup":
+        from funding.enrich import dedup
+
+        for group in dedup._blocks(data):
+            for i, a in enumerate(group):
+                for b in group[i + 1 :]:
+                    dedup.score_pair(a, b)
+    return {"all": time.perf_counter() - started}
+
+
+def child(workload: str, size: int, off: list[str]) -> None:
+    """One fresh process: the workload timed, with the caches named switched off."""
+    found = caches()
+    data = prepare(workload, size)
+    warm_up(workload, data)
+    for name in off:
+        switch_off(name, found[name])
+    for value in found.values():
+        if hasattr(value, "cache_clear") and value.__module__ not in (
+            "funding.settings",
+            "funding.store.db",
+        ):
+            info = value.cache_info()
+            value._before = (info.hits, info.misses)
+    timings = run(workload, data)
+    counts = {}
+    for name, value in found.items():
+        if hasattr(value, "cache_info") and hasattr(value, "_before"):
+            info = value.cache_info()
+            hits, misses = info.hits - value._before[0], info.misses - value._before[1]
+            if hits or misses:
+                counts[name] = (hits, misses)
+    print(json.dumps({"timings": timings, "counts": counts}))
+
+
+def spawn(workload: str, size: int, off: list[str]) -> dict:
+    command = [sys.executable, "-m", "benchmarks.cache_benchmark", "--child", workload]
+    command += ["--size", str(size), *[f"--off={n}" for n in off]]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--workloads", nargs="+", default=["match", "extract", "normalize", "dedup"]
+    )
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", nargs="+", help="switch off only these caches (full names)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--off", action="append", default=[], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.size, args.off)
+        return
+    if "match" in args.workloads:
+        from benchmarks.matching.speed import build
+
+        build(args.size, DB.with_name(DB.name.format(size=args.size)))
+
+    def median(runs: list[dict]) -> dict[str, float]:
+        return {
+            k: statistics.median(r["timings"][k] for r in runs) * 1000 for k in runs[0]["timings"]
+        }
+
+    for workload in args.workloads:
+        base = [spawn(workload, args.size, []) for _ in range(args.repeat)]
+        counts = base[0]["counts"]
+        on = median(base)
+        spread = {
+            k: [
+                min(r["timings"][k] for r in base) * 1000,
+                max(r["timings"][k] for r in base) * 1000,
+            ]
+            for k in on
+        }
+        shown = ", ".join(
+            f"{k} {v:,.0f} ms ({spread[k][0]:,.0f}–{spread[k][1]:,.0f})" for k, v in on.items()
+        )
+        print(f"\n### {workload}: every cache on, {shown}")
+        heads = " | ".join(f"{k} ms (on → off)" for k in on)
+        print(f"\n| cache switched off | hits / misses with it on | {heads} |")
+        print("|---|---:|" + "---:|" * len(on))
+        names = args.only or sorted(counts) + (UNCOUNTED if workload == "match" else [])
+        for name in names:
+            runs = [spawn(workload, args.size, [name]) for _ in range(args.repeat)]
+            off = median(runs)
+            hits, misses = counts.get(name, (0, 0))
+            cells = " | ".join(f"{on[k]:,.0f} → {off[k]:,.0f} ({off[k] - on[k]:+,.0f})" for k in on)
+            print(f"| `{name}` | {hits:,} / {misses:,} | {cells} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
