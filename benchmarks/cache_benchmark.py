@@ -11,10 +11,15 @@ Workloads, each timed in a fresh process (imports and load-once vocabularies out
              second (a rerun of the same profiles)
   extract    funding.enrich.extract.extract over the 590 snapshot records, once each (enrichment)
   normalize  validate_record and to_row over the 590 snapshot records, once each (an import)
+  dates      the snapshot's deadlines written out in French ("15 avril 2026": synthetic, as a
+             source writing its dates in words would give them), each read by parse_date
+  editions   the editions of 300 CORDIS topics (/work/shared/data/cordis-horizon-europe), as the
+             call page links them (funding.awards.linking._chained over the topics of its area)
   dedup      the dedup blocks of the 590 snapshot records, every pair in a block scored
              (funding.enrich.dedup.score_pair, what auto_merge does for each candidate pair)
 
-First a run with every cache on prints, per cache, its hits and misses in each workload; then each
+The unbounded ones (`functools.cache`: a vocabulary, a pattern, the model loaded once) are left on
+unless --load-once. First a run with every cache on prints, per cache, its hits and misses in each workload; then each
 cache a workload hit is switched off in turn and the workload timed again (median of --repeat
 fresh processes, next to the median of --repeat runs with every cache on). Prints markdown.
 """
@@ -131,6 +136,30 @@ def _rows() -> list[dict]:
     return [to_row(validate_record(r)) for r in _snapshot()]
 
 
+def _editions() -> list[tuple[str, str, list]]:
+    """(topic, title, the editions of its area) for 300 CORDIS topics, as the call page asks."""
+    import ast
+    import random
+
+    from funding.awards.linking import Edition, topic_area
+
+    path = Path("/work/shared/data/cordis-horizon-europe/horizon_europe_projects.jsonl.gz")
+    pairs = set()
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            topics, titles = (
+                v if isinstance(v, list) else ast.literal_eval(v)
+                for v in (row["topics"], row["topicTitles"])
+            )
+            pairs.update(zip(topics, titles, strict=False))
+    areas: dict[str, list] = {}
+    for topic, title in sorted(pairs):
+        areas.setdefault(topic_area(topic), []).append(Edition(topic, title, None, 1, None))
+    chosen = random.Random(14).sample(sorted(pairs), 300)
+    return [(topic, title, areas[topic_area(topic)]) for topic, title in chosen]
+
+
 def prepare(workload: str, size: int) -> Any:
     """What a workload reads, loaded before the caches are counted or switched off."""
     if workload == "match":
@@ -143,6 +172,18 @@ def prepare(workload: str, size: int) -> Any:
         return engine, list(profiles().values()), Session
     if workload == "normalize":
         return _snapshot()
+    if workload == "dates":
+        months = (
+            "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+        )
+        written = []
+        for record in _snapshot():
+            for day in record.get("deadlines") or []:
+                y, m, d = map(int, day[:10].split("-"))
+                written.append(f"{d} {months.split()[m - 1]} {y}")
+        return written
+    if workload == "editions":
+        return _editions()
     rows = _rows()
     if workload == "extract":
         return rows
@@ -162,7 +203,16 @@ def warm_up(workload: str, data: Any) -> None:
 
     places._town_pattern(1_000)
     places._text_pattern()
-    extract(_rows()[0])
+    if workload == "normalize":
+        from funding.contracts.records import to_row, validate_record
+
+        to_row(validate_record(data[0]))  # its labels: one record of 590 in the caches
+    elif workload == "dates":
+        from funding.normalize.dates import parse_date
+
+        parse_date("1er avril 2020")  # dateparser's languages loaded
+    else:
+        extract(_rows()[0])
     if workload == "match":
         from funding.enrich.embeddings import _model
 
@@ -202,6 +252,16 @@ def run(workload: str, data: Any) -> dict[str, float]:
             for i, a in enumerate(group):
                 for b in group[i + 1 :]:
                     dedup.score_pair(a, b)
+    elif workload == "dates":
+        from funding.normalize.dates import parse_date
+
+        for text in data:
+            parse_date(text)
+    elif workload == "editions":
+        from funding.awards.linking import _chained
+
+        for topic, title, candidates in data:
+            _chained(topic, title, candidates)
     return {"all": time.perf_counter() - started}
 
 
@@ -245,6 +305,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", nargs="+", help="switch off only these caches (full names)")
+    parser.add_argument(
+        "--load-once", action="store_true", help="switch off the unbounded @cache ones too"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--off", action="append", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -261,6 +324,7 @@ def main() -> None:
             k: statistics.median(r["timings"][k] for r in runs) * 1000 for k in runs[0]["timings"]
         }
 
+    found = caches()
     for workload in args.workloads:
         base = [spawn(workload, args.size, []) for _ in range(args.repeat)]
         counts = base[0]["counts"]
@@ -279,7 +343,8 @@ def main() -> None:
         heads = " | ".join(f"{k} ms (on → off)" for k in on)
         print(f"\n| cache switched off | hits / misses with it on | {heads} |")
         print("|---|---:|" + "---:|" * len(on))
-        names = args.only or sorted(counts) + (UNCOUNTED if workload == "match" else [])
+        counted = sorted(n for n in counts if args.load_once or found[n].cache_info().maxsize)
+        names = args.only or counted + (UNCOUNTED if workload == "match" else [])
         for name in names:
             runs = [spawn(workload, args.size, [name]) for _ in range(args.repeat)]
             off = median(runs)
