@@ -34,6 +34,7 @@ def enabled() -> bool:
     return get_settings().embeddings
 
 
+# Load once: the model is loaded once per process (not a performance cache).
 @cache
 def _model():
     """The e5 engine, loaded once per process on one OpenMP thread (several oversubscribe 2 cores:

@@ -133,6 +133,7 @@ class Themes:
         self.by_key.setdefault(" ".join(key), theme)
 
 
+# Load once: the themes vocabulary, read from CSV once per process (not a performance cache).
 @cache
 def themes() -> Themes:
     """Load themes.csv (and a staff override of the same name) once."""

@@ -320,6 +320,7 @@ def _stage_hit(head: str, stage: str) -> str | None:
     return None
 
 
+# Load once: each stage's words tokenised once per process (not a performance cache).
 @cache
 def _stage_keys(stage: str) -> tuple[tuple[str, str], ...]:
     return tuple((word, " " + " ".join(tokens(word))) for word in STAGE_WORDS[stage])

@@ -96,6 +96,7 @@ def _translations(lang: str):
     return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
 
 
+# Load once: the places above the commune, read from CSV once per process (not a performance cache).
 @cache
 def _coarse() -> _Index:
     """Continents, countries, groups and areas, French régions and départements, Swiss cantons."""
@@ -188,6 +189,7 @@ class _Local:
         return Place(place_id, kind, label, label, parents, population=population or None)
 
 
+# Load once: the communes, read from CSV once per process (not a performance cache).
 @cache
 def _local() -> _Local:
     """The 37,000 communes and places, read on the first question that needs them (about 0.3 s)."""
@@ -284,6 +286,7 @@ def ancestors(place_id: str) -> frozenset[str]:
     return frozenset(chain)
 
 
+# Load once: the groups expanded once per process (not a performance cache).
 @cache
 def _group_members() -> dict[str, frozenset[str]]:
     """Each group or area -> the places (not groups) it is made of, nested groups expanded."""
@@ -426,6 +429,7 @@ def _most_precise_first(ids: list[str]) -> tuple[str, ...]:
     return tuple(sorted(ids, key=lambda i: order.get(kind(i) or "", len(KINDS))))
 
 
+# Load once: the pattern of every place name, compiled once per process (not a performance cache).
 @cache
 def _text_pattern() -> re.Pattern[str]:
     """Every name of a place above the commune in a text (each name's words, spaces or hyphens)."""
@@ -436,6 +440,9 @@ def _text_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
+# Load once per population threshold: the pattern of the communes' names, compiled once per
+# process (1.8 s at first use: docs/benchmarks.md, issue 12, `python -m benchmarks.ui_benchmark`;
+# `funding serve` compiles it before it listens). Not a performance cache.
 @lru_cache(maxsize=4)
 def _town_pattern(population: int) -> tuple[re.Pattern[str], dict[str, list[str]]]:
     """The names of the communes and places of at least `population` inhabitants."""
