@@ -3,6 +3,7 @@ again with one cache switched off (the function called through, the memo dict ne
 
     .venv/bin/python -m benchmarks.cache_benchmark [--workloads match extract normalize dedup]
         [--size 10000] [--repeat 3] [--only NAME ...]
+    .venv/bin/python -m benchmarks.cache_benchmark --call-cost
 
 Workloads, each timed in a fresh process (imports and load-once vocabularies outside the timing):
   match      the 7 dev profiles (benchmarks/matching/profiles) ranked by `match` over SIZE calls
@@ -299,6 +300,38 @@ def spawn(workload: str, size: int, off: list[str]) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def call_costs() -> None:
+    """What one call costs of the functions whose cache was removed (issue 14): with the hits the
+    match workload counted, what a cache could have saved at most."""
+    from funding.matching import profile
+    from funding.matching.facts import COLUMNS
+    from funding.store import search
+    from funding.territory import places
+
+    places._town_pattern(1_000)
+    places._text_pattern()
+    words = ("eau", "potable", "assainissement", "biodiversite", "zone", "humide", "restauration")
+    checks = {
+        "funding.store.search.fts_query": lambda: search.fts_query(words, "sqlite"),
+        "funding.store.search._columns_query": lambda: search._columns_query(
+            "sqlite", tuple(COLUMNS)
+        ),
+        "funding.matching.profile._named_in_name": lambda: profile._named_in_name(
+            "Association Nature Aravis – Haute-Savoie"
+        ),
+        "funding.matching.profile._seat": lambda: profile._seat(
+            "FR", "Auvergne-Rhône-Alpes", "Haute-Savoie", "Annecy", "74000", None
+        ),
+    }
+    print("\n| function (no cache) | one call, CPU µs |\n|---|---:|")
+    for name, fn in checks.items():
+        fn()
+        started = time.process_time()
+        for _ in range(200):
+            fn()
+        print(f"| `{name}` | {(time.process_time() - started) / 200 * 1e6:,.0f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -312,7 +345,11 @@ def main() -> None:
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--off", action="append", default=[], help=argparse.SUPPRESS)
+    parser.add_argument("--call-cost", action="store_true", help="only the per-call costs")
     args = parser.parse_args()
+    if args.call_cost:
+        call_costs()
+        return
     if args.child:
         child(args.child, args.size, args.off)
         return

@@ -310,7 +310,6 @@ def _named(text: str) -> frozenset[str]:
 _SET_APART = re.compile(r"(?:[–\-(,/]|\b(?:de|du|des|d'|d’|à|a|en))\s*$", re.IGNORECASE)
 
 
-@lru_cache(maxsize=4096)
 def _named_in_name(name: str) -> frozenset[str]:
     """The places an organisation's name gives as its seat: set apart ("… – Haute-Savoie",
     "(Annemasse)") or after "de", "à", "en" ("Association des Amis de Lyon"), not inside a brand."""
@@ -331,7 +330,6 @@ def _narrowed(seat: frozenset[str], named: frozenset[str]) -> frozenset[str]:
     return places.most_precise(inside) if inside else seat
 
 
-@lru_cache(maxsize=4096)
 def _seat(country: str | None, *below: str | None) -> frozenset[str]:
     """The most precise of the places a partner gives (a postal code before a département...)."""
     from funding.territory import places

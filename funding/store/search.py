@@ -50,7 +50,6 @@ def _pg_term(word: str) -> list[str]:
     return ["(" + " <-> ".join(f"{p}:ABC" for p in parts) + ")"]
 
 
-@lru_cache(maxsize=1024)
 def fts_query(words: tuple[str, ...], dialect: str) -> str:
     """An OR of the words, in the dialect's full-text syntax."""
     if dialect == "postgresql":
@@ -222,7 +221,6 @@ class _JSONText(Text):
         return _from_json
 
 
-@lru_cache(maxsize=8)
 def _columns_query(dialect: str, names: tuple[str, ...]) -> Any:
     """Some columns of the calls whose ids are given (parameter "ids"): the long texts to their
     first SUMMARY_CHARS characters, the raw eligibility only where there is no plain one."""
