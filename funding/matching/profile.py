@@ -287,8 +287,8 @@ def _places_of(words: tuple[str, ...]) -> frozenset[str]:
 TOWNS = 1_000  # a commune's name is read in a profile's words from this many inhabitants
 
 
-# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles
-# ranked twice over 10,000 calls, CPU): without it 4.9 → 8.5 s the first pass, 1.0 → 5.1 s the second.
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): without it 4.9 → 8.5 s the first pass, 1.0 → 5.1 s the second.
 @lru_cache(maxsize=4096)
 def _named(text: str) -> frozenset[str]:
     """Places below a country a text names: régions, départements, cantons, areas, and communes

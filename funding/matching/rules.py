@@ -89,8 +89,8 @@ def format_date(day: date | None, lang: str = "fr") -> str:
     return _format_date(day, lang)
 
 
-# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles
-# ranked twice over 10,000 calls, CPU): without it 4.9 → 5.8 s the first pass, 1.0 → 1.4 s the second.
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): without it 4.9 → 5.8 s the first pass, 1.0 → 1.4 s the second.
 @lru_cache(maxsize=4096)
 def _money(value: float | None, currency: str | None, lang: str) -> str:
     return format_amount(None if value is None else round(value, 2), currency or "EUR", lang)
@@ -106,8 +106,8 @@ def _evidence(call: CallFacts, field: str, stated: str | None) -> str | None:
 _BOUNDARY = re.compile(r"[.!?;:\n]\s|\n|(?<=[a-z])\.(?=[A-Z])")
 
 
-# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles
-# ranked twice over 10,000 calls, CPU): without it 4.9 → 5.5 s the first pass, 1.0 → 1.4 s the second.
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): without it 4.9 → 5.5 s the first pass, 1.0 → 1.4 s the second.
 @lru_cache(maxsize=20_000)
 def _sentence(text: str | None, pattern: re.Pattern[str]) -> str | None:
     """The sentence around the first place a pattern finds (on the bare text), as the funder wrote it."""
@@ -263,8 +263,8 @@ class _Restrictions:
         return bool(self.max_employees or self.min_employees or self.no_micro or self.sectors_out)
 
 
-# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles
-# ranked twice over 10,000 calls, CPU): without it 4.9 → 5.9 s the first pass, 1.0 → 1.2 s the second.
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): without it 4.9 → 5.9 s the first pass, 1.0 → 1.2 s the second.
 @lru_cache(maxsize=20_000)
 def _restrictions(text: str) -> _Restrictions:
     low = bare(text)

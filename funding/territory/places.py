@@ -440,9 +440,9 @@ def _text_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
-# Load once per population threshold: the pattern of the communes' names, compiled once per
-# process (1.8 s at first use: docs/benchmarks.md, issue 12, `python -m benchmarks.ui_benchmark`;
-# `funding serve` compiles it before it listens). Not a performance cache.
+# Load once per population threshold: the pattern of the communes' names, compiled once per process
+# (1.8 s at first use: docs/benchmarks.md, issue 12, `python -m benchmarks.ui_benchmark`; `funding
+# serve` compiles it before it listens). Not a performance cache.
 @lru_cache(maxsize=4)
 def _town_pattern(population: int) -> tuple[re.Pattern[str], dict[str, list[str]]]:
     """The names of the communes and places of at least `population` inhabitants."""
