@@ -94,6 +94,8 @@ class Relevance:
         return self.score >= FLOOR
 
 
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): without it 4.9 → 6.8 s the first pass, 0.93 → 6.5 s the second.
 _DOCUMENTS: dict[tuple[str, str | None], Document] = {}
 
 

@@ -84,6 +84,9 @@ class Criterion:
         return asdict(self)
 
 
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): without it 5.3 → 5.6 s the first pass, 0.87 → 0.97 s the second (median of 2
+# runs).
 @lru_cache(maxsize=4096)
 def format_date(day: date | None, lang: str = "fr") -> str:
     return _format_date(day, lang)
@@ -220,6 +223,9 @@ def _lineage(canonical: str) -> list[str]:
     return chain
 
 
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): without it 5.3 → 5.7 s the first pass, 0.87 → 1.02 s the second (median of 2
+# runs).
 @lru_cache(maxsize=20_000)
 def _admits(call_types: frozenset[str], raw: tuple[str, ...], kind: str | None) -> Result:
     """Whether a call's applicant types admit one applicant type."""
