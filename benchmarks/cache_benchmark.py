@@ -45,7 +45,6 @@ DB = Path("/tmp/funding_cache_benchmark_{size}.db")
 
 # Module-level memo dicts (module, name) and cached properties (module, class, name).
 MEMO_DICTS = [
-    ("funding.matching.query", "_QUERIES"),
     ("funding.matching.engine", "_FACTS"),
     ("funding.matching.relevance", "_DOCUMENTS"),
     ("funding.store.search", "_COUNTS"),

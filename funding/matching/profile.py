@@ -279,7 +279,6 @@ class Profile(BaseModel):
         return _named(" ".join(filter(None, (self.name, self.project))))
 
 
-@lru_cache(maxsize=4096)
 def _places_of(words: tuple[str, ...]) -> frozenset[str]:
     from funding.territory.scope import read_places
 

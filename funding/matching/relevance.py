@@ -7,7 +7,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 from funding.matching.facts import CallFacts
 from funding.matching.query import Query, find_themes
@@ -314,7 +314,6 @@ def stage_hit(found: Relevance, stage: str | None) -> str | None:
     return _stage_hit(found.head, stage)
 
 
-@lru_cache(maxsize=50_000)
 def _stage_hit(head: str, stage: str) -> str | None:
     for word, key in _stage_keys(stage):
         if key in head:

@@ -201,7 +201,6 @@ def timing(call: CallFacts, profile: Profile, *, as_of: date, lang: str = "fr") 
 # Applicant type -------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
 def _partner_type(words: str) -> str | None:
     found = map_term("applicant_type", words)
     if found:

@@ -3,7 +3,6 @@ full-text index, how many calls each word is found in, the calls' facts, and the
 (nearest calls to a profile's meaning, computed in numpy so both databases answer alike)."""
 
 import json
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -110,7 +109,6 @@ def fulltext_candidates(
 # How many calls a word is found in ---------------------------------------------------------
 
 
-@lru_cache(maxsize=20_000)
 def _forms(word: str) -> tuple[tuple[str, ...], ...]:
     """The index tokens a word is counted by: one tuple per phrase word, its singular and plurals."""
     parts = fold(word).split()

@@ -319,7 +319,6 @@ def contains(outer: str, inner: str) -> bool:
     return outer == inner or outer in ancestors(inner)
 
 
-@lru_cache(maxsize=200_000)
 def relation(outer: str, inner: str) -> Relation:
     """Whether `inner` lies inside `outer`, only partly (one holds part of the other), or outside."""
     if contains(outer, inner):
