@@ -321,6 +321,8 @@ def call_costs() -> None:
         "funding.matching.profile._seat": lambda: profile._seat(
             "FR", "Auvergne-Rhône-Alpes", "Haute-Savoie", "Annecy", "74000", None
         ),
+        "funding.territory.places.lookup (a name)": lambda: places.lookup("Haute-Savoie"),
+        "funding.territory.places.lookup (a typo)": lambda: places.lookup("Anecy"),
     }
     print("\n| function (no cache) | one call, CPU µs |\n|---|---:|")
     for name, fn in checks.items():
