@@ -54,11 +54,13 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 def domain(url: str, repeat: int) -> list[tuple[str, float]]:
     from sqlmodel import Session
 
-    from funding.access.partnerships import save_partnership, watch
+    from funding.access.partnerships import Viewer, save_partnership, visible_partnerships, watch
+    from funding.awards.view import call_awards, ecosystem, next_edition_sentence
     from funding.store.db import make_engine
     from funding.store.models import utcnow
+    from funding.store.opportunities import count_opportunities
     from funding.views import calendar, details, finder, monitor
-    from funding.views.presentation import find_opportunities
+    from funding.views.presentation import find_opportunities, freshness
 
     engine = make_engine(url)
     rows: list[tuple[str, float]] = []
@@ -70,6 +72,8 @@ def domain(url: str, repeat: int) -> list[tuple[str, float]]:
             rows.append((name, ms))
             return result
 
+        add("sidebar: how many calls (ui.resources._total)", lambda: count_opportunities(session))
+        add("sidebar: freshness line", lambda: freshness(session, as_of=AS_OF))
         add("list: first 200 by deadline", lambda: find_opportunities(session, as_of=AS_OF))
         add("list: status open", lambda: find_opportunities(session, status="open", as_of=AS_OF))
         add(
@@ -101,6 +105,15 @@ def domain(url: str, repeat: int) -> list[tuple[str, float]]:
             "opportunity: similar calls (drawn after)",
             lambda: details.similar_calls(session, call_id),
         )
+        add(
+            "opportunity: past awards of its topic (none without awards imported)",
+            lambda: call_awards(session, call_id, as_of=AS_OF),
+        )
+        add(
+            "opportunity: next edition sentence",
+            lambda: next_edition_sentence(session, call_id, as_of=AS_OF),
+        )
+        add("ecosystem page (none without awards imported)", lambda: ecosystem(session))
         pid = save_partnership(session, json.loads(PROFILES[0].read_text())).id
         for row in results[:20]:
             watch(session, pid, row["id"])
@@ -111,6 +124,10 @@ def domain(url: str, repeat: int) -> list[tuple[str, float]]:
         add(
             "watchlist: iCalendar export",
             lambda: calendar.to_ical(watched, partnership="bench", as_of=AS_OF),
+        )
+        add(
+            "find: partnerships a lead may open",
+            lambda: visible_partnerships(session, Viewer(email="lead@example.org")),
         )
         add("monitor: new this week", lambda: monitor.new_calls(session, now=now, as_of=AS_OF))
         add(

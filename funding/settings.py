@@ -250,6 +250,7 @@ def markdown() -> str:
     return "\n".join(lines).lstrip() + "\n"
 
 
+# Load once: the environment is read at the first call of a process (not a performance cache).
 @cache
 def get_settings() -> Settings:
     """One Settings per process; tests call get_settings.cache_clear() after changing the environment."""

@@ -20,6 +20,7 @@ from funding.store.db import make_engine, session_scope
 from funding.store.models import Partnership
 
 
+# Load once: one engine, and so one connection pool, per database URL (not a performance cache).
 @st.cache_resource(max_entries=4)
 def _engine(url: str):
     return make_engine(url)
@@ -51,6 +52,8 @@ def write(*stale) -> Iterator[Session]:
 # The public list ---------------------------------------------------------------------------
 
 
+# Kept: `python -m benchmarks.ui_benchmark --records 100000` (docs/benchmarks.md, interface): the
+# list page takes 35–61 ms with its query, which a rerun (every click) skips.
 @st.cache_data(ttl=60, max_entries=256, show_spinner=False)
 def _opportunities(url: str, query: str, status: str | None, as_of: date, lang: str) -> list[dict]:
     from funding.views.presentation import find_opportunities
@@ -75,6 +78,8 @@ def total() -> int:
     return _total(_url())
 
 
+# Kept: `python -m benchmarks.ui_benchmark --records 100000` (docs/benchmarks.md, interface): the
+# freshness line is 17 ms of every page's first run (issue 12), skipped on a rerun.
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def _freshness(url: str, as_of: date) -> dict[str, Any]:
     from funding.views.presentation import freshness
@@ -91,6 +96,8 @@ def freshness(as_of: date) -> dict[str, Any]:
 # Find funding ------------------------------------------------------------------------------
 
 
+# Kept: `python -m benchmarks.ui_benchmark --records 100000` (docs/benchmarks.md, interface):
+# loading a profile (it is ranked) 320–350 ms, a rerun with the ranking cached 38–205 ms.
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def _ranked(
     url: str, key: str, _profile: dict, as_of: date, lang: str, include_ineligible: bool
@@ -149,6 +156,8 @@ def opportunity(opportunity_id: str, as_of: date, lang: str) -> dict | None:
     return _details(_url(), opportunity_id, as_of, lang)
 
 
+# Kept: `python -m benchmarks.ui_benchmark --records 100000` (docs/benchmarks.md, interface): a
+# call's similar calls take 28–52 ms (round 2), skipped on every rerun of its page.
 @st.cache_data(ttl=300, max_entries=256, show_spinner=False)
 def _similar(url: str, opportunity_id: str) -> list[dict]:
     from funding.views import details
@@ -175,6 +184,8 @@ def awards(opportunity_id: str, as_of: date, lang: str) -> dict | None:
     return _awards(_url(), opportunity_id, as_of, lang)
 
 
+# Kept: `python -m benchmarks.awards_benchmark` (full CORDIS data): a partner query takes 61–69 ms
+# once the index is loaded, skipped on every rerun.
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def _partners(url: str, profile_json: str, call_id: str | None, lang: str) -> tuple[list, str]:
     import json
@@ -231,6 +242,8 @@ def watched(partnership_id: int, as_of: date, lang: str) -> list[dict[str, Any]]
 # Monitor -------------------------------------------------------------------------------------
 
 
+# Kept: `python -m benchmarks.ui_benchmark --records 100000` (docs/benchmarks.md, interface): the
+# monitor's dashboards 268–292 ms cold, a rerun with them cached 29–43 ms.
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
 def _dashboard(url: str, now: datetime, as_of: date, lang: str) -> dict[str, Any]:
     from funding.views import monitor

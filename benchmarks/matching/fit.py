@@ -53,9 +53,8 @@ GRIDS = {
 
 
 def _set(name: str, value: float) -> None:
-    if name.startswith("SOURCE_"):  # a weight of query.SOURCE_WEIGHTS: the queries are read again
+    if name.startswith("SOURCE_"):  # a weight of query.SOURCE_WEIGHTS
         query.SOURCE_WEIGHTS[name.removeprefix("SOURCE_").lower()] = value
-        query._QUERIES.clear()
         return
     for module in (relevance, engine, query):
         if hasattr(module, name):

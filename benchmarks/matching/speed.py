@@ -39,9 +39,9 @@ def _shift(value: str, days: int) -> str:
     return (date.fromisoformat(value) + timedelta(days=days)).isoformat()
 
 
-def build(size: int) -> Path:
+def build(size: int, path: Path | None = None) -> Path:
     """A database of `size` opportunities: snapshot records with new ids and shifted dates."""
-    path = Path(f"/tmp/funding_match_speed_{size}.db")
+    path = path or Path(f"/tmp/funding_match_speed_{size}.db")
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     with Session(engine) as session:
@@ -50,7 +50,7 @@ def build(size: int) -> Path:
     source = files("funding") / "data" / "snapshot.jsonl.gz"
     with gzip.open(str(source), "rt", encoding="utf-8") as f:
         records = [json.loads(line) for line in f]
-    data = Path(f"/tmp/funding_match_speed_{size}.jsonl")
+    data = path.with_suffix(".jsonl")
     with data.open("w", encoding="utf-8") as out:
         for k in range(size):
             record = dict(records[k % len(records)])

@@ -92,6 +92,8 @@ def money(amount: float, currency: str | None, lang: str) -> str:
     return format_amount(amount, currency or "EUR", lang)
 
 
+# Load once: one Jinja environment per process, its templates compiled once (not a performance
+# cache).
 @cache
 def environment() -> Environment:
     env = Environment(

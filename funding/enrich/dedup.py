@@ -80,6 +80,8 @@ def _dates(row: _Row) -> set[str]:
     return days
 
 
+# Kept: `python -m benchmarks.cache_benchmark --workloads dedup` (every pair of the dedup blocks of
+# the 590 snapshot records scored, CPU): without it 49 → 77 ms.
 @lru_cache(maxsize=65536)
 def _folded(text: str) -> str:
     """fold(), once per text: a block of near-duplicates scores each title many times."""

@@ -160,6 +160,8 @@ def profile_vector(query: Query) -> np.ndarray | None:
     return embeddings.embed_query(query.semantic_text)
 
 
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): without it the second pass 0.93 → 1.47 s.
 _FACTS: dict[tuple[str, str], CallFacts] = {}
 FACTS_CACHE = 50_000
 

@@ -4,7 +4,7 @@ words the full-text index is searched with, and the text its meaning is embedded
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -65,7 +65,6 @@ class Query:
         return found
 
 
-@lru_cache(maxsize=2048)
 def _project_places(
     stated: frozenset[str], named: frozenset[str], seats: tuple[frozenset[str], ...]
 ) -> tuple[frozenset[str], bool]:
@@ -133,6 +132,7 @@ class Themes:
         self.by_key.setdefault(" ".join(key), theme)
 
 
+# Load once: the themes vocabulary, read from CSV once per process (not a performance cache).
 @cache
 def themes() -> Themes:
     """Load themes.csv (and a staff override of the same name) once."""
@@ -187,22 +187,13 @@ def _profile_key(profile: Profile, with_places: bool = True) -> tuple:
     )
 
 
-_QUERIES: dict[tuple, Query] = {}
-QUERY_CACHE = 512
-
-
 def build_query(profile: Profile, *, with_places: bool = True) -> Query:
-    """The profile as a query, cached by the fields it reads and the vocabulary loaded (a UI, a
-    digest run or a benchmark asks for the same profiles again and again); without places when
-    only its words are read (partner suggestions: reading a profile's towns compiles every
-    commune's name at first use, seconds in a fresh process)."""
+    """The profile as a query; without places when only its words are read (partner suggestions:
+    reading a profile's towns compiles every commune's name at first use, seconds in a fresh
+    process). Not cached (issue 14): `python -m benchmarks.cache_benchmark --workloads match`
+    measured nothing saved by the memo it had, what it reads (places, stems) being cached below."""
     key = (id(themes()), *_profile_key(profile, with_places))
-    found = _QUERIES.get(key)
-    if found is None:
-        if len(_QUERIES) >= QUERY_CACHE:
-            _QUERIES.clear()
-        found = _QUERIES[key] = _build_query(profile, key, with_places)
-    return found
+    return _build_query(profile, key, with_places)
 
 
 def _build_query(profile: Profile, key: tuple, with_places: bool = True) -> Query:

@@ -91,6 +91,7 @@ class _Token(NamedTuple):
     currency: str | None
 
 
+# Load once: Babel's currency list, read once per process (not a performance cache).
 @cache
 def _iso_currencies() -> frozenset[str]:
     """ISO 4217 codes Babel knows, so 'HT' or 'TTC' beside a number is not taken for a currency."""

@@ -115,6 +115,7 @@ class Vocabulary:
         return found
 
 
+# Load once: each kind's vocabulary read from CSV once per process (not a performance cache).
 @cache
 def vocabulary(kind: str) -> Vocabulary:
     """Load a kind's vocabulary once: canonical values and labels, then the words CSV."""

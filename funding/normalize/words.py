@@ -6,7 +6,6 @@ stems (PyStemmer) by language."""
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import lru_cache
 
 import Stemmer
 
@@ -364,7 +363,6 @@ def words(value: str | None) -> list[str]:
     return _translate(value, _ascii_words, _WORD_TABLE).split()
 
 
-@lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
     """Plural-insensitive key for a folded token ('dechets' -> 'dechet', 'eaux' -> 'eau'): the
     forms the full-text index is queried with."""
@@ -396,7 +394,6 @@ def stems(value: str | None, lang: str = "fr") -> list[str]:
     return _STEMMERS[lang].stemWords(kept) if kept else []
 
 
-@lru_cache(maxsize=100_000)
 def stems_of_word(word: str) -> tuple[str, ...]:
     """A query word's stems in French and in English (a profile's words may be in either)."""
     kept = _content_words(word)

@@ -55,6 +55,7 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+# Load once: one engine, and so one connection pool, per process (not a performance cache).
 @cache
 def get_engine() -> Engine:
     """The process-wide engine for the configured database."""

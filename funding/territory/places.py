@@ -96,6 +96,7 @@ def _translations(lang: str):
     return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
 
 
+# Load once: the places above the commune, read from CSV once per process (not a performance cache).
 @cache
 def _coarse() -> _Index:
     """Continents, countries, groups and areas, French régions and départements, Swiss cantons."""
@@ -188,6 +189,7 @@ class _Local:
         return Place(place_id, kind, label, label, parents, population=population or None)
 
 
+# Load once: the communes, read from CSV once per process (not a performance cache).
 @cache
 def _local() -> _Local:
     """The 37,000 communes and places, read on the first question that needs them (about 0.3 s)."""
@@ -264,6 +266,9 @@ def name(place_id: str, lang: str = "fr") -> str:
     return found.name(lang) if found else place_id
 
 
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): with ancestors, contains, relation and _relate off 5.7 → 8.8 s the first pass,
+# 1.0 → 4.9 s the second; this one alone off, no change (contains and _relate catch it).
 @lru_cache(maxsize=65_536)
 def ancestors(place_id: str) -> frozenset[str]:
     """Every place that holds this one: its parents' chain, and the groups and areas it belongs to."""
@@ -284,6 +289,7 @@ def ancestors(place_id: str) -> frozenset[str]:
     return frozenset(chain)
 
 
+# Load once: the groups expanded once per process (not a performance cache).
 @cache
 def _group_members() -> dict[str, frozenset[str]]:
     """Each group or area -> the places (not groups) it is made of, nested groups expanded."""
@@ -311,12 +317,15 @@ def members(place_id: str) -> frozenset[str]:
     return _group_members().get(place_id, frozenset({place_id}))
 
 
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): with ancestors, contains, relation and _relate off 5.7 → 8.8 s the first pass,
+# 1.0 → 4.9 s the second; with contains and relation off, 1.13 → 1.27 s the second (one run: near
+# the noise).
 @lru_cache(maxsize=200_000)
 def contains(outer: str, inner: str) -> bool:
     return outer == inner or outer in ancestors(inner)
 
 
-@lru_cache(maxsize=200_000)
 def relation(outer: str, inner: str) -> Relation:
     """Whether `inner` lies inside `outer`, only partly (one holds part of the other), or outside."""
     if contains(outer, inner):
@@ -338,6 +347,9 @@ def relate(scope: frozenset[str] | set[str], where: frozenset[str] | set[str]) -
     return _relate(frozenset(scope), frozenset(where))
 
 
+# Kept: `python -m benchmarks.cache_benchmark --workloads match` (7 profiles ranked twice over
+# 10,000 calls, CPU): with ancestors, contains, relation and _relate off 5.7 → 8.8 s the first pass,
+# 1.0 → 4.9 s the second; this one alone off, no change (relation, cached then, caught it).
 @lru_cache(maxsize=200_000)
 def _relate(scope: frozenset[str], where: frozenset[str]) -> Relation:
     found = {relation(s, w) for s in scope for w in where}
@@ -386,7 +398,6 @@ def country_of(place_id: str) -> str | None:
 # Reading place words -------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16_384)
 def lookup(word: str, *, local: bool = True, fuzzy: bool = True) -> tuple[str, ...]:
     """The places a word names: a code (FR, FR-74, CH-GE, 74, 2A, a postal or INSEE code), a name
     of any level in French or English, or a name with its code ("Paris (75)"); several places
@@ -426,6 +437,7 @@ def _most_precise_first(ids: list[str]) -> tuple[str, ...]:
     return tuple(sorted(ids, key=lambda i: order.get(kind(i) or "", len(KINDS))))
 
 
+# Load once: the pattern of every place name, compiled once per process (not a performance cache).
 @cache
 def _text_pattern() -> re.Pattern[str]:
     """Every name of a place above the commune in a text (each name's words, spaces or hyphens)."""
@@ -436,6 +448,9 @@ def _text_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
+# Load once per population threshold: the pattern of the communes' names, compiled once per process
+# (1.8 s at first use: docs/benchmarks.md, issue 12, `python -m benchmarks.ui_benchmark`; `funding
+# serve` compiles it before it listens). Not a performance cache.
 @lru_cache(maxsize=4)
 def _town_pattern(population: int) -> tuple[re.Pattern[str], dict[str, list[str]]]:
     """The names of the communes and places of at least `population` inhabitants."""

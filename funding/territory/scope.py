@@ -5,7 +5,6 @@ ministry, ADEME or Bpifrance funds France; the EU funds its member and associate
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from funding.normalize import fold
 from funding.territory import places
@@ -89,7 +88,6 @@ def read_places(words: tuple[str, ...] | list[str]) -> tuple[frozenset[str], tup
     return frozenset(found), tuple(unknown)
 
 
-@lru_cache(maxsize=50_000)
 def call_scope(
     zones: tuple[str, ...] = (),
     zones_confidence: float = 0.9,
@@ -167,7 +165,6 @@ def _title_places(title: str) -> Scope | None:
     return Scope(frozenset(found), "title", title, 0.75) if found else None
 
 
-@lru_cache(maxsize=20_000)
 def funder_scope(funder: str | None) -> Scope | None:
     """The territory a funder's name says it funds, or None when its name says nothing of it."""
     if not funder or not funder.strip():

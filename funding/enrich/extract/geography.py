@@ -12,6 +12,8 @@ def _read(name: str) -> list[dict[str, str]]:
     return read_csv(files("funding") / "vocabularies" / name)
 
 
+# Load once (this one and the three below): vocabularies read from CSV and the pattern made of them,
+# once per process (not performance caches).
 @cache
 def country_names() -> dict[str, str]:
     """Folded country name -> ISO 3166-1 alpha-2 code (countries.csv)."""
