@@ -200,6 +200,8 @@ def _sqlite_executemany(session: Session, table: Any, rows: list[dict[str, Any]]
     session.connection().connection.dbapi_connection.executemany(sql, values)
 
 
+# Load once: one INSERT statement and bind processors per table and dialect, for the life of the
+# process (a few tables, one or two dialects); not a performance cache of changing data.
 @lru_cache(maxsize=32)
 def _insert_plan(table: Any, dialect: Any) -> tuple[str, list[tuple[str, Any]]]:
     names = [column.name for column in table.columns]
