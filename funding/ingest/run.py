@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from funding.contracts.records import OpportunityRecord, RecordError, to_row, validate_record
-from funding.store.health import KEY_FIELDS, FillCounter
+from funding.store.health import FillCounter
 from funding.store.models import SourceRun
 from funding.store.opportunities import (
     OUTCOME_COUNTS,
@@ -29,7 +29,6 @@ from funding.store.opportunities import (
 
 # Full-text indexing runs in bulk every this many stored records (and at the end of the run).
 INDEX_EVERY = 5_000
-FILL_COLUMNS = [c for names in KEY_FIELDS.values() for c in names]
 
 
 @dataclass
@@ -88,8 +87,8 @@ class ImportReport:
 # One item: where it was read (file line, or None), the record (as read, or already validated),
 # and the digest of the record as read (raw_hash).
 Item = tuple[int | None, Any, str]
-# What became of it: where, outcome ("insert", "update", "noop", or "rejected"), and the columns
-# its fill rates are counted on (or the reason it was rejected).
+# What became of it: where, outcome ("insert", "update", "noop", or "rejected"), and the row as
+# stored (None when skipped as unchanged; the reason when rejected).
 Stored = tuple[int | None, str, Any]
 
 
@@ -136,7 +135,7 @@ def store_items(
             sync_fulltext(session)
         session.commit()
     for n, row, outcome in zip(places, rows, outcomes, strict=True):
-        out[n] = (items[n][0], outcome, {c: row.get(c) for c in FILL_COLUMNS} | {"id": row["id"]})
+        out[n] = (items[n][0], outcome, row)
     return out  # type: ignore[return-value]
 
 
