@@ -167,10 +167,6 @@ def import_file(
 ) -> ImportReport:
     """Import one file through an IngestRun; good records are stored, bad ones reported with
     their line and field. An id repeated in the file is noted (the last one wins).
-
-    Batches are stored in this process: a worker process does not pay here (docs/benchmarks.md,
-    import: 20,000 records, first import 37.3 s with a worker, 37.2 s without; the unchanged
-    re-import 3.7 s with, 1.7 s without, the records having to travel to the worker to be compared).
     """
     run = IngestRun(
         engine,
