@@ -16,7 +16,7 @@ from scrapy.exceptions import DropItem
 
 from crawlers.spiders.base import crawl_problems
 from funding.contracts.records import RecordError, raw_hash, validate_record
-from funding.ingest.run import IngestRun, Stored
+from funding.ingest.run import IngestRun
 from funding.store.db import get_engine, upgrade
 from funding.store.models import utcnow
 
@@ -70,7 +70,7 @@ class StorePipeline:
             run_id=run_id,
             batch_size=COMMIT_EVERY,
             max_wait=COMMIT_AFTER,
-            on_batch=self._share if self.shared else None,
+            on_batch=(lambda _stored: self._share()) if self.shared else None,
         )
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
@@ -86,7 +86,7 @@ class StorePipeline:
         self.run.add(record, raw_hash(item))
         return item
 
-    def _share(self, stored: list[Stored]) -> None:
+    def _share(self) -> None:
         """Add what was counted since the last time to the shared crawl's counts in Redis."""
         counts = self.run.report.counts()
         counts["fill_rows"] = self.run.fill.rows
@@ -111,7 +111,7 @@ class StorePipeline:
         errors = crawl_errors(self.crawler.stats)
         if self.shared:
             problems = [*problems, *self.run.store_the_rest()]
-            self._share([])
+            self._share()
             self._share_end(problems, errors)
             return
         run = self.run.close(

@@ -176,7 +176,7 @@ class IngestRun:
         on_batch: Callable[[list[Stored]], None] | None = None,
     ) -> None:
         self.engine = engine
-        self.source, self.changed_by = source, changed_by or source
+        self.changed_by = changed_by or source
         self.file = file or source  # how a rejection names its place
         self.seen_at, self.batch_size, self.max_wait = seen_at, batch_size, max_wait
         self.on_batch = on_batch
